@@ -1,0 +1,209 @@
+//! Read-only commands: `check`, `items`, `sources`.
+
+use std::io::Write;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use super::{known_source, open_store, CliError};
+use crate::config::{Config, HumanDuration};
+use crate::model::Item;
+use crate::store::{ItemQuery, SourceStats};
+
+pub fn check(config: &Config) -> Result<(), CliError> {
+    let mut out = String::new();
+    let feeds = config
+        .sources
+        .iter()
+        .filter(|s| s.kind == crate::model::SourceKind::Feed)
+        .count();
+    out.push_str(&format!(
+        "{}: ok\n  {} sources ({} feeds, {} text), {} outputs\n  database {}\n  serving on {} as {}\n",
+        config.file.display(),
+        config.sources.len(),
+        feeds,
+        config.sources.len() - feeds,
+        config.outputs.len(),
+        config.daemon.database.display(),
+        config.daemon.listen,
+        config.daemon.base_url,
+    ));
+    for s in &config.sources {
+        out.push_str(&format!(
+            "  source {:<24} {:<4} every {:<4} {}\n",
+            s.name,
+            s.kind.as_str(),
+            HumanDuration(s.interval).to_string(),
+            s.location
+        ));
+    }
+    for o in &config.outputs {
+        out.push_str(&format!(
+            "  output {:<24} /feeds/{}.{{rss,atom,json}} limit {}\n",
+            o.name, o.name, o.limit
+        ));
+    }
+    print_out(&out)
+}
+
+/// The `items --json` record; its keys are a public contract.
+#[derive(Serialize)]
+struct ItemRecord<'a> {
+    id: &'a str,
+    source: &'a str,
+    title: &'a str,
+    link: Option<&'a str>,
+    summary: Option<&'a str>,
+    content: Option<&'a str>,
+    authors: &'a [String],
+    categories: &'a [String],
+    published: Option<String>,
+    updated: Option<String>,
+}
+
+impl<'a> From<&'a Item> for ItemRecord<'a> {
+    fn from(i: &'a Item) -> Self {
+        ItemRecord {
+            id: i.id.as_str(),
+            source: i.source.as_str(),
+            title: &i.title,
+            link: i.link.as_deref(),
+            summary: i.summary.as_deref(),
+            content: i.content.as_deref(),
+            authors: &i.authors,
+            categories: &i.categories,
+            published: i.published.map(rfc3339),
+            updated: i.updated.map(rfc3339),
+        }
+    }
+}
+
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub fn items(
+    config: &Config,
+    source: Option<&str>,
+    limit: usize,
+    json: bool,
+) -> Result<(), CliError> {
+    let sources = source
+        .map(|name| known_source(config, name).map(|s| vec![s.name.clone()]))
+        .transpose()?;
+    let store = open_store(config)?;
+    let items = store
+        .items(&ItemQuery {
+            sources,
+            limit,
+            ..Default::default()
+        })
+        .map_err(|e| CliError::Runtime(e.into()))?;
+    if json {
+        let records: Vec<ItemRecord> = items.iter().map(ItemRecord::from).collect();
+        let text = serde_json::to_string_pretty(&records).map_err(anyhow::Error::from)?;
+        return print_out(&(text + "\n"));
+    }
+    let mut out = String::new();
+    for i in &items {
+        out.push_str(&format!(
+            "{}  {:<20}  {}\n",
+            i.sort_time().format("%Y-%m-%d %H:%M"),
+            i.source,
+            i.title
+        ));
+    }
+    if items.is_empty() {
+        out.push_str("no items stored yet\n");
+    }
+    print_out(&out)
+}
+
+#[derive(Serialize)]
+struct SourceRecord<'a> {
+    name: &'a str,
+    kind: &'a str,
+    location: String,
+    last_fetch: Option<String>,
+    result: Option<&'a str>,
+    error: Option<&'a str>,
+    next_due: Option<String>,
+    failures: u32,
+    disabled: bool,
+    items: u64,
+}
+
+pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
+    let store = open_store(config)?;
+    let stats = store
+        .source_stats()
+        .map_err(|e| CliError::Runtime(e.into()))?;
+    let empty = SourceStats::default();
+    let records: Vec<SourceRecord> = config
+        .sources
+        .iter()
+        .map(|s| {
+            let st = stats
+                .iter()
+                .find(|(n, _)| n == s.name.as_str())
+                .map_or(&empty, |(_, st)| st);
+            SourceRecord {
+                name: s.name.as_str(),
+                kind: s.kind.as_str(),
+                location: s.location.to_string(),
+                last_fetch: st.state.last_fetch.map(rfc3339),
+                result: st.state.last_status.as_deref(),
+                error: st.state.last_error.as_deref(),
+                next_due: st.state.next_due.map(rfc3339),
+                failures: st.state.failures,
+                disabled: st.state.disabled,
+                items: st.items,
+            }
+        })
+        .collect();
+    if json {
+        let text = serde_json::to_string_pretty(&records).map_err(anyhow::Error::from)?;
+        return print_out(&(text + "\n"));
+    }
+    print_out(&source_table(&records))
+}
+
+fn source_table(records: &[SourceRecord]) -> String {
+    let mut out = format!(
+        "{:<24} {:<4} {:<20} {:<8} {:<20} {:>8} {:>7}\n",
+        "NAME", "KIND", "LAST FETCH", "RESULT", "NEXT DUE", "FAILURES", "ITEMS"
+    );
+    for r in records {
+        let result = if r.disabled {
+            "disabled"
+        } else {
+            r.result.unwrap_or("-")
+        };
+        out.push_str(&format!(
+            "{:<24} {:<4} {:<20} {:<8} {:<20} {:>8} {:>7}\n",
+            r.name,
+            r.kind,
+            r.last_fetch.as_deref().unwrap_or("never"),
+            result,
+            r.next_due.as_deref().unwrap_or("now"),
+            r.failures,
+            r.items
+        ));
+        if let Some(e) = r.error {
+            out.push_str(&format!("    last error: {e}\n"));
+        }
+    }
+    out
+}
+
+/// Writes to stdout; a closed pipe (`syndic items | head`) is not an error.
+fn print_out(text: &str) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(anyhow::Error::from(e).into()),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,209 @@
+//! The command line: parses arguments, loads the config, runs one command,
+//! and maps failures to the contract's exit codes.
+
+mod inspect;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{Config, ConfigError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "syndic",
+    version,
+    about = "A feed daemon: polls RSS, Atom and text dumps, serves curated feeds"
+)]
+pub struct Cli {
+    /// The config file.
+    #[arg(long, global = true, env = "SYNDIC_CONFIG", default_value = crate::config::DEFAULT_CONFIG)]
+    config: PathBuf,
+
+    /// Log format on standard error.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Rss,
+    Atom,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the daemon: scheduler and feed server until SIGTERM; SIGHUP reloads the config.
+    Run,
+    /// Validate the config and print a summary.
+    Check,
+    /// Poll due sources once (or every source with --all) and print what changed.
+    Poll {
+        /// Poll every source, due or not.
+        #[arg(long)]
+        all: bool,
+        /// Only these sources.
+        sources: Vec<String>,
+    },
+    /// Ingest plain-text dumps into a text source (`-` reads standard input).
+    Import {
+        #[arg(long)]
+        source: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print an output feed to standard output.
+    Render {
+        output: String,
+        #[arg(long, value_enum, default_value_t = Format::Rss)]
+        format: Format,
+    },
+    /// Write every output in every format as static files into DIR.
+    Export { dir: PathBuf },
+    /// Show each source: last fetch, result, next due, item count.
+    Sources {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List stored items, newest first.
+    Items {
+        #[arg(long)]
+        source: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Subscription lists.
+    Opml {
+        #[command(subcommand)]
+        action: OpmlAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OpmlAction {
+    /// Print every feed source as OPML.
+    Export,
+    /// Append the feeds of an OPML file to the config as sources.
+    Import { file: PathBuf },
+}
+
+/// A failure, classified by the exit code the contract gives it.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad usage or bad config: exit 2.
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Anything that went wrong while working: exit 1.
+    #[error("{0:#}")]
+    Runtime(#[from] anyhow::Error),
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) | CliError::Config(_) => 2,
+            CliError::Runtime(_) => 1,
+        }
+    }
+}
+
+/// Entry point for the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    init_logging(cli.log_format);
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("syndic: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SYNDIC_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), CliError> {
+    let config = || Config::load(&cli.config);
+    match cli.command {
+        Command::Check => inspect::check(&config()?),
+        Command::Items {
+            source,
+            limit,
+            json,
+        } => inspect::items(&config()?, source.as_deref(), limit, json),
+        Command::Sources { json } => inspect::sources(&config()?, json),
+        Command::Run => not_yet("run"),
+        Command::Poll { .. } => not_yet("poll"),
+        Command::Import { .. } => not_yet("import"),
+        Command::Render { .. } => not_yet("render"),
+        Command::Export { .. } => not_yet("export"),
+        Command::Opml { .. } => not_yet("opml"),
+    }
+}
+
+fn not_yet(command: &str) -> Result<(), CliError> {
+    Err(CliError::Runtime(anyhow::anyhow!(
+        "`{command}` is not yet available in this version of syndic"
+    )))
+}
+
+/// Opens the config's database, reporting which file failed.
+fn open_store(config: &Config) -> Result<crate::store::Store, CliError> {
+    crate::store::Store::open(&config.daemon.database).map_err(|e| CliError::Runtime(e.into()))
+}
+
+/// Looks up a configured source by name, or explains which names exist.
+fn known_source<'c>(
+    config: &'c Config,
+    name: &str,
+) -> Result<&'c crate::config::SourceConfig, CliError> {
+    config.source(name).ok_or_else(|| {
+        CliError::Usage(format!(
+            "no source named `{name}` in {}; configured sources: {}",
+            display(&config.file),
+            config
+                .sources
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
+}
+
+fn display(p: &Path) -> std::path::Display<'_> {
+    p.display()
+}

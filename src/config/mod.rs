@@ -1,0 +1,434 @@
+//! Reads and validates `feeds.toml` into a [`Config`] the rest of syndic
+//! can trust: names unique, references resolved, paths absolute.
+
+mod duration;
+mod error;
+mod pattern;
+mod raw;
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::Spanned;
+use url::Url;
+
+pub use duration::{DurationError, HumanDuration};
+pub use error::{ConfigError, Located};
+pub use pattern::Pattern;
+
+use crate::model::{OutputName, SourceKind, SourceName};
+use raw::{RawConfig, RawDaemon, RawOutput, RawSource};
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from.
+    pub file: PathBuf,
+    pub daemon: DaemonSettings,
+    pub sources: Vec<SourceConfig>,
+    pub outputs: Vec<OutputConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DaemonSettings {
+    pub listen: SocketAddr,
+    /// Absolute path of the SQLite file.
+    pub database: PathBuf,
+    /// Public URL used in self links, without a trailing slash.
+    pub base_url: Url,
+    /// Poll interval for sources that set none.
+    pub interval: Duration,
+    /// Total time one fetch may take.
+    pub timeout: Duration,
+    pub max_body_bytes: u64,
+    /// Fetches in flight at once, over all hosts.
+    pub concurrency: usize,
+    /// Fetches in flight at once to one host.
+    pub per_host: usize,
+    pub retention: Retention,
+}
+
+/// How many items a source keeps and for how long; `None` keeps all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retention {
+    pub keep: Option<usize>,
+    pub max_age: Option<Duration>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceConfig {
+    pub name: SourceName,
+    pub kind: SourceKind,
+    pub location: Location,
+    pub interval: Duration,
+    pub tags: Vec<String>,
+    pub retention: Retention,
+}
+
+/// Where a source is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An `http` or `https` URL.
+    Url(Url),
+    /// An absolute path; for text sources a glob pattern.
+    Path(PathBuf),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Url(u) => write!(f, "{u}"),
+            Location::Path(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OutputConfig {
+    pub name: OutputName,
+    pub title: String,
+    pub description: Option<String>,
+    pub sources: Vec<SourceName>,
+    pub tags: Vec<String>,
+    pub include: Vec<Pattern>,
+    pub exclude: Vec<Pattern>,
+    pub limit: usize,
+    pub max_age: Option<Duration>,
+}
+
+pub const DEFAULT_CONFIG: &str = "feeds.toml";
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_INTERVAL: Duration = Duration::from_secs(30 * 60);
+const MIN_INTERVAL: Duration = Duration::from_secs(60);
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_MAX_BODY_KB: u64 = 16 * 1024;
+const DEFAULT_CONCURRENCY: usize = 64;
+const DEFAULT_PER_HOST: usize = 2;
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 10_000;
+
+impl DaemonSettings {
+    /// The public URL of `path` (which starts with `/`) under `base_url`.
+    pub fn public_url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url.as_str().trim_end_matches('/'))
+    }
+}
+
+impl Config {
+    /// Reads and validates the config at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(path, &text)
+    }
+
+    /// Validates `text` as if read from `path`; relative paths resolve
+    /// against `path`'s folder.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let checker = Checker { path, text };
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| checker.error(e.span(), e.message().to_string()))?;
+        checker.build(raw)
+    }
+
+    pub fn source(&self, name: &str) -> Option<&SourceConfig> {
+        self.sources.iter().find(|s| s.name.as_str() == name)
+    }
+
+    pub fn output(&self, name: &str) -> Option<&OutputConfig> {
+        self.outputs.iter().find(|o| o.name.as_str() == name)
+    }
+
+    /// The folder relative paths in the config resolve against.
+    pub fn folder(&self) -> &Path {
+        self.file.parent().unwrap_or(Path::new("."))
+    }
+}
+
+/// Holds the file being checked so every rule can report a located error.
+struct Checker<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Checker<'_> {
+    fn error(&self, span: Option<Range<usize>>, message: String) -> ConfigError {
+        ConfigError::Invalid(Located::new(self.path, self.text, span, message))
+    }
+
+    fn folder(&self) -> PathBuf {
+        let parent = self.path.parent().unwrap_or(Path::new("."));
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        std::path::absolute(parent).unwrap_or_else(|_| parent.to_path_buf())
+    }
+
+    fn build(&self, raw: RawConfig) -> Result<Config, ConfigError> {
+        let daemon = self.daemon(raw.daemon)?;
+        let sources = self.sources(raw.source, &daemon)?;
+        let outputs = self.outputs(raw.output, &sources)?;
+        Ok(Config {
+            file: std::path::absolute(self.path).unwrap_or_else(|_| self.path.to_path_buf()),
+            daemon,
+            sources,
+            outputs,
+        })
+    }
+
+    fn daemon(&self, raw: RawDaemon) -> Result<DaemonSettings, ConfigError> {
+        let listen = match raw.listen {
+            Some(a) => a.get_ref().parse().map_err(|_| {
+                self.error(
+                    Some(a.span()),
+                    format!("listen `{}` is not an address and port: write it as `127.0.0.1:8080` or `[::1]:8080`", a.get_ref()),
+                )
+            })?,
+            None => DEFAULT_LISTEN.parse().expect("default listen address is valid"),
+        };
+        let base_url = match raw.base_url {
+            Some(s) => {
+                let url = Url::parse(s.get_ref().trim_end_matches('/'))
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .ok_or_else(|| {
+                        self.error(
+                            Some(s.span()),
+                            format!("base_url `{}` is not an http(s) URL: write it as `https://feeds.example.org`", s.get_ref()),
+                        )
+                    })?;
+                url
+            }
+            None => Url::parse(&format!("http://{listen}")).expect("socket address forms a URL"),
+        };
+        let interval = raw.interval.map_or(DEFAULT_INTERVAL, |d| d.0);
+        let positive = |v: Option<Spanned<usize>>, key: &str, default: usize| match v {
+            Some(n) if *n.get_ref() == 0 => {
+                Err(self.error(Some(n.span()), format!("`{key}` must be at least 1")))
+            }
+            Some(n) => Ok(n.into_inner()),
+            None => Ok(default),
+        };
+        let max_body_kb = match raw.max_body_kb {
+            Some(n) if *n.get_ref() == 0 => {
+                return Err(self.error(Some(n.span()), "`max_body_kb` must be at least 1".into()))
+            }
+            Some(n) => n.into_inner(),
+            None => DEFAULT_MAX_BODY_KB,
+        };
+        Ok(DaemonSettings {
+            listen,
+            database: self
+                .folder()
+                .join(raw.database.as_deref().unwrap_or("syndic.db")),
+            base_url,
+            interval: self.interval(interval, None)?,
+            timeout: raw.timeout.map_or(DEFAULT_TIMEOUT, |d| d.0),
+            max_body_bytes: max_body_kb.saturating_mul(1024),
+            concurrency: positive(raw.concurrency, "concurrency", DEFAULT_CONCURRENCY)?,
+            per_host: positive(raw.per_host, "per_host", DEFAULT_PER_HOST)?,
+            retention: Retention {
+                keep: raw.keep.map(|k| positive(Some(k), "keep", 0)).transpose()?,
+                max_age: raw.max_age.map(|d| d.0),
+            },
+        })
+    }
+
+    fn interval(&self, d: Duration, span: Option<Range<usize>>) -> Result<Duration, ConfigError> {
+        if d < MIN_INTERVAL {
+            return Err(self.error(
+                span,
+                format!(
+                    "interval {} is too short: polling more often than every {} is impolite to servers",
+                    HumanDuration(d),
+                    HumanDuration(MIN_INTERVAL)
+                ),
+            ));
+        }
+        Ok(d)
+    }
+
+    fn sources(
+        &self,
+        raw: Vec<RawSource>,
+        daemon: &DaemonSettings,
+    ) -> Result<Vec<SourceConfig>, ConfigError> {
+        let mut seen = HashSet::new();
+        raw.into_iter()
+            .map(|s| {
+                if !seen.insert(s.name.get_ref().clone()) {
+                    return Err(self.error(
+                        Some(s.name.span()),
+                        format!(
+                            "duplicate source name `{}`: each [[source]] needs its own name",
+                            s.name.get_ref()
+                        ),
+                    ));
+                }
+                self.source(s, daemon)
+            })
+            .collect()
+    }
+
+    fn source(&self, s: RawSource, daemon: &DaemonSettings) -> Result<SourceConfig, ConfigError> {
+        let name_span = s.name.span();
+        let name = s.name.into_inner();
+        let location = match (s.url, s.path) {
+            (Some(url), None) => self.url_location(&url)?,
+            (None, Some(path)) => Location::Path(self.folder().join(path.get_ref())),
+            (Some(url), Some(_)) => {
+                return Err(self.error(
+                    Some(url.span()),
+                    format!("source `{name}` has both `url` and `path`: keep one"),
+                ))
+            }
+            (None, None) => {
+                return Err(self.error(
+                    Some(name_span),
+                    format!("source `{name}` has neither `url` nor `path`: add `url = \"https://…\"` or `path = \"dumps/*.txt\"`"),
+                ))
+            }
+        };
+        let interval = match s.interval {
+            Some(d) => self.interval(d.0, Some(name_span))?,
+            None => daemon.interval,
+        };
+        let keep = match s.keep {
+            Some(k) if *k.get_ref() == 0 => {
+                return Err(self.error(Some(k.span()), "`keep` must be at least 1".into()))
+            }
+            k => k.map(Spanned::into_inner).or(daemon.retention.keep),
+        };
+        Ok(SourceConfig {
+            name,
+            kind: s.kind,
+            location,
+            interval,
+            tags: s.tags,
+            retention: Retention {
+                keep,
+                max_age: s.max_age.map(|d| d.0).or(daemon.retention.max_age),
+            },
+        })
+    }
+
+    fn url_location(&self, url: &Spanned<String>) -> Result<Location, ConfigError> {
+        let bad =
+            |why: &str| self.error(Some(url.span()), format!("url `{}` {why}", url.get_ref()));
+        let parsed = Url::parse(url.get_ref()).map_err(|e| {
+            bad(&format!(
+                "is not a valid URL ({e}): write it as `https://example.org/feed.xml`"
+            ))
+        })?;
+        match parsed.scheme() {
+            "http" | "https" => Ok(Location::Url(parsed)),
+            "file" => parsed.to_file_path().map(Location::Path).map_err(|_| {
+                bad("is not a usable file URL: write `file:///absolute/path` or use `path`")
+            }),
+            other => Err(bad(&format!(
+                "has scheme `{other}`: only http, https and file are read"
+            ))),
+        }
+    }
+
+    fn outputs(
+        &self,
+        raw: Vec<RawOutput>,
+        sources: &[SourceConfig],
+    ) -> Result<Vec<OutputConfig>, ConfigError> {
+        let known_tags: HashSet<&str> = sources
+            .iter()
+            .flat_map(|s| s.tags.iter().map(String::as_str))
+            .collect();
+        let mut seen = HashSet::new();
+        raw.into_iter()
+            .map(|o| {
+                if !seen.insert(o.name.get_ref().clone()) {
+                    return Err(self.error(
+                        Some(o.name.span()),
+                        format!(
+                            "duplicate output name `{}`: each [[output]] needs its own name",
+                            o.name.get_ref()
+                        ),
+                    ));
+                }
+                self.output(o, sources, &known_tags)
+            })
+            .collect()
+    }
+
+    fn output(
+        &self,
+        o: RawOutput,
+        sources: &[SourceConfig],
+        known_tags: &HashSet<&str>,
+    ) -> Result<OutputConfig, ConfigError> {
+        let name_span = o.name.span();
+        let name = o.name.into_inner();
+        if o.sources.is_empty() && o.tags.is_empty() {
+            return Err(self.error(
+                Some(name_span),
+                format!("output `{name}` selects nothing: add `sources = [\"…\"]` and/or `tags = [\"…\"]`"),
+            ));
+        }
+        let mut chosen = Vec::with_capacity(o.sources.len());
+        for s in &o.sources {
+            let Some(src) = sources.iter().find(|c| c.name.as_str() == s.get_ref()) else {
+                return Err(self.error(
+                    Some(s.span()),
+                    format!("output `{name}` names source `{}`, which no [[source]] defines; known sources: {}", s.get_ref(), list(sources.iter().map(|c| c.name.as_str()))),
+                ));
+            };
+            chosen.push(src.name.clone());
+        }
+        for t in &o.tags {
+            if !known_tags.contains(t.get_ref().as_str()) {
+                return Err(self.error(
+                    Some(t.span()),
+                    format!(
+                        "output `{name}` names tag `{}`, which no source has; known tags: {}",
+                        t.get_ref(),
+                        list(known_tags.iter().copied())
+                    ),
+                ));
+            }
+        }
+        let limit = match o.limit {
+            Some(l) if !(1..=MAX_LIMIT).contains(l.get_ref()) => {
+                return Err(self.error(
+                    Some(l.span()),
+                    format!("`limit` must be between 1 and {MAX_LIMIT}"),
+                ))
+            }
+            Some(l) => l.into_inner(),
+            None => DEFAULT_LIMIT,
+        };
+        Ok(OutputConfig {
+            title: o.title.unwrap_or_else(|| name.to_string()),
+            name,
+            description: o.description,
+            sources: chosen,
+            tags: o.tags.into_iter().map(Spanned::into_inner).collect(),
+            include: o.include,
+            exclude: o.exclude,
+            limit,
+            max_age: o.max_age.map(|d| d.0),
+        })
+    }
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut v: Vec<&str> = names.collect();
+    if v.is_empty() {
+        return "(none)".into();
+    }
+    v.sort_unstable();
+    v.join(", ")
+}

@@ -1,0 +1,68 @@
+//! The shape of `feeds.toml` as serde reads it. Fields that later checks
+//! refer to keep their spans so an error can point at the line.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::duration::HumanDuration;
+use super::pattern::Pattern;
+use crate::model::{OutputName, SourceKind, SourceName};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub daemon: RawDaemon,
+    #[serde(default)]
+    pub source: Vec<RawSource>,
+    #[serde(default)]
+    pub output: Vec<RawOutput>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDaemon {
+    pub listen: Option<Spanned<String>>,
+    pub database: Option<String>,
+    pub base_url: Option<Spanned<String>>,
+    pub interval: Option<HumanDuration>,
+    pub timeout: Option<HumanDuration>,
+    pub max_body_kb: Option<Spanned<u64>>,
+    pub concurrency: Option<Spanned<usize>>,
+    pub per_host: Option<Spanned<usize>>,
+    pub keep: Option<Spanned<usize>>,
+    pub max_age: Option<HumanDuration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub name: Spanned<SourceName>,
+    #[serde(default)]
+    pub kind: SourceKind,
+    pub url: Option<Spanned<String>>,
+    pub path: Option<Spanned<String>>,
+    pub interval: Option<HumanDuration>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub keep: Option<Spanned<usize>>,
+    pub max_age: Option<HumanDuration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutput {
+    pub name: Spanned<OutputName>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub tags: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub include: Vec<Pattern>,
+    #[serde(default)]
+    pub exclude: Vec<Pattern>,
+    pub limit: Option<Spanned<usize>>,
+    pub max_age: Option<HumanDuration>,
+}

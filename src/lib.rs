@@ -1,0 +1,8 @@
+//! syndic: a feed daemon. Polls RSS, Atom and plain-text news dumps,
+//! normalizes them into one item model stored in SQLite, and serves curated
+//! outputs as RSS 2.0, Atom 1.0 and JSON Feed.
+
+pub mod cli;
+pub mod config;
+pub mod model;
+pub mod store;

@@ -1,0 +1,234 @@
+//! The one item model every source is normalized into, and the names that
+//! identify sources, outputs and items.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Why a name was refused; names appear in URLs, file names and logs, so
+/// they are kept to a portable alphabet.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("invalid name `{0}`: use 1 to 64 letters, digits, `-`, `_` or `.`, not starting with `.`")]
+pub struct NameError(pub String);
+
+fn check_name(s: &str) -> Result<(), NameError> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && !s.starts_with('.')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(NameError(s.to_string()))
+    }
+}
+
+macro_rules! name_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(s: impl Into<String>) -> Result<Self, NameError> {
+                let s = s.into();
+                check_name(&s)?;
+                Ok(Self(s))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.pad(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                Self::new(String::deserialize(d)?).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+name_type!(
+    /// The configured name of a source, unique in the config.
+    SourceName
+);
+name_type!(
+    /// The configured name of an output; it is the file name in `/feeds/{name}.rss`.
+    OutputName
+);
+
+/// An item's id, stable across polls: the entry's guid/id, else its link,
+/// else a hash of title and content.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ItemId(String);
+
+impl ItemId {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    /// The fallback id for entries with neither guid nor link.
+    pub fn from_text(title: &str, content: &str) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(title.as_bytes());
+        hasher.update([0]);
+        hasher.update(content.as_bytes());
+        Self(format!("sha256:{}", hex(&hasher.finalize()[..16])))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ItemId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A digest of everything a reader sees in an item; a change means the
+/// stored item must be updated.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ContentHash(String);
+
+impl ContentHash {
+    pub fn from_stored(s: String) -> Self {
+        Self(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// What kind of source a config entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// RSS, Atom (or JSON Feed) over HTTP or from a file.
+    #[default]
+    Feed,
+    /// Plain-text news dumps.
+    Text,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Feed => "feed",
+            SourceKind::Text => "text",
+        }
+    }
+}
+
+/// One normalized item, whatever source it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub source: SourceName,
+    pub id: ItemId,
+    /// Plain text.
+    pub title: String,
+    /// Absolute URL.
+    pub link: Option<String>,
+    /// Sanitized HTML.
+    pub summary: Option<String>,
+    /// Sanitized HTML.
+    pub content: Option<String>,
+    pub authors: Vec<String>,
+    pub categories: Vec<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// When syndic first stored it; kept on updates.
+    pub first_seen: DateTime<Utc>,
+}
+
+impl Item {
+    /// A digest of the fields a reader sees; `first_seen` is excluded so that
+    /// re-reading an unchanged entry is a no-op.
+    pub fn content_hash(&self) -> ContentHash {
+        let mut h = Sha256::new();
+        let mut field = |s: &str| {
+            h.update((s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        field(&self.title);
+        field(self.link.as_deref().unwrap_or(""));
+        field(self.summary.as_deref().unwrap_or(""));
+        field(self.content.as_deref().unwrap_or(""));
+        field(&self.authors.join("\u{1f}"));
+        field(&self.categories.join("\u{1f}"));
+        field(&self.published.map(|t| t.to_rfc3339()).unwrap_or_default());
+        field(&self.updated.map(|t| t.to_rfc3339()).unwrap_or_default());
+        ContentHash(hex(&h.finalize()[..16]))
+    }
+
+    /// The time outputs sort by: published, else first seen.
+    pub fn sort_time(&self) -> DateTime<Utc> {
+        self.published.unwrap_or(self.first_seen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        assert!(SourceName::new("example-world").is_ok());
+        assert!(SourceName::new("a.b_c-9").is_ok());
+        for bad in ["", ".hidden", "has space", "slash/", "é", &"x".repeat(65)] {
+            assert!(SourceName::new(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn text_id_is_stable_and_distinguishes_fields() {
+        assert_eq!(ItemId::from_text("a", "b"), ItemId::from_text("a", "b"));
+        assert_ne!(ItemId::from_text("ab", ""), ItemId::from_text("a", "b"));
+    }
+
+    #[test]
+    fn hash_ignores_first_seen_but_not_content() {
+        let item = Item {
+            source: SourceName::new("s").unwrap(),
+            id: ItemId::new("1"),
+            title: "t".into(),
+            link: None,
+            summary: None,
+            content: Some("<p>x</p>".into()),
+            authors: vec![],
+            categories: vec![],
+            published: None,
+            updated: None,
+            first_seen: Utc::now(),
+        };
+        let mut later = item.clone();
+        later.first_seen += chrono::Duration::hours(1);
+        assert_eq!(item.content_hash(), later.content_hash());
+        later.content = Some("<p>y</p>".into());
+        assert_ne!(item.content_hash(), later.content_hash());
+    }
+}

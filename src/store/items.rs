@@ -1,0 +1,225 @@
+//! Item rows: idempotent upserts and the queries outputs and commands need.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, params_from_iter, types::Value, OptionalExtension, Row};
+
+use super::{from_unix, to_unix, Store, StoreError};
+use crate::model::{Item, ItemId, SourceName};
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// Counts over a batch of upserts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertSummary {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl UpsertSummary {
+    pub fn add(&mut self, outcome: UpsertOutcome) {
+        match outcome {
+            UpsertOutcome::Inserted => self.inserted += 1,
+            UpsertOutcome::Updated => self.updated += 1,
+            UpsertOutcome::Unchanged => self.unchanged += 1,
+        }
+    }
+
+    /// True when the batch changed what readers see.
+    pub fn changed(&self) -> bool {
+        self.inserted + self.updated > 0
+    }
+}
+
+/// Which items to list, newest first (published, else first seen).
+#[derive(Debug, Clone, Default)]
+pub struct ItemQuery {
+    /// Only these sources; `None` is every source.
+    pub sources: Option<Vec<SourceName>>,
+    /// Only items whose sort time is at or after this.
+    pub since: Option<DateTime<Utc>>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen";
+
+impl Store {
+    /// Stores `items` in one transaction; re-storing an unchanged item is a
+    /// no-op, a changed one is updated in place and keeps its first-seen time.
+    pub fn upsert_items(&mut self, items: &[Item]) -> Result<UpsertSummary, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut summary = UpsertSummary::default();
+        for item in items {
+            summary.add(upsert(&tx, item)?);
+        }
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    pub fn upsert_item(&mut self, item: &Item) -> Result<UpsertOutcome, StoreError> {
+        let tx = self.conn.transaction()?;
+        let outcome = upsert(&tx, item)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    pub fn item(&self, source: &SourceName, id: &ItemId) -> Result<Option<Item>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM items WHERE source = ?1 AND id = ?2");
+        self.conn
+            .query_row(&sql, params![source.as_str(), id.as_str()], raw_item)
+            .optional()?
+            .map(RawItem::into_item)
+            .transpose()
+    }
+
+    pub fn items(&self, query: &ItemQuery) -> Result<Vec<Item>, StoreError> {
+        let mut sql = format!("SELECT {COLUMNS} FROM items WHERE 1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(sources) = &query.sources {
+            if sources.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(" AND source IN (");
+            sql.push_str(&vec!["?"; sources.len()].join(","));
+            sql.push(')');
+            args.extend(sources.iter().map(|s| Value::Text(s.as_str().into())));
+        }
+        if let Some(since) = query.since {
+            sql.push_str(" AND sort_time >= ?");
+            args.push(Value::Integer(to_unix(since)));
+        }
+        sql.push_str(" ORDER BY sort_time DESC, first_seen DESC, id LIMIT ? OFFSET ?");
+        args.push(Value::Integer(clamp_i64(query.limit)));
+        args.push(Value::Integer(clamp_i64(query.offset)));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args), raw_item)?;
+        rows.map(|r| r?.into_item()).collect()
+    }
+
+    /// Number of stored items per source.
+    pub fn item_counts(&self) -> Result<HashMap<String, u64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT source, count(*) FROM items GROUP BY source")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn clamp_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn upsert(tx: &rusqlite::Transaction<'_>, item: &Item) -> Result<UpsertOutcome, StoreError> {
+    let hash = item.content_hash();
+    let existing: Option<(String, i64)> = tx
+        .prepare_cached("SELECT content_hash, first_seen FROM items WHERE source = ?1 AND id = ?2")?
+        .query_row(params![item.source.as_str(), item.id.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let first_seen = match &existing {
+        Some((stored, _)) if stored == hash.as_str() => return Ok(UpsertOutcome::Unchanged),
+        Some((_, first_seen)) => *first_seen,
+        None => to_unix(item.first_seen),
+    };
+    let sort_time = item.published.map_or(first_seen, to_unix);
+    tx.prepare_cached(
+        "INSERT INTO items (source, id, title, link, summary, content, authors, categories,
+                            published, updated, first_seen, content_hash, sort_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (source, id) DO UPDATE SET
+            title = excluded.title, link = excluded.link, summary = excluded.summary,
+            content = excluded.content, authors = excluded.authors,
+            categories = excluded.categories, published = excluded.published,
+            updated = excluded.updated, content_hash = excluded.content_hash,
+            sort_time = excluded.sort_time",
+    )?
+    .execute(params![
+        item.source.as_str(),
+        item.id.as_str(),
+        item.title,
+        item.link,
+        item.summary,
+        item.content,
+        json_list(&item.authors),
+        json_list(&item.categories),
+        item.published.map(to_unix),
+        item.updated.map(to_unix),
+        first_seen,
+        hash.as_str(),
+        sort_time,
+    ])?;
+    Ok(if existing.is_some() {
+        UpsertOutcome::Updated
+    } else {
+        UpsertOutcome::Inserted
+    })
+}
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+/// A row as SQLite holds it, before the checks that make it an `Item`.
+struct RawItem {
+    source: String,
+    id: String,
+    title: String,
+    link: Option<String>,
+    summary: Option<String>,
+    content: Option<String>,
+    authors: String,
+    categories: String,
+    published: Option<i64>,
+    updated: Option<i64>,
+    first_seen: i64,
+}
+
+fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
+    Ok(RawItem {
+        source: r.get(0)?,
+        id: r.get(1)?,
+        title: r.get(2)?,
+        link: r.get(3)?,
+        summary: r.get(4)?,
+        content: r.get(5)?,
+        authors: r.get(6)?,
+        categories: r.get(7)?,
+        published: r.get(8)?,
+        updated: r.get(9)?,
+        first_seen: r.get(10)?,
+    })
+}
+
+impl RawItem {
+    fn into_item(self) -> Result<Item, StoreError> {
+        let list = |s: &str| {
+            serde_json::from_str::<Vec<String>>(s)
+                .map_err(|e| StoreError::Corrupt(format!("item {}: {e}", self.id)))
+        };
+        Ok(Item {
+            source: SourceName::new(self.source.clone())
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            authors: list(&self.authors)?,
+            categories: list(&self.categories)?,
+            published: self.published.map(from_unix).transpose()?,
+            updated: self.updated.map(from_unix).transpose()?,
+            first_seen: from_unix(self.first_seen)?,
+            id: ItemId::new(self.id),
+            title: self.title,
+            link: self.link,
+            summary: self.summary,
+            content: self.content,
+        })
+    }
+}

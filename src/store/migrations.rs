@@ -1,0 +1,71 @@
+//! Versioned schema migrations, applied in order at start-up. The schema
+//! version is SQLite's `user_version`; each step runs in one transaction.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Each entry upgrades the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the item model and per-source fetch state.
+    "CREATE TABLE items (
+        source       TEXT NOT NULL,
+        id           TEXT NOT NULL,
+        title        TEXT NOT NULL,
+        link         TEXT,
+        summary      TEXT,
+        content      TEXT,
+        authors      TEXT NOT NULL DEFAULT '[]',
+        categories   TEXT NOT NULL DEFAULT '[]',
+        published    INTEGER,
+        updated      INTEGER,
+        first_seen   INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        PRIMARY KEY (source, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE sources (
+        name          TEXT PRIMARY KEY,
+        etag          TEXT,
+        last_modified TEXT,
+        next_due      INTEGER,
+        failures      INTEGER NOT NULL DEFAULT 0,
+        last_fetch    INTEGER,
+        last_status   TEXT,
+        last_error    TEXT
+    );",
+    // 2: outputs sort by published-else-first-seen, so that time gets its own
+    // indexed column; permanent redirects and 410 Gone are remembered.
+    "ALTER TABLE items ADD COLUMN sort_time INTEGER NOT NULL DEFAULT 0;
+    UPDATE items SET sort_time = coalesce(published, first_seen);
+    CREATE INDEX items_by_time ON items (sort_time DESC);
+    CREATE INDEX items_by_source_time ON items (source, sort_time DESC);
+    ALTER TABLE sources ADD COLUMN moved_to TEXT;
+    ALTER TABLE sources ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;",
+];
+
+/// The schema version this build writes.
+pub const LATEST: u32 = MIGRATIONS.len() as u32;
+
+pub fn version(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+/// Upgrades to `target`; a database newer than this build is refused
+/// rather than misread.
+pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<(), StoreError> {
+    let current = version(conn)?;
+    if current > LATEST {
+        return Err(StoreError::TooNew {
+            found: current,
+            supported: LATEST,
+        });
+    }
+    for v in current..target.min(LATEST) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(MIGRATIONS[v as usize])?;
+        tx.pragma_update(None, "user_version", v + 1)?;
+        tx.commit()?;
+        tracing::info!(version = v + 1, "database schema migrated");
+    }
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! Per-source fetch state, kept in the database so a restart neither
+//! forgets validators nor refetches everything at once.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{from_unix, to_unix, Store, StoreError};
+use crate::model::SourceName;
+
+/// What syndic remembers about fetching one source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FetchState {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// When the source should next be polled; `None` is due now.
+    pub next_due: Option<DateTime<Utc>>,
+    /// Consecutive failures, for backoff.
+    pub failures: u32,
+    pub last_fetch: Option<DateTime<Utc>>,
+    /// A short result of the last fetch, such as `200`, `304` or `error`.
+    pub last_status: Option<String>,
+    pub last_error: Option<String>,
+    /// The URL a permanent redirect pointed at.
+    pub moved_to: Option<String>,
+    /// Set by `410 Gone`: the source is not polled again.
+    pub disabled: bool,
+}
+
+/// A source's fetch state with its item count, for `syndic sources`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceStats {
+    pub state: FetchState,
+    pub items: u64,
+}
+
+const COLUMNS: &str =
+    "etag, last_modified, next_due, failures, last_fetch, last_status, last_error, moved_to, disabled";
+
+impl Store {
+    pub fn fetch_state(&self, source: &SourceName) -> Result<Option<FetchState>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM sources WHERE name = ?1");
+        self.conn
+            .prepare_cached(&sql)?
+            .query_row([source.as_str()], raw_state)
+            .optional()?
+            .map(RawState::into_state)
+            .transpose()
+    }
+
+    pub fn save_fetch_state(
+        &mut self,
+        source: &SourceName,
+        state: &FetchState,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sources (name, etag, last_modified, next_due, failures, last_fetch,
+                                      last_status, last_error, moved_to, disabled)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (name) DO UPDATE SET
+                    etag = excluded.etag, last_modified = excluded.last_modified,
+                    next_due = excluded.next_due, failures = excluded.failures,
+                    last_fetch = excluded.last_fetch, last_status = excluded.last_status,
+                    last_error = excluded.last_error, moved_to = excluded.moved_to,
+                    disabled = excluded.disabled",
+            )?
+            .execute(params![
+                source.as_str(),
+                state.etag,
+                state.last_modified,
+                state.next_due.map(to_unix),
+                state.failures,
+                state.last_fetch.map(to_unix),
+                state.last_status,
+                state.last_error,
+                state.moved_to,
+                state.disabled,
+            ])?;
+        Ok(())
+    }
+
+    /// Every source the database knows, with its item count; a source with
+    /// items but no fetch yet (imported dumps) appears with default state.
+    pub fn source_stats(&self) -> Result<Vec<(String, SourceStats)>, StoreError> {
+        let counts = self.item_counts()?;
+        let sql = format!("SELECT name, {COLUMNS} FROM sources ORDER BY name");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, raw_state_at(r, 1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, raw) = row?;
+            let items = counts.get(&name).copied().unwrap_or(0);
+            out.push((
+                name,
+                SourceStats {
+                    state: raw.into_state()?,
+                    items,
+                },
+            ));
+        }
+        for (name, items) in counts {
+            if !out.iter().any(|(n, _)| *n == name) {
+                out.push((
+                    name,
+                    SourceStats {
+                        items,
+                        ..Default::default()
+                    },
+                ));
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+}
+
+struct RawState {
+    etag: Option<String>,
+    last_modified: Option<String>,
+    next_due: Option<i64>,
+    failures: u32,
+    last_fetch: Option<i64>,
+    last_status: Option<String>,
+    last_error: Option<String>,
+    moved_to: Option<String>,
+    disabled: bool,
+}
+
+fn raw_state(r: &Row<'_>) -> rusqlite::Result<RawState> {
+    raw_state_at(r, 0)
+}
+
+fn raw_state_at(r: &Row<'_>, at: usize) -> rusqlite::Result<RawState> {
+    Ok(RawState {
+        etag: r.get(at)?,
+        last_modified: r.get(at + 1)?,
+        next_due: r.get(at + 2)?,
+        failures: r.get(at + 3)?,
+        last_fetch: r.get(at + 4)?,
+        last_status: r.get(at + 5)?,
+        last_error: r.get(at + 6)?,
+        moved_to: r.get(at + 7)?,
+        disabled: r.get(at + 8)?,
+    })
+}
+
+impl RawState {
+    fn into_state(self) -> Result<FetchState, StoreError> {
+        Ok(FetchState {
+            etag: self.etag,
+            last_modified: self.last_modified,
+            next_due: self.next_due.map(from_unix).transpose()?,
+            failures: self.failures,
+            last_fetch: self.last_fetch.map(from_unix).transpose()?,
+            last_status: self.last_status,
+            last_error: self.last_error,
+            moved_to: self.moved_to,
+            disabled: self.disabled,
+        })
+    }
+}

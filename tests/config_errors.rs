@@ -1,0 +1,178 @@
+//! Each config rule refuses a bad file with the file, line and column.
+
+use std::path::Path;
+
+use syndic::config::{Config, ConfigError, Location};
+
+const SOURCE: &str =
+    "[[source]]\nname = \"a\"\nurl = \"https://example.org/a.xml\"\ntags = [\"world\"]\n";
+
+/// Parses `text` and returns the error's line and its full message,
+/// failing if the text was accepted.
+fn error_of(text: &str) -> (usize, String) {
+    match Config::parse(Path::new("conf/feeds.toml"), text) {
+        Ok(_) => panic!("accepted:\n{text}"),
+        Err(ConfigError::Invalid(located)) => {
+            let line = located.line;
+            let shown = ConfigError::Invalid(located).to_string();
+            assert!(
+                shown.starts_with(&format!("conf/feeds.toml:{line}:")),
+                "{shown}"
+            );
+            (line, shown)
+        }
+        Err(e) => panic!("unexpected error kind: {e}"),
+    }
+}
+
+fn assert_error(text: &str, line: usize, needle: &str) {
+    let (got_line, shown) = error_of(text);
+    assert_eq!(got_line, line, "wrong line in: {shown}");
+    assert!(shown.contains(needle), "`{needle}` missing from: {shown}");
+}
+
+#[test]
+fn shipped_config_is_valid() {
+    let config = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds.toml"))
+        .expect("shipped feeds.toml checks clean");
+    assert!(config.sources.len() >= 3);
+    assert!(config
+        .sources
+        .iter()
+        .any(|s| s.kind == syndic::model::SourceKind::Text));
+    assert!(!config.outputs.is_empty());
+}
+
+#[test]
+fn unknown_keys_are_errors() {
+    assert_error(
+        &format!("{SOURCE}intervl = \"5m\"\n"),
+        5,
+        "unknown field `intervl`",
+    );
+    assert_error("[daemon]\nport = 80\n", 2, "unknown field `port`");
+    assert_error("[deamon]\n", 1, "unknown field `deamon`");
+}
+
+#[test]
+fn syntax_errors_point_at_the_line() {
+    assert_error("[daemon]\nlisten = \"127.0.0.1:8080\n", 2, "");
+    assert_error("\n\n[[source]\n", 3, "");
+}
+
+#[test]
+fn durations_are_checked() {
+    assert_error(
+        &format!("{SOURCE}interval = \"5 minutes\"\n"),
+        5,
+        "`90s`, `15m`",
+    );
+    assert_error(&format!("{SOURCE}interval = 15\n"), 5, "");
+    assert_error(&format!("{SOURCE}interval = \"10s\"\n"), 2, "too short");
+    assert_error("[daemon]\nmax_age = \"7w\"\n", 2, "invalid duration `7w`");
+}
+
+#[test]
+fn names_must_be_unique_and_well_formed() {
+    assert_error(&format!("{SOURCE}{SOURCE}"), 6, "duplicate source name `a`");
+    assert_error(
+        "[[source]]\nname = \"a b\"\nurl = \"https://x.org\"\n",
+        2,
+        "invalid name",
+    );
+    let output = "[[output]]\nname = \"o\"\nsources = [\"a\"]\n";
+    assert_error(
+        &format!("{SOURCE}{output}{output}"),
+        9,
+        "duplicate output name `o`",
+    );
+}
+
+#[test]
+fn a_source_needs_exactly_one_location() {
+    assert_error("[[source]]\nname = \"a\"\n", 2, "neither `url` nor `path`");
+    assert_error(
+        "[[source]]\nname = \"a\"\nurl = \"https://x.org\"\npath = \"x\"\n",
+        3,
+        "both `url` and `path`",
+    );
+    assert_error(
+        "[[source]]\nname = \"a\"\nurl = \"ftp://x.org/f\"\n",
+        3,
+        "scheme `ftp`",
+    );
+    assert_error(
+        "[[source]]\nname = \"a\"\nurl = \"not a url\"\n",
+        3,
+        "not a valid URL",
+    );
+}
+
+#[test]
+fn outputs_refer_only_to_existing_sources_and_tags() {
+    assert_error(
+        &format!("{SOURCE}[[output]]\nname = \"o\"\nsources = [\"a\", \"missing\"]\n"),
+        7,
+        "source `missing`",
+    );
+    assert_error(
+        &format!("{SOURCE}[[output]]\nname = \"o\"\ntags = [\"sport\"]\n"),
+        7,
+        "tag `sport`",
+    );
+    assert_error(
+        &format!("{SOURCE}[[output]]\nname = \"o\"\n"),
+        6,
+        "selects nothing",
+    );
+}
+
+#[test]
+fn patterns_must_compile() {
+    assert_error(
+        &format!(
+            "{SOURCE}[[output]]\nname = \"o\"\nsources = [\"a\"]\nexclude = [\"ok\", \"(open\"]\n"
+        ),
+        8,
+        "invalid regular expression `(open`",
+    );
+}
+
+#[test]
+fn numbers_are_range_checked() {
+    let out = "[[output]]\nname = \"o\"\nsources = [\"a\"]\n";
+    assert_error(&format!("{SOURCE}{out}limit = 0\n"), 8, "`limit`");
+    assert_error("[daemon]\nconcurrency = 0\n", 2, "`concurrency`");
+    assert_error("[daemon]\nlisten = \"localhost\"\n", 2, "127.0.0.1:8080");
+    assert_error(
+        "[daemon]\nbase_url = \"feeds.example.org\"\n",
+        2,
+        "base_url",
+    );
+}
+
+#[test]
+fn paths_resolve_against_the_config_folder() {
+    let text = "[daemon]\ndatabase = \"state/s.db\"\n[[source]]\nname = \"d\"\nkind = \"text\"\npath = \"dumps/*.txt\"\n[[source]]\nname = \"f\"\nurl = \"file:///srv/feed.xml\"\n";
+    let config = Config::parse(Path::new("/etc/syndic/feeds.toml"), text).expect("valid");
+    assert_eq!(config.daemon.database, Path::new("/etc/syndic/state/s.db"));
+    assert_eq!(
+        config.sources[0].location,
+        Location::Path("/etc/syndic/dumps/*.txt".into())
+    );
+    assert_eq!(
+        config.sources[1].location,
+        Location::Path("/srv/feed.xml".into())
+    );
+}
+
+#[test]
+fn defaults_fill_what_is_unsaid() {
+    let config = Config::parse(Path::new("feeds.toml"), SOURCE).expect("valid");
+    assert_eq!(config.daemon.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.sources[0].interval, config.daemon.interval);
+    assert_eq!(
+        config.daemon.public_url("/opml"),
+        "http://127.0.0.1:8080/opml"
+    );
+}

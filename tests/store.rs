@@ -1,0 +1,229 @@
+//! The store on a real SQLite file: round trips, idempotent upserts,
+//! fetch state, and schema migrations.
+
+use chrono::{TimeZone, Utc};
+use syndic::model::{Item, ItemId, SourceName};
+use syndic::store::{FetchState, ItemQuery, Store, UpsertOutcome, SCHEMA_VERSION};
+
+fn item(source: &str, id: &str, title: &str, published_hour: Option<u32>) -> Item {
+    Item {
+        source: SourceName::new(source).unwrap(),
+        id: ItemId::new(id),
+        title: title.into(),
+        link: Some(format!("https://example.org/{id}")),
+        summary: Some("<p>summary</p>".into()),
+        content: Some("<p>content</p>".into()),
+        authors: vec!["Ada".into(), "Grace".into()],
+        categories: vec!["world".into()],
+        published: published_hour.map(|h| Utc.with_ymd_and_hms(2026, 11, 20, h, 0, 0).unwrap()),
+        updated: None,
+        first_seen: Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap(),
+    }
+}
+
+fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("syndic.db")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn round_trip_keeps_every_field() {
+    let (_dir, mut store) = temp_store();
+    let original = item("s", "1", "Title “quoted” ✓", Some(8));
+    assert_eq!(
+        store.upsert_item(&original).unwrap(),
+        UpsertOutcome::Inserted
+    );
+    let read = store.item(&original.source, &original.id).unwrap().unwrap();
+    assert_eq!(read, original);
+}
+
+#[test]
+fn upsert_is_idempotent_and_detects_changes() {
+    let (_dir, mut store) = temp_store();
+    let first = item("s", "1", "First", Some(8));
+    assert_eq!(store.upsert_item(&first).unwrap(), UpsertOutcome::Inserted);
+
+    let mut again = first.clone();
+    again.first_seen += chrono::Duration::days(1);
+    assert_eq!(store.upsert_item(&again).unwrap(), UpsertOutcome::Unchanged);
+
+    let mut changed = first.clone();
+    changed.content = Some("<p>corrected</p>".into());
+    changed.first_seen += chrono::Duration::days(2);
+    assert_eq!(store.upsert_item(&changed).unwrap(), UpsertOutcome::Updated);
+
+    let all = store
+        .items(&ItemQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(all.len(), 1, "an update must not add a copy");
+    assert_eq!(all[0].content.as_deref(), Some("<p>corrected</p>"));
+    assert_eq!(
+        all[0].first_seen, first.first_seen,
+        "first-seen survives updates"
+    );
+}
+
+#[test]
+fn same_id_in_two_sources_is_two_items() {
+    let (_dir, mut store) = temp_store();
+    let summary = store
+        .upsert_items(&[item("a", "1", "x", None), item("b", "1", "x", None)])
+        .unwrap();
+    assert_eq!(summary.inserted, 2);
+    let counts = store.item_counts().unwrap();
+    assert_eq!(counts.get("a"), Some(&1));
+    assert_eq!(counts.get("b"), Some(&1));
+}
+
+#[test]
+fn queries_filter_by_source_and_age_newest_first() {
+    let (_dir, mut store) = temp_store();
+    store
+        .upsert_items(&[
+            item("a", "1", "oldest", Some(1)),
+            item("a", "2", "newest", Some(9)),
+            item("b", "3", "middle", Some(5)),
+            item("a", "4", "undated, sorts by first seen", None),
+        ])
+        .unwrap();
+    let titles = |q: ItemQuery| -> Vec<String> {
+        store
+            .items(&q)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.title)
+            .collect()
+    };
+    assert_eq!(
+        titles(ItemQuery {
+            limit: 10,
+            ..Default::default()
+        }),
+        ["undated, sorts by first seen", "newest", "middle", "oldest"]
+    );
+    assert_eq!(
+        titles(ItemQuery {
+            sources: Some(vec![SourceName::new("a").unwrap()]),
+            since: Some(Utc.with_ymd_and_hms(2026, 11, 20, 4, 0, 0).unwrap()),
+            limit: 10,
+            offset: 0,
+        }),
+        ["undated, sorts by first seen", "newest"]
+    );
+    assert_eq!(
+        titles(ItemQuery {
+            limit: 2,
+            offset: 1,
+            ..Default::default()
+        }),
+        ["newest", "middle"]
+    );
+    assert!(titles(ItemQuery {
+        sources: Some(vec![]),
+        limit: 5,
+        ..Default::default()
+    })
+    .is_empty());
+}
+
+#[test]
+fn fetch_state_round_trips_and_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/folder/syndic.db");
+    let name = SourceName::new("feed").unwrap();
+    let state = FetchState {
+        etag: Some("\"abc\"".into()),
+        last_modified: Some("Tue, 24 Nov 2026 10:00:00 GMT".into()),
+        next_due: Some(Utc.with_ymd_and_hms(2026, 11, 24, 11, 0, 0).unwrap()),
+        failures: 3,
+        last_fetch: Some(Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap()),
+        last_status: Some("503".into()),
+        last_error: Some("server busy".into()),
+        moved_to: Some("https://example.org/new".into()),
+        disabled: true,
+    };
+    {
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.fetch_state(&name).unwrap(), None);
+        store.save_fetch_state(&name, &state).unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.fetch_state(&name).unwrap(), Some(state.clone()));
+    let stats = store.source_stats().unwrap();
+    assert_eq!(stats.len(), 1);
+    assert_eq!(stats[0].1.state, state);
+}
+
+#[test]
+fn empty_file_migrates_to_latest_in_wal_mode() {
+    let (dir, store) = temp_store();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+    assert!(dir.path().join("syndic.db-wal").exists(), "WAL mode is on");
+}
+
+#[test]
+fn previous_version_upgrades_without_losing_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let old = Store::open_at_version(&path, SCHEMA_VERSION - 1).unwrap();
+        assert_eq!(old.schema_version().unwrap(), SCHEMA_VERSION - 1);
+        // Version 1 had no sort_time column: write a row as that version would.
+        drop(old);
+        let conn = rusqlite_conn(&path);
+        conn.execute(
+            "INSERT INTO items (source, id, title, published, first_seen, content_hash)
+             VALUES ('s', 'kept', 'From v1', 1000, 900, 'h')",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let items = store
+        .items(&ItemQuery {
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].title, "From v1");
+    assert_eq!(items[0].published.map(|t| t.timestamp()), Some(1000));
+}
+
+#[test]
+fn a_newer_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.db");
+    drop(Store::open(&path).unwrap());
+    rusqlite_conn(&path)
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    let err = Store::open(&path).err().expect("refused");
+    assert!(err.to_string().contains("newer"), "{err}");
+}
+
+#[test]
+fn readers_see_what_the_writer_committed() {
+    let (dir, mut writer) = temp_store();
+    let reader = Store::open_reader(&dir.path().join("syndic.db")).unwrap();
+    writer.upsert_item(&item("s", "1", "seen", None)).unwrap();
+    let got = reader
+        .items(&ItemQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(got[0].title, "seen");
+    assert!(reader.is_healthy());
+}
+
+fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}

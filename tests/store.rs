@@ -227,3 +227,24 @@ fn readers_see_what_the_writer_committed() {
 fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+#[tokio::test]
+async fn handle_writes_on_its_thread_and_reads_concurrently() {
+    let dir = tempfile::tempdir().unwrap();
+    let handle = syndic::store::StoreHandle::open(&dir.path().join("h.db")).unwrap();
+    let batch = vec![
+        item("s", "1", "one", Some(1)),
+        item("s", "2", "two", Some(2)),
+    ];
+    let summary = handle.write(move |s| s.upsert_items(&batch)).await.unwrap();
+    assert_eq!(summary.inserted, 2);
+    let (a, b) = tokio::join!(
+        handle.read(|s| s.items(&ItemQuery {
+            limit: 10,
+            ..Default::default()
+        })),
+        handle.read(|s| s.item_counts()),
+    );
+    assert_eq!(a.unwrap().len(), 2);
+    assert_eq!(b.unwrap().get("s"), Some(&2));
+}

@@ -1,6 +1,7 @@
 //! SQLite storage: items and per-source fetch state. One `Store` is one
 //! connection; the daemon keeps one writer and opens readers as it needs.
 
+mod handle;
 mod items;
 mod migrations;
 mod sources;
@@ -11,6 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+pub use handle::{HandleError, StoreHandle};
 pub use items::{ItemQuery, UpsertOutcome, UpsertSummary};
 pub use migrations::LATEST as SCHEMA_VERSION;
 pub use sources::{FetchState, SourceStats};

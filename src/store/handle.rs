@@ -1,0 +1,98 @@
+//! Async access to the store: one writer on a dedicated thread, so writes
+//! are serialized and never block the runtime, and readers on the blocking
+//! pool so serving never waits behind a slow write.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Store, StoreError};
+
+type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// A cloneable handle to the database for async code.
+#[derive(Clone)]
+pub struct StoreHandle {
+    jobs: mpsc::UnboundedSender<Job>,
+    path: Arc<PathBuf>,
+    readers: Arc<Mutex<Vec<Store>>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandleError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the database writer has stopped")]
+    WriterGone,
+    #[error("a database reader failed: {0}")]
+    Reader(String),
+}
+
+impl StoreHandle {
+    /// Opens (and migrates) the database and starts the writer thread. The
+    /// thread ends when the last handle is dropped, after finishing its queue.
+    pub fn open(path: &Path) -> Result<StoreHandle, StoreError> {
+        let mut store = Store::open(path)?;
+        let (jobs, mut rx) = mpsc::unbounded_channel::<Job>();
+        std::thread::Builder::new()
+            .name("syndic-db-writer".into())
+            .spawn(move || {
+                while let Some(job) = rx.blocking_recv() {
+                    job(&mut store);
+                }
+            })
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
+        Ok(StoreHandle {
+            jobs,
+            path: Arc::new(path.to_path_buf()),
+            readers: Arc::default(),
+        })
+    }
+
+    /// Runs `f` on the writer thread and waits for its result.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, HandleError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |store| {
+                let _ = tx.send(f(store));
+            }))
+            .map_err(|_| HandleError::WriterGone)?;
+        Ok(rx.await.map_err(|_| HandleError::WriterGone)??)
+    }
+
+    /// Runs `f` with a read-only connection on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, HandleError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let reader = this.take_reader()?;
+            let result = f(&reader);
+            this.give_back(reader);
+            Ok(result?)
+        })
+        .await
+        .map_err(|e| HandleError::Reader(e.to_string()))?
+    }
+
+    fn take_reader(&self) -> Result<Store, StoreError> {
+        let pooled = self.readers.lock().ok().and_then(|mut pool| pool.pop());
+        match pooled {
+            Some(store) => Ok(store),
+            None => Store::open_reader(&self.path),
+        }
+    }
+
+    fn give_back(&self, reader: Store) {
+        if let Ok(mut pool) = self.readers.lock() {
+            pool.push(reader);
+        }
+    }
+}

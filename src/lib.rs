@@ -5,4 +5,5 @@
 pub mod cli;
 pub mod config;
 pub mod model;
+pub mod opml;
 pub mod store;

@@ -248,3 +248,79 @@ async fn handle_writes_on_its_thread_and_reads_concurrently() {
     assert_eq!(a.unwrap().len(), 2);
     assert_eq!(b.unwrap().get("s"), Some(&2));
 }
+
+#[test]
+fn retention_keeps_the_newest_and_spares_protected_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.db");
+    let mut store = Store::open(&path).unwrap();
+    let many: Vec<Item> = (0..200)
+        .map(|i| {
+            let mut it = item("s", &format!("{i:03}"), "x", Some(i % 24));
+            it.published = Some(
+                Utc.timestamp_opt(1_700_000_000 + i64::from(i) * 60, 0)
+                    .unwrap(),
+            );
+            it.first_seen = it.published.unwrap();
+            it.content = Some("y".repeat(4000));
+            it
+        })
+        .collect();
+    store.upsert_items(&many).unwrap();
+    store
+        .upsert_items(&[item("other", "1", "untouched", Some(1))])
+        .unwrap();
+    store.checkpoint().unwrap();
+    let size_before = std::fs::metadata(&path).unwrap().len();
+
+    let s = SourceName::new("s").unwrap();
+    let rules = [(
+        s.clone(),
+        syndic::config::Retention {
+            keep: Some(10),
+            max_age: None,
+        },
+    )];
+    let protected = [(s.clone(), ItemId::new("000"))];
+    let removed = store.prune(&rules, &protected, Utc::now()).unwrap();
+    assert_eq!(removed, 189);
+    let counts = store.item_counts().unwrap();
+    assert_eq!(counts.get("s"), Some(&11));
+    assert_eq!(counts.get("other"), Some(&1));
+    assert!(
+        store.item(&s, &ItemId::new("000")).unwrap().is_some(),
+        "protected item kept"
+    );
+    assert!(
+        store.item(&s, &ItemId::new("199")).unwrap().is_some(),
+        "newest kept"
+    );
+    assert!(store.item(&s, &ItemId::new("100")).unwrap().is_none());
+
+    let by_age = [(
+        s.clone(),
+        syndic::config::Retention {
+            keep: None,
+            max_age: Some(std::time::Duration::from_secs(5 * 60)),
+        },
+    )];
+    let now = Utc.timestamp_opt(1_700_000_000 + 199 * 60, 0).unwrap();
+    store.prune(&by_age, &[], now).unwrap();
+    let left: Vec<String> = store
+        .items(&ItemQuery {
+            sources: Some(vec![s]),
+            limit: 50,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id.to_string())
+        .collect();
+    assert_eq!(left, ["199", "198", "197", "196", "195", "194"]);
+    store.checkpoint().unwrap();
+    let size_after = std::fs::metadata(&path).unwrap().len();
+    assert!(
+        size_after < size_before / 2,
+        "file shrank: {size_before} -> {size_after}"
+    );
+}

@@ -197,7 +197,7 @@ fn source_table(records: &[SourceRecord]) -> String {
 }
 
 /// Writes to stdout; a closed pipe (`syndic items | head`) is not an error.
-fn print_out(text: &str) -> Result<(), CliError> {
+pub(super) fn print_out(text: &str) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())

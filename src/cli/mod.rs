@@ -2,6 +2,7 @@
 //! and maps failures to the contract's exit codes.
 
 mod inspect;
+mod opml;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -170,7 +171,12 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Import { .. } => not_yet("import"),
         Command::Render { .. } => not_yet("render"),
         Command::Export { .. } => not_yet("export"),
-        Command::Opml { .. } => not_yet("opml"),
+        Command::Opml {
+            action: OpmlAction::Export,
+        } => opml::export(&config()?),
+        Command::Opml {
+            action: OpmlAction::Import { file },
+        } => opml::import(&cli.config, &file),
     }
 }
 

@@ -2,6 +2,7 @@
 //! can trust: names unique, references resolved, paths absolute.
 
 mod duration;
+pub mod edit;
 mod error;
 mod pattern;
 mod raw;

@@ -4,6 +4,7 @@
 mod handle;
 mod items;
 mod migrations;
+mod retention;
 mod sources;
 
 use std::path::{Path, PathBuf};
@@ -93,6 +94,14 @@ impl Store {
             .is_ok()
     }
 
+    /// Copies the write-ahead log into the main file and truncates it; done
+    /// at shutdown so the database is one self-contained file.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Runs SQLite's own consistency check; `Ok` holds its verdict lines.
     pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
@@ -103,6 +112,9 @@ impl Store {
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(Duration::from_secs(5))?;
+    // Only takes effect on a new, empty file; lets retention shrink it
+    // without a full VACUUM.
+    conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
     // WAL lets the server read while the scheduler writes; NORMAL is durable
     // across application crashes, which is the failure that matters here.
     conn.pragma_update(None, "journal_mode", "WAL")?;

@@ -1,0 +1,127 @@
+//! Changes to `feeds.toml` made by commands (`opml import`): edited with
+//! toml_edit so the user's comments and layout survive, validated before
+//! anything is written, and written atomically.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use toml_edit::{value, ArrayOfTables, DocumentMut, Item, Table};
+
+use super::{Config, ConfigError};
+use crate::opml::Subscription;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{path}: {message}", path = path.display())]
+    Unwritable {
+        path: std::path::PathBuf,
+        message: String,
+    },
+}
+
+/// What an append did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct AppendReport {
+    pub added: Vec<String>,
+    /// URLs already configured.
+    pub skipped: Vec<String>,
+}
+
+/// Appends a `[[source]]` for every subscription whose URL the config does
+/// not have yet, naming each after its title.
+pub fn append_sources(path: &Path, subs: &[Subscription]) -> Result<AppendReport, EditError> {
+    let unwritable = |message: String| EditError::Unwritable {
+        path: path.to_path_buf(),
+        message,
+    };
+    let current = Config::load(path)?;
+    let text = std::fs::read_to_string(path).map_err(|e| unwritable(e.to_string()))?;
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| unwritable(e.to_string()))?;
+    let mut urls: HashSet<String> = current
+        .sources
+        .iter()
+        .map(|s| s.location.to_string())
+        .collect();
+    let mut names: HashSet<String> = current.sources.iter().map(|s| s.name.to_string()).collect();
+    let mut report = AppendReport::default();
+    let mut new_tables = Vec::new();
+    for sub in subs {
+        let Ok(url) = url::Url::parse(&sub.xml_url) else {
+            report.skipped.push(sub.xml_url.clone());
+            continue;
+        };
+        if !matches!(url.scheme(), "http" | "https") || !urls.insert(url.to_string()) {
+            report.skipped.push(sub.xml_url.clone());
+            continue;
+        }
+        let name = unique_name(&slug(&sub.title, &url), &mut names);
+        let mut table = Table::new();
+        table.insert("name", value(name.as_str()));
+        table.insert("url", value(url.as_str()));
+        new_tables.push(table);
+        report.added.push(name);
+    }
+    if new_tables.is_empty() {
+        return Ok(report);
+    }
+    let sources = doc
+        .entry("source")
+        .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()))
+        .as_array_of_tables_mut()
+        .ok_or_else(|| unwritable("`source` is not an array of [[source]] tables".into()))?;
+    for t in new_tables {
+        sources.push(t);
+    }
+    let updated = doc.to_string();
+    Config::parse(path, &updated)?;
+    write_atomically(path, &updated).map_err(|e| unwritable(e.to_string()))?;
+    Ok(report)
+}
+
+/// A source name from a feed title, falling back to the host.
+fn slug(title: &str, url: &url::Url) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out: String = out.trim_end_matches('-').chars().take(48).collect();
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        url.host_str().unwrap_or("feed").replace('.', "-")
+    } else {
+        out
+    }
+}
+
+fn unique_name(base: &str, taken: &mut HashSet<String>) -> String {
+    let mut name = base.to_string();
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    name
+}
+
+/// Writes beside the target, then renames, so a crash never leaves half a file.
+pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let folder = folder.unwrap_or(Path::new("."));
+    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp = folder.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    std::fs::write(&temp, contents)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(&temp, meta.permissions());
+    }
+    std::fs::rename(&temp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temp);
+    })
+}

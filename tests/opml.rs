@@ -1,0 +1,91 @@
+//! `opml import` and `opml export` through the real binary.
+
+use std::process::Command;
+
+fn syndic(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("SYNDIC_LOG", "warn")
+        .output()
+        .expect("binary runs")
+}
+
+const CONFIG: &str = r#"# my feeds — keep this comment
+[daemon]
+database = "s.db"
+
+[[source]]
+name = "existing"            # trailing comment
+url = "https://example.org/a.xml"
+
+[[output]]
+name = "all"
+sources = ["existing"]
+"#;
+
+const OPML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>Reader export</title></head><body>
+  <outline text="Folder">
+    <outline text="Already here" type="rss" xmlUrl="https://example.org/a.xml"/>
+    <outline text="Night &amp; Day News!" type="rss" xmlUrl="https://news.example.net/feed"/>
+  </outline>
+  <outline title="Night &amp; Day News!" xmlUrl="https://other.example.net/rss"/>
+  <outline text="Gopher" xmlUrl="gopher://old.example/feed"/>
+</body></opml>"#;
+
+#[test]
+fn import_appends_new_feeds_and_keeps_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    let opml = dir.path().join("subs.opml");
+    std::fs::write(&config, CONFIG).unwrap();
+    std::fs::write(&opml, OPML).unwrap();
+
+    let out = syndic(&config, &["opml", "import", opml.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("2 added, 2 skipped"), "{stdout}");
+
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.starts_with("# my feeds — keep this comment\n"));
+    assert!(text.contains("name = \"existing\"            # trailing comment"));
+    assert!(text.contains("name = \"night-day-news\""), "{text}");
+    assert!(text.contains("name = \"night-day-news-2\""), "{text}");
+    assert_eq!(syndic(&config, &["check"]).status.code(), Some(0));
+
+    let again = syndic(&config, &["opml", "import", opml.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 added, 4 skipped"));
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        text,
+        "nothing rewritten"
+    );
+
+    let export = syndic(&config, &["opml", "export"]);
+    let exported = String::from_utf8_lossy(&export.stdout);
+    assert_eq!(exported.matches("<outline ").count(), 3, "{exported}");
+    let parsed = syndic::opml::read(&exported).unwrap();
+    assert!(parsed
+        .iter()
+        .any(|s| s.xml_url == "https://news.example.net/feed"));
+}
+
+#[test]
+fn import_of_a_broken_file_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    let opml = dir.path().join("broken.opml");
+    std::fs::write(&config, CONFIG).unwrap();
+    std::fs::write(&opml, "<html><body>not a subscription list</body></html>").unwrap();
+    let out = syndic(&config, &["opml", "import", opml.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.opml"));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), CONFIG);
+}

@@ -1,0 +1,201 @@
+//! `syndic run` as a real process: it polls a loopback server on its own
+//! schedule, serves what it stored, reloads on SIGHUP (keeping the old
+//! config when the new one is broken), and stops cleanly on SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::routing::get;
+use syndic::store::{ItemQuery, Store};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/daemon");
+
+/// Serves the fixture feeds on an ephemeral loopback port.
+async fn fixture_server() -> SocketAddr {
+    let file = |name: &'static str| {
+        get(move || async move {
+            let body = std::fs::read(Path::new(FIXTURES).join(name)).unwrap_or_default();
+            ([("content-type", "application/xml")], body)
+        })
+    };
+    let app = axum::Router::new()
+        .route("/first.rss", file("first.rss"))
+        .route("/second.atom", file("second.atom"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Daemon {
+    child: Child,
+    config: PathBuf,
+    log: PathBuf,
+    port: u16,
+}
+
+impl Daemon {
+    fn start(dir: &Path, config_text: &str, port: u16) -> Daemon {
+        let config = dir.join("feeds.toml");
+        std::fs::write(&config, config_text).unwrap();
+        let log = dir.join(format!("daemon-{port}.log"));
+        let child = Command::new(env!("CARGO_BIN_EXE_syndic"))
+            .arg("--config")
+            .arg(&config)
+            .arg("run")
+            .env("SYNDIC_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("daemon starts");
+        Daemon { child, config, log, port }
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    async fn get(&self, path: &str) -> Option<(u16, String)> {
+        let url = format!("http://127.0.0.1:{}{path}", self.port);
+        let response = reqwest::get(url).await.ok()?;
+        let status = response.status().as_u16();
+        Some((status, response.text().await.ok()?))
+    }
+
+    /// Number of items in an output's JSON Feed, once it answers.
+    async fn item_count(&self, output: &str) -> Option<usize> {
+        let (status, body) = self.get(&format!("/feeds/{output}.json")).await?;
+        if status != 200 {
+            return None;
+        }
+        let feed: serde_json::Value = serde_json::from_str(&body).ok()?;
+        feed["items"].as_array().map(Vec::len)
+    }
+
+    async fn wait_for_items(&self, output: &str, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if self.item_count(output).await == Some(n) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("output {output} never had {n} items; log:\n{}", self.log());
+    }
+
+    fn wait_exit(&mut self, within: Duration) -> Option<i32> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("daemon did not exit in {within:?}; log:\n{}", self.log());
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn config(port: u16, fixtures: SocketAddr, with_second: bool) -> String {
+    let mut text = format!(
+        "[daemon]\nlisten = \"127.0.0.1:{port}\"\ndatabase = \"state/syndic.db\"\n\n\
+         [[source]]\nname = \"harbour\"\nurl = \"http://{fixtures}/first.rss\"\ninterval = \"1m\"\ntags = [\"local\"]\n\n"
+    );
+    if with_second {
+        text.push_str(&format!(
+            "[[source]]\nname = \"valley\"\nurl = \"http://{fixtures}/second.atom\"\ntags = [\"local\"]\n\n"
+        ));
+    }
+    text.push_str("[[output]]\nname = \"local\"\ntags = [\"local\"]\n");
+    text
+}
+
+fn stored_items(dir: &Path) -> usize {
+    let store = Store::open(&dir.join("state/syndic.db")).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+    store
+        .items(&ItemQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap()
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polls_serves_reloads_and_stops_cleanly() {
+    let fixtures = fixture_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut daemon = Daemon::start(dir.path(), &config(port, fixtures, false), port);
+
+    daemon.wait_for_items("local", 2).await;
+    assert_eq!(daemon.get("/healthz").await.map(|r| r.0), Some(200));
+
+    // A valid new config: the new source is polled without a restart.
+    std::fs::write(&daemon.config, config(port, fixtures, true)).unwrap();
+    daemon.signal("HUP");
+    daemon.wait_for_items("local", 3).await;
+
+    // A broken config is logged with its line; the old one keeps running.
+    std::fs::write(&daemon.config, "[daemon]\nlisten = 8080\n").unwrap();
+    daemon.signal("HUP");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !daemon.log().contains("feeds.toml:2:") && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(daemon.log().contains("feeds.toml:2:"), "log:\n{}", daemon.log());
+    assert_eq!(daemon.item_count("local").await, Some(3), "still serving");
+
+    daemon.signal("TERM");
+    assert_eq!(daemon.wait_exit(Duration::from_secs(15)), Some(0));
+    assert_eq!(stored_items(dir.path()), 3);
+    let log = daemon.log();
+    assert!(log.contains("harbour") && log.contains("valley"), "one line per fetch:\n{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_loses_nothing_committed_and_the_next_start_recovers() {
+    let fixtures = fixture_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut daemon = Daemon::start(dir.path(), &config(port, fixtures, true), port);
+    daemon.wait_for_items("local", 3).await;
+
+    daemon.signal("KILL");
+    assert_eq!(daemon.wait_exit(Duration::from_secs(5)), None, "killed by a signal");
+    assert_eq!(stored_items(dir.path()), 3, "committed items survive kill -9");
+
+    let port = free_port();
+    let mut restarted = Daemon::start(dir.path(), &config(port, fixtures, true), port);
+    restarted.wait_for_items("local", 3).await;
+    restarted.signal("TERM");
+    assert_eq!(restarted.wait_exit(Duration::from_secs(15)), Some(0));
+    assert_eq!(stored_items(dir.path()), 3);
+}

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod decode;
 pub mod model;
 pub mod opml;
 pub mod store;

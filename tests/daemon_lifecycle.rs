@@ -58,7 +58,12 @@ impl Daemon {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("daemon starts");
-        Daemon { child, config, log, port }
+        Daemon {
+            child,
+            config,
+            log,
+            port,
+        }
     }
 
     fn signal(&self, name: &str) {
@@ -170,14 +175,21 @@ async fn polls_serves_reloads_and_stops_cleanly() {
     while !daemon.log().contains("feeds.toml:2:") && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(daemon.log().contains("feeds.toml:2:"), "log:\n{}", daemon.log());
+    assert!(
+        daemon.log().contains("feeds.toml:2:"),
+        "log:\n{}",
+        daemon.log()
+    );
     assert_eq!(daemon.item_count("local").await, Some(3), "still serving");
 
     daemon.signal("TERM");
     assert_eq!(daemon.wait_exit(Duration::from_secs(15)), Some(0));
     assert_eq!(stored_items(dir.path()), 3);
     let log = daemon.log();
-    assert!(log.contains("harbour") && log.contains("valley"), "one line per fetch:\n{log}");
+    assert!(
+        log.contains("harbour") && log.contains("valley"),
+        "one line per fetch:\n{log}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -189,8 +201,16 @@ async fn kill_9_loses_nothing_committed_and_the_next_start_recovers() {
     daemon.wait_for_items("local", 3).await;
 
     daemon.signal("KILL");
-    assert_eq!(daemon.wait_exit(Duration::from_secs(5)), None, "killed by a signal");
-    assert_eq!(stored_items(dir.path()), 3, "committed items survive kill -9");
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(5)),
+        None,
+        "killed by a signal"
+    );
+    assert_eq!(
+        stored_items(dir.path()),
+        3,
+        "committed items survive kill -9"
+    );
 
     let port = free_port();
     let mut restarted = Daemon::start(dir.path(), &config(port, fixtures, true), port);

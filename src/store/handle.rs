@@ -3,6 +3,7 @@
 //! pool so serving never waits behind a slow write.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, oneshot};
@@ -17,6 +18,9 @@ pub struct StoreHandle {
     jobs: mpsc::UnboundedSender<Job>,
     path: Arc<PathBuf>,
     readers: Arc<Mutex<Vec<Store>>>,
+    /// Bumped whenever stored items change, so caches of rendered outputs
+    /// know when they are stale without asking SQLite.
+    generation: Arc<AtomicU64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +51,7 @@ impl StoreHandle {
             jobs,
             path: Arc::new(path.to_path_buf()),
             readers: Arc::default(),
+            generation: Arc::default(),
         })
     }
 
@@ -80,6 +85,16 @@ impl StoreHandle {
         })
         .await
         .map_err(|e| HandleError::Reader(e.to_string()))?
+    }
+
+    /// A number that changes whenever stored items have changed.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Records that stored items changed (new, updated or removed items).
+    pub fn mark_changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     fn take_reader(&self) -> Result<Store, StoreError> {

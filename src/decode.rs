@@ -1,0 +1,192 @@
+//! Bytes to UTF-8 text. Feeds and dumps arrive in whatever encoding their
+//! publisher used; everything after this module sees only `String`s.
+//!
+//! The order of evidence follows what is most often right in practice: a
+//! byte-order mark is never accidental; an XML declaration is written by
+//! the software that wrote the document, while an HTTP charset is often a
+//! server default; bytes that are valid UTF-8 almost never are by chance;
+//! anything else is guessed from the byte statistics.
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+
+/// Text decoded from bytes, with the encoding that was used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static Encoding,
+    /// True when some bytes were not valid in that encoding and were
+    /// replaced with U+FFFD.
+    pub had_errors: bool,
+}
+
+/// Decodes an XML document (a feed). The encoding comes from the BOM, else
+/// the XML declaration, else the HTTP `charset`, else UTF-8 when the bytes
+/// are valid UTF-8, else a statistical guess. The declaration's `encoding`
+/// is rewritten to `UTF-8` so XML parsers do not decode the text twice.
+pub fn decode_xml(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
+    let declared = || declared_encoding(bytes).filter(|e| !is_utf16(e));
+    let encoding = bom(bytes)
+        .or_else(declared)
+        .or_else(|| http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())))
+        .filter(|e| !(*e == UTF_8 && std::str::from_utf8(strip_bom(bytes)).is_err()));
+    let mut decoded = decode_with(bytes, encoding);
+    if let Some(fixed) = relabel_declaration(&decoded.text) {
+        decoded.text = fixed;
+    }
+    decoded
+}
+
+/// Decodes plain text (a dump): BOM, else UTF-8 when valid, else a guess.
+pub fn decode_text(bytes: &[u8]) -> Decoded {
+    decode_with(bytes, bom(bytes))
+}
+
+fn decode_with(bytes: &[u8], known: Option<&'static Encoding>) -> Decoded {
+    let encoding = known.unwrap_or_else(|| guess(bytes));
+    // `decode` sniffs and strips a BOM itself, so a BOM always wins.
+    let (text, used, had_errors) = encoding.decode(bytes);
+    Decoded {
+        text: text.into_owned(),
+        encoding: used,
+        had_errors,
+    }
+}
+
+fn bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    Encoding::for_bom(bytes).map(|(e, _)| e)
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    match Encoding::for_bom(bytes) {
+        Some((_, len)) => &bytes[len..],
+        None => bytes,
+    }
+}
+
+fn is_utf16(e: &&'static Encoding) -> bool {
+    *e == UTF_16LE || *e == UTF_16BE
+}
+
+fn guess(bytes: &[u8]) -> &'static Encoding {
+    if std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    detector.guess(None, true)
+}
+
+/// The `encoding` pseudo-attribute of a leading XML declaration, read as
+/// ASCII (every encoding a declaration can name is ASCII-compatible there,
+/// UTF-16 aside, which has a BOM or is refused by the filter above).
+fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(512)];
+    let head: String = head
+        .iter()
+        .map(|&b| if b.is_ascii() { b as char } else { '\u{fffd}' })
+        .collect();
+    let (start, end) = declaration_span(&head)?;
+    let label = encoding_value(&head[start..end])?;
+    Encoding::for_label(label.as_bytes())
+}
+
+/// The byte range of `<?xml … ?>` when it is the first thing in `text`
+/// (whitespace and a BOM aside: real feeds put blank lines before it).
+fn declaration_span(text: &str) -> Option<(usize, usize)> {
+    let start = text.len()
+        - text
+            .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+            .len();
+    if !text[start..].starts_with("<?xml") {
+        return None;
+    }
+    let end = text[start..].find("?>")? + start + 2;
+    Some((start, end))
+}
+
+fn encoding_value(declaration: &str) -> Option<&str> {
+    let at = declaration.find("encoding")? + "encoding".len();
+    let rest = declaration[at..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(&value[..value.find(quote)?])
+}
+
+/// The text with its declaration's encoding set to UTF-8, or `None` when
+/// there is nothing to change.
+fn relabel_declaration(text: &str) -> Option<String> {
+    let (start, end) = declaration_span(text)?;
+    let declaration = &text[start..end];
+    let label = encoding_value(declaration)?;
+    if label.eq_ignore_ascii_case("utf-8") {
+        return None;
+    }
+    let fixed = declaration.replacen(label, "UTF-8", 1);
+    Some(format!("{}{fixed}{}", &text[..start], &text[end..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_wins_over_everything() {
+        let mut bytes = vec![0xEF, 0xBB, 0xBF];
+        bytes.extend_from_slice(
+            "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>é</a>".as_bytes(),
+        );
+        let d = decode_xml(&bytes, Some("koi8-r"));
+        assert_eq!(d.encoding, UTF_8);
+        assert!(d.text.contains("<a>é</a>"));
+        assert!(d.text.contains("encoding=\"UTF-8\""));
+    }
+
+    #[test]
+    fn declaration_then_http_charset() {
+        let doc = b"<?xml version='1.0' encoding='windows-1252'?><a>\x93q\x94</a>";
+        let d = decode_xml(doc, Some("utf-8"));
+        assert_eq!(
+            d.text,
+            "<?xml version='1.0' encoding='UTF-8'?><a>\u{201c}q\u{201d}</a>"
+        );
+        let koi = b"<a>\xf0\xd2\xc9\xd7\xc5\xd4</a>";
+        assert_eq!(decode_xml(koi, Some("KOI8-R")).text, "<a>Привет</a>");
+    }
+
+    #[test]
+    fn declared_utf8_that_is_not_falls_back_to_a_guess() {
+        let doc = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><a>caf\xe9 cr\xe8me br\xfbl\xe9e</a>";
+        let d = decode_xml(doc, None);
+        assert!(d.text.contains("café crème brûlée"), "{}", d.text);
+    }
+
+    #[test]
+    fn utf16_text_with_bom() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "Line one\r\nLigne deux é".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let d = decode_text(&bytes);
+        assert_eq!(d.encoding, UTF_16LE);
+        assert_eq!(d.text, "Line one\r\nLigne deux é");
+    }
+
+    #[test]
+    fn legacy_text_is_guessed() {
+        let d = decode_text("Die Straße führt über den Fluß, sagte der Bürgermeister.".as_bytes());
+        assert_eq!(d.encoding, UTF_8);
+        let latin1 = b"Die Stra\xdfe f\xfchrt \xfcber den Flu\xdf, sagte der B\xfcrgermeister.";
+        let d = decode_text(latin1);
+        assert!(d.text.contains("Straße führt über"), "{}", d.text);
+        assert!(!d.had_errors);
+    }
+
+    #[test]
+    fn leading_whitespace_before_the_declaration() {
+        let doc = b"\n\n  <?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\xe9</a>";
+        assert!(decode_xml(doc, None).text.ends_with("<a>é</a>"));
+    }
+}

@@ -146,6 +146,7 @@ fn fetch_state_round_trips_and_survives_reopen() {
         last_error: Some("server busy".into()),
         moved_to: Some("https://example.org/new".into()),
         disabled: true,
+        location: Some("https://example.org/old".into()),
     };
     {
         let mut store = Store::open(&path).unwrap();
@@ -172,14 +173,20 @@ fn previous_version_upgrades_without_losing_items() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
     {
-        let old = Store::open_at_version(&path, SCHEMA_VERSION - 1).unwrap();
-        assert_eq!(old.schema_version().unwrap(), SCHEMA_VERSION - 1);
-        // Version 1 had no sort_time column: write a row as that version would.
+        // Every upgrade step runs from the first schema on.
+        let old = Store::open_at_version(&path, 1).unwrap();
+        assert_eq!(old.schema_version().unwrap(), 1);
+        // Version 1 had no sort_time column: write rows as that version would.
         drop(old);
         let conn = rusqlite_conn(&path);
         conn.execute(
             "INSERT INTO items (source, id, title, published, first_seen, content_hash)
              VALUES ('s', 'kept', 'From v1', 1000, 900, 'h')",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO sources (name, etag, failures) VALUES ('s', '\"v1\"', 2)",
             [],
         )
         .unwrap();
@@ -195,6 +202,17 @@ fn previous_version_upgrades_without_losing_items() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].title, "From v1");
     assert_eq!(items[0].published.map(|t| t.timestamp()), Some(1000));
+    assert_eq!(
+        items[0].sort_time().timestamp(),
+        1000,
+        "sort_time backfilled"
+    );
+    let state = store
+        .fetch_state(&SourceName::new("s").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!((state.etag.as_deref(), state.failures), (Some("\"v1\""), 2));
+    assert_eq!((state.location, state.disabled), (None, false));
 }
 
 #[test]

@@ -57,10 +57,7 @@ impl Store {
     /// no-op, a changed one is updated in place and keeps its first-seen time.
     pub fn upsert_items(&mut self, items: &[Item]) -> Result<UpsertSummary, StoreError> {
         let tx = self.conn.transaction()?;
-        let mut summary = UpsertSummary::default();
-        for item in items {
-            summary.add(upsert(&tx, item)?);
-        }
+        let summary = upsert_all(&tx, items)?;
         tx.commit()?;
         Ok(summary)
     }
@@ -117,6 +114,17 @@ impl Store {
 
 fn clamp_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(super) fn upsert_all(
+    tx: &rusqlite::Transaction<'_>,
+    items: &[Item],
+) -> Result<UpsertSummary, StoreError> {
+    let mut summary = UpsertSummary::default();
+    for item in items {
+        summary.add(upsert(tx, item)?);
+    }
+    Ok(summary)
 }
 
 fn upsert(tx: &rusqlite::Transaction<'_>, item: &Item) -> Result<UpsertOutcome, StoreError> {

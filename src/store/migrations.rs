@@ -41,6 +41,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX items_by_source_time ON items (source, sort_time DESC);
     ALTER TABLE sources ADD COLUMN moved_to TEXT;
     ALTER TABLE sources ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;",
+    // 3: the configured location the fetch state was learnt from, so that
+    // editing a source's url or path starts it afresh (a 410 or a redirect
+    // learnt for the old address does not stick to the new one).
+    "ALTER TABLE sources ADD COLUMN location TEXT;",
 ];
 
 /// The schema version this build writes.

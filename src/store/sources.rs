@@ -1,11 +1,14 @@
 //! Per-source fetch state, kept in the database so a restart neither
 //! forgets validators nor refetches everything at once.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{from_unix, to_unix, Store, StoreError};
-use crate::model::SourceName;
+use super::items::upsert_all;
+use super::{from_unix, to_unix, Store, StoreError, UpsertSummary};
+use crate::model::{Item, SourceName};
 
 /// What syndic remembers about fetching one source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,6 +27,8 @@ pub struct FetchState {
     pub moved_to: Option<String>,
     /// Set by `410 Gone`: the source is not polled again.
     pub disabled: bool,
+    /// The configured URL or path this state was learnt from.
+    pub location: Option<String>,
 }
 
 /// A source's fetch state with its item count, for `syndic sources`.
@@ -34,7 +39,8 @@ pub struct SourceStats {
 }
 
 const COLUMNS: &str =
-    "etag, last_modified, next_due, failures, last_fetch, last_status, last_error, moved_to, disabled";
+    "etag, last_modified, next_due, failures, last_fetch, last_status, last_error, \
+                       moved_to, disabled, location";
 
 impl Store {
     pub fn fetch_state(&self, source: &SourceName) -> Result<Option<FetchState>, StoreError> {
@@ -47,36 +53,40 @@ impl Store {
             .transpose()
     }
 
+    /// Every stored fetch state, by source name; read once at start-up so
+    /// the scheduler resumes where it stopped.
+    pub fn fetch_states(&self) -> Result<HashMap<String, FetchState>, StoreError> {
+        let sql = format!("SELECT name, {COLUMNS} FROM sources");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, raw_state_at(r, 1)?)))?;
+        rows.map(|row| {
+            let (name, raw) = row?;
+            Ok((name, raw.into_state()?))
+        })
+        .collect()
+    }
+
     pub fn save_fetch_state(
         &mut self,
         source: &SourceName,
         state: &FetchState,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO sources (name, etag, last_modified, next_due, failures, last_fetch,
-                                      last_status, last_error, moved_to, disabled)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (name) DO UPDATE SET
-                    etag = excluded.etag, last_modified = excluded.last_modified,
-                    next_due = excluded.next_due, failures = excluded.failures,
-                    last_fetch = excluded.last_fetch, last_status = excluded.last_status,
-                    last_error = excluded.last_error, moved_to = excluded.moved_to,
-                    disabled = excluded.disabled",
-            )?
-            .execute(params![
-                source.as_str(),
-                state.etag,
-                state.last_modified,
-                state.next_due.map(to_unix),
-                state.failures,
-                state.last_fetch.map(to_unix),
-                state.last_status,
-                state.last_error,
-                state.moved_to,
-                state.disabled,
-            ])?;
-        Ok(())
+        save_state(&self.conn, source, state)
+    }
+
+    /// Stores a poll's items and the fetch state in one transaction, so a
+    /// crash leaves either both or neither.
+    pub fn record_poll(
+        &mut self,
+        source: &SourceName,
+        items: &[Item],
+        state: &FetchState,
+    ) -> Result<UpsertSummary, StoreError> {
+        let tx = self.conn.transaction()?;
+        let summary = upsert_all(&tx, items)?;
+        save_state(&tx, source, state)?;
+        tx.commit()?;
+        Ok(summary)
     }
 
     /// Every source the database knows, with its item count; a source with
@@ -124,6 +134,7 @@ struct RawState {
     last_error: Option<String>,
     moved_to: Option<String>,
     disabled: bool,
+    location: Option<String>,
 }
 
 fn raw_state(r: &Row<'_>) -> rusqlite::Result<RawState> {
@@ -141,6 +152,7 @@ fn raw_state_at(r: &Row<'_>, at: usize) -> rusqlite::Result<RawState> {
         last_error: r.get(at + 6)?,
         moved_to: r.get(at + 7)?,
         disabled: r.get(at + 8)?,
+        location: r.get(at + 9)?,
     })
 }
 
@@ -156,6 +168,39 @@ impl RawState {
             last_error: self.last_error,
             moved_to: self.moved_to,
             disabled: self.disabled,
+            location: self.location,
         })
     }
+}
+
+fn save_state(
+    conn: &rusqlite::Connection,
+    source: &SourceName,
+    state: &FetchState,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO sources (name, etag, last_modified, next_due, failures, last_fetch,
+                              last_status, last_error, moved_to, disabled, location)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (name) DO UPDATE SET
+            etag = excluded.etag, last_modified = excluded.last_modified,
+            next_due = excluded.next_due, failures = excluded.failures,
+            last_fetch = excluded.last_fetch, last_status = excluded.last_status,
+            last_error = excluded.last_error, moved_to = excluded.moved_to,
+            disabled = excluded.disabled, location = excluded.location",
+    )?
+    .execute(params![
+        source.as_str(),
+        state.etag,
+        state.last_modified,
+        state.next_due.map(to_unix),
+        state.failures,
+        state.last_fetch.map(to_unix),
+        state.last_status,
+        state.last_error,
+        state.moved_to,
+        state.disabled,
+        state.location,
+    ])?;
+    Ok(())
 }

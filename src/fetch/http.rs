@@ -1,0 +1,151 @@
+//! One HTTP fetch: conditional request, redirects followed by hand, the
+//! body read in chunks and cut off at the size limit.
+
+use bytes::BytesMut;
+use reqwest::header::{
+    HeaderMap, ACCEPT, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
+};
+use reqwest::{Response, StatusCode};
+use url::Url;
+
+use super::headers::{cache_max_age, charset, retry_after};
+use super::{Body, FetchError, Fetched, Fetcher, Validators, MAX_REDIRECTS};
+
+const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
+     application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/plain;q=0.8, */*;q=0.5";
+
+pub async fn fetch(
+    fetcher: &Fetcher,
+    url: &Url,
+    validators: &Validators,
+) -> Result<Fetched, FetchError> {
+    let mut current = url.clone();
+    let mut all_permanent = true;
+    for _ in 0..=MAX_REDIRECTS {
+        let response = request(fetcher, &current, validators).await?;
+        let status = response.status();
+        if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+            all_permanent &= matches!(
+                status,
+                StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+            );
+            current = redirect_target(&response, &current)?;
+            continue;
+        }
+        let moved_to = (all_permanent && current != *url).then_some(current);
+        return finish(fetcher, response, validators, moved_to).await;
+    }
+    Err(FetchError::TooManyRedirects)
+}
+
+async fn request(
+    fetcher: &Fetcher,
+    url: &Url,
+    validators: &Validators,
+) -> Result<Response, FetchError> {
+    let mut request = fetcher.client.get(url.clone()).header(ACCEPT, ACCEPT_FEEDS);
+    if let Some(etag) = &validators.etag {
+        request = request.header(IF_NONE_MATCH, etag);
+    }
+    if let Some(date) = &validators.last_modified {
+        request = request.header(IF_MODIFIED_SINCE, date);
+    }
+    request.send().await.map_err(|e| classify(fetcher, &e))
+}
+
+fn redirect_target(response: &Response, from: &Url) -> Result<Url, FetchError> {
+    let location = response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(FetchError::BadRedirect)?;
+    let next = from.join(location).map_err(|_| FetchError::BadRedirect)?;
+    if matches!(next.scheme(), "http" | "https") {
+        Ok(next)
+    } else {
+        Err(FetchError::BadRedirect)
+    }
+}
+
+async fn finish(
+    fetcher: &Fetcher,
+    response: Response,
+    sent: &Validators,
+    moved_to: Option<Url>,
+) -> Result<Fetched, FetchError> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = match status {
+        StatusCode::NOT_MODIFIED => Body::NotModified,
+        StatusCode::GONE => return Err(FetchError::Gone),
+        s if s.is_success() => Body::Changed {
+            charset: charset(&headers),
+            url: Some(response.url().clone()),
+            bytes: read_body(fetcher, response).await?,
+        },
+        s => {
+            return Err(FetchError::Status {
+                status: s.as_u16(),
+                retry_after: retry_after(&headers),
+            })
+        }
+    };
+    Ok(Fetched {
+        body,
+        validators: new_validators(&headers, sent),
+        max_age: cache_max_age(&headers),
+        moved_to,
+    })
+}
+
+/// The validators to keep: the response's, else (on a 304 that repeats
+/// none) the ones sent.
+fn new_validators(headers: &HeaderMap, sent: &Validators) -> Validators {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+            .map(str::to_string)
+    };
+    Validators {
+        etag: text(ETAG).or_else(|| sent.etag.clone()),
+        last_modified: text(LAST_MODIFIED).or_else(|| sent.last_modified.clone()),
+    }
+}
+
+/// Reads the (already decompressed) body, refusing it as soon as it passes
+/// the limit, so neither a huge file nor a compression bomb fills memory.
+async fn read_body(fetcher: &Fetcher, mut response: Response) -> Result<bytes::Bytes, FetchError> {
+    let limit = fetcher.max_body;
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(FetchError::TooLarge { limit });
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| classify(fetcher, &e))? {
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Err(FetchError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn classify(fetcher: &Fetcher, e: &reqwest::Error) -> FetchError {
+    if e.is_timeout() {
+        FetchError::Timeout(crate::config::HumanDuration(fetcher.timeout))
+    } else if e.is_connect() {
+        FetchError::Connect(root_cause(e))
+    } else {
+        FetchError::Transfer(root_cause(e))
+    }
+}
+
+/// reqwest's own message only says "error sending request"; the cause at
+/// the bottom of the chain is the one a user can act on.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}

@@ -1,0 +1,85 @@
+//! Test servers on 127.0.0.1 with an ephemeral port, shared by the test
+//! files that need one (each compiles it as its own module).
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// Serves `app` on an ephemeral loopback port until the test ends.
+pub async fn serve(app: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// A document served with an ETag, answering `304` to a matching
+/// `If-None-Match`, counting full responses.
+#[derive(Clone)]
+pub struct Conditional {
+    pub body: Arc<Vec<u8>>,
+    pub etag: &'static str,
+    pub content_type: &'static str,
+    pub full_responses: Arc<AtomicUsize>,
+}
+
+impl Conditional {
+    pub fn new(body: impl Into<Vec<u8>>, etag: &'static str, content_type: &'static str) -> Self {
+        Conditional {
+            body: Arc::new(body.into()),
+            etag,
+            content_type,
+            full_responses: Arc::default(),
+        }
+    }
+
+    pub fn respond(&self, request: &HeaderMap) -> Response {
+        let matches = request
+            .get(header::IF_NONE_MATCH)
+            .is_some_and(|v| v.as_bytes() == self.etag.as_bytes());
+        if matches {
+            return (StatusCode::NOT_MODIFIED, [(header::ETAG, self.etag)]).into_response();
+        }
+        self.full_responses.fetch_add(1, Ordering::SeqCst);
+        let mut response = (*self.body).clone().into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::ETAG, HeaderValue::from_static(self.etag));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
+        response
+    }
+
+    pub fn full_responses(&self) -> usize {
+        self.full_responses.load(Ordering::SeqCst)
+    }
+}
+
+/// Gzip-compresses `bytes`.
+pub async fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut out = Vec::new();
+    async_compression::tokio::bufread::GzipEncoder::new(bytes)
+        .read_to_end(&mut out)
+        .await
+        .expect("gzip in memory");
+    out
+}
+
+/// Brotli-compresses `bytes`.
+pub async fn brotli(bytes: &[u8]) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut out = Vec::new();
+    async_compression::tokio::bufread::BrotliEncoder::new(bytes)
+        .read_to_end(&mut out)
+        .await
+        .expect("brotli in memory");
+    out
+}

@@ -6,5 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod decode;
 pub mod model;
+pub mod normalize;
 pub mod opml;
+pub mod parse;
 pub mod store;

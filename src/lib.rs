@@ -7,5 +7,7 @@ pub mod config;
 pub mod decode;
 pub mod fetch;
 pub mod model;
+pub mod normalize;
 pub mod opml;
+pub mod parse;
 pub mod store;

@@ -1,0 +1,225 @@
+//! HTML from feeds made safe to serve, and HTML made into plain text.
+
+use ammonia::{Builder, UrlRelative};
+use url::Url;
+
+/// Elements that separate words: their tags become a space in plain text.
+const BLOCK_TAGS: [&str; 30] = [
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+];
+
+/// Elements whose content is not text.
+const HIDDEN_TAGS: [&str; 4] = ["script", "style", "template", "noscript"];
+
+/// Sanitizes feed HTML with ammonia's allow-list: no script, no event
+/// handlers, no `javascript:` or other unsafe URL schemes. Relative URLs in
+/// `href`, `src` and the like are made absolute against `base` when there
+/// is one.
+pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
+    let mut builder = Builder::default();
+    if let Some(base) = base {
+        builder.url_relative(UrlRelative::RewriteWithBase(base.clone()));
+    }
+    builder.clean(html).to_string()
+}
+
+/// The text of an HTML fragment: tags stripped (the content of scripts and
+/// styles too), entities decoded, whitespace collapsed.
+pub fn html_to_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        rest = &rest[open..];
+        rest = match Tag::read(rest) {
+            Some(tag) => {
+                if tag.is_block() {
+                    text.push(' ');
+                }
+                tag.skip_content(tag.rest)
+            }
+            None => {
+                // A `<` that opens no tag is text.
+                text.push('<');
+                &rest[1..]
+            }
+        };
+    }
+    text.push_str(rest);
+    let decoded = html_escape::decode_html_entities(&text);
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A tag (or comment, or declaration) at the start of some HTML.
+struct Tag<'a> {
+    /// Lowercase-insensitive name; empty for comments and declarations.
+    name: &'a str,
+    closing: bool,
+    /// The HTML after the tag.
+    rest: &'a str,
+}
+
+impl<'a> Tag<'a> {
+    fn read(html: &'a str) -> Option<Self> {
+        if let Some(comment) = html.strip_prefix("<!--") {
+            let rest = comment.find("-->").map_or("", |i| &comment[i + 3..]);
+            return Some(Tag {
+                name: "",
+                closing: false,
+                rest,
+            });
+        }
+        let after = &html[1..];
+        let (closing, after) = match after.strip_prefix('/') {
+            Some(a) => (true, a),
+            None => (false, after),
+        };
+        let first = after.chars().next()?;
+        if !(first.is_ascii_alphabetic() || (!closing && matches!(first, '!' | '?'))) {
+            return None;
+        }
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(after.len());
+        let end = tag_end(after).map_or(after.len(), |i| i + 1);
+        Some(Tag {
+            name: &after[..name_len],
+            closing,
+            rest: &after[end..],
+        })
+    }
+
+    fn is_block(&self) -> bool {
+        BLOCK_TAGS.iter().any(|t| t.eq_ignore_ascii_case(self.name))
+    }
+
+    /// Past the content of a script or style (up to its closing tag);
+    /// `rest` unchanged for any other tag.
+    fn skip_content(&self, rest: &'a str) -> &'a str {
+        let hidden = HIDDEN_TAGS
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(self.name));
+        if self.closing || !hidden {
+            return rest;
+        }
+        let mut search = rest;
+        while let Some(i) = search.find("</") {
+            let after = &search[i + 2..];
+            let matches = after
+                .get(..self.name.len())
+                .is_some_and(|n| n.eq_ignore_ascii_case(self.name));
+            if matches {
+                let end = tag_end(after).map_or(after.len(), |j| j + 1);
+                return &after[end..];
+            }
+            search = after;
+        }
+        ""
+    }
+}
+
+/// The index of the `>` that ends a tag, skipping quoted attribute values.
+fn tag_end(tag: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in tag.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, '>') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizing_removes_scripts_handlers_and_javascript_urls() {
+        let html = r#"<p onclick="steal()">Hi<script>alert(1)</script>
+            <a href="javascript:alert(2)">x</a><img src="data:text/html,boo" onerror="x()"></p>"#;
+        let clean = sanitize_html(html, None);
+        for bad in [
+            "script",
+            "onclick",
+            "onerror",
+            "javascript:",
+            "alert",
+            "data:",
+        ] {
+            assert!(!clean.contains(bad), "{bad} left in {clean}");
+        }
+        assert!(clean.contains("<p>Hi"), "{clean}");
+    }
+
+    #[test]
+    fn sanitizing_makes_relative_urls_absolute() {
+        let base = Url::parse("http://x.test/blog/post/").unwrap();
+        let clean = sanitize_html(
+            r#"<a href="../other">o</a><img src="pic.png"><a href="https://elsewhere.test/">e</a>"#,
+            Some(&base),
+        );
+        assert!(
+            clean.contains(r#"href="http://x.test/blog/other""#),
+            "{clean}"
+        );
+        assert!(
+            clean.contains(r#"src="http://x.test/blog/post/pic.png""#),
+            "{clean}"
+        );
+        assert!(
+            clean.contains(r#"href="https://elsewhere.test/""#),
+            "{clean}"
+        );
+    }
+
+    #[test]
+    fn text_of_html() {
+        assert_eq!(
+            html_to_text("<p>One</p><p>Two&nbsp;&amp; <b>three</b></p>"),
+            "One Two & three"
+        );
+        assert_eq!(html_to_text("a<br/>b <i>c</i>d"), "a b cd");
+        assert_eq!(html_to_text("1 < 2 &lt;tag&gt;"), "1 < 2 <tag>");
+        assert_eq!(
+            html_to_text("x<script type=\"a>b\">alert('<p>')</script >y<!-- hidden -->z"),
+            "xyz"
+        );
+        assert_eq!(html_to_text("<STYLE>p{}</STYLE>ok"), "ok");
+        assert_eq!(html_to_text("<a title='a>b'>link</a>"), "link");
+        assert_eq!(html_to_text("cut <b"), "cut");
+        assert_eq!(html_to_text("<script>never closed"), "");
+        assert_eq!(html_to_text("é<"), "é<");
+    }
+}

@@ -1,0 +1,5 @@
+//! Everything a source yields, turned into the one item model: stable ids,
+//! absolute URLs, sanitized HTML, plain-text titles, UTC times.
+
+pub mod feed;
+pub mod html;

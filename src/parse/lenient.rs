@@ -1,0 +1,514 @@
+//! The fallback when a strict crate refuses a document (and the only
+//! reader of Atom 0.3): a quick-xml event walk that ignores mismatched end
+//! tags, reads unescaped HTML inside fields as HTML, and keeps every entry
+//! completed before the point where the document breaks off.
+//!
+//! The walk knows the shape all these formats share: containers (`rss`,
+//! `rdf:RDF`, `channel`, `feed`) hold feed fields and entries (`item`,
+//! `entry`), and entries hold fields. Every other element is read whole as
+//! a field, so its own children (an image's title, say) are never
+//! mistaken for the feed's.
+
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use super::dates::parse_date;
+use super::fields::{
+    attribute, combine_base, guessed_text, non_empty, permalink, plain, push_trimmed, rss_author,
+    ttl, typed_text,
+};
+use super::{FeedFormat, ParseError, ParsedEntry, ParsedFeed, Text};
+
+pub(super) fn parse(xml: &str, format: FeedFormat) -> Result<ParsedFeed, ParseError> {
+    let mut walk = Walk {
+        reader: Reader::from_str(xml),
+        atom: format.is_atom(),
+        feed: ParsedFeed {
+            format,
+            recovered: true,
+            ..ParsedFeed::default()
+        },
+        feed_authors: Vec::new(),
+        feed_link_is_alternate: false,
+        current: None,
+    };
+    let config = walk.reader.config_mut();
+    config.check_end_names = false;
+    config.allow_unmatched_ends = true;
+    let outcome = walk.run();
+    let feed = walk.feed;
+    match outcome {
+        Err(message) if feed.title.is_none() && feed.entries.is_empty() => {
+            let at = usize::try_from(walk.reader.error_position()).unwrap_or(usize::MAX);
+            Err(ParseError::malformed_at(xml, at, message))
+        }
+        _ => Ok(feed),
+    }
+}
+
+struct Walk<'a> {
+    reader: Reader<&'a [u8]>,
+    atom: bool,
+    feed: ParsedFeed,
+    feed_authors: Vec<String>,
+    feed_link_is_alternate: bool,
+    current: Option<Draft>,
+}
+
+/// An entry being read.
+#[derive(Default)]
+struct Draft {
+    entry: ParsedEntry,
+    link_is_alternate: bool,
+    permalink: Option<String>,
+}
+
+impl<'a> Walk<'a> {
+    /// Reads to the end, or to the first error the walk cannot step over.
+    fn run(&mut self) -> Result<(), String> {
+        loop {
+            match self.reader.read_event().map_err(|e| e.to_string())? {
+                Event::Start(e) => self.start(e, true)?,
+                Event::Empty(e) => self.start(e, false)?,
+                Event::End(_) => self.close_entry(),
+                // An entry still open here was cut off: it is dropped
+                // rather than stored half-read.
+                Event::Eof => return Ok(()),
+                _ => {}
+            }
+        }
+    }
+
+    fn start(&mut self, e: BytesStart<'a>, has_end: bool) -> Result<(), String> {
+        let local = local_name(&e);
+        if matches!(local, "item" | "entry") {
+            self.close_entry();
+            let own_base = attribute(&e, "xml:base");
+            let base = combine_base(self.feed.base.as_deref(), own_base.as_deref());
+            self.current = Some(Draft {
+                entry: ParsedEntry {
+                    base,
+                    ..ParsedEntry::default()
+                },
+                ..Draft::default()
+            });
+            if !has_end {
+                self.close_entry();
+            }
+            return Ok(());
+        }
+        if self.current.is_none() && matches!(local, "rss" | "RDF" | "channel" | "feed") {
+            let own_base = attribute(&e, "xml:base");
+            let base = combine_base(self.feed.base.as_deref(), own_base.as_deref());
+            self.feed.base = base.or(self.feed.base.take());
+            return Ok(());
+        }
+        let inner = if has_end {
+            self.reader
+                .read_text(e.name())
+                .map_err(|err| err.to_string())?
+        } else {
+            Cow::Borrowed("")
+        };
+        let field = Field::new(&e, &inner, self.atom);
+        match self.current.as_mut() {
+            Some(draft) => draft.field(&field),
+            None => self.feed_field(&field),
+        }
+        Ok(())
+    }
+
+    fn close_entry(&mut self) {
+        if let Some(draft) = self.current.take() {
+            let mut entry = draft.entry;
+            if entry.link.is_none() {
+                entry.link = draft.permalink;
+            }
+            if entry.authors.is_empty() && self.atom {
+                entry.authors = self.feed_authors.clone();
+            }
+            self.feed.entries.push(entry);
+        }
+    }
+
+    fn feed_field(&mut self, field: &Field<'_, '_>) {
+        if !field.core {
+            return;
+        }
+        match field.local {
+            "title" if self.feed.title.is_none() => {
+                self.feed.title = field.text().map(|t| plain(&t));
+            }
+            "link" => {
+                if let Some((href, alternate)) = field.atom_link() {
+                    if self.feed.link.is_none() || (alternate && !self.feed_link_is_alternate) {
+                        self.feed.link = Some(href);
+                        self.feed_link_is_alternate = alternate;
+                    }
+                } else if self.feed.link.is_none() {
+                    self.feed.link = non_empty(&field.value().value);
+                }
+            }
+            "ttl" => self.feed.ttl = ttl(&field.value().value),
+            "author" => self.feed_authors.extend(field.author()),
+            _ => {}
+        }
+    }
+}
+
+impl Draft {
+    fn field(&mut self, field: &Field<'_, '_>) {
+        let entry = &mut self.entry;
+        match (field.prefix, field.local) {
+            (Some("content"), "encoded") => {
+                entry.content = entry.content.take().or_else(|| field.html());
+            }
+            (Some("dc"), "creator" | "author") => {
+                push_trimmed(&mut entry.authors, &field.value().value);
+            }
+            (Some("dc"), "subject") => push_trimmed(&mut entry.categories, &field.value().value),
+            (Some("dc"), "date") | (Some("dcterms"), "issued" | "created") => {
+                entry.published = entry.published.or_else(|| field.date());
+            }
+            (Some("dcterms"), "modified") => entry.updated = entry.updated.or_else(|| field.date()),
+            _ if field.core => self.core_field(field),
+            _ => {}
+        }
+    }
+
+    fn core_field(&mut self, field: &Field<'_, '_>) {
+        let entry = &mut self.entry;
+        match field.local {
+            "title" => entry.title = entry.title.take().or_else(|| field.text()),
+            "link" => {
+                if let Some((href, alternate)) = field.atom_link() {
+                    if entry.link.is_none() || (alternate && !self.link_is_alternate) {
+                        entry.link = Some(href);
+                        self.link_is_alternate = alternate;
+                    }
+                } else if entry.link.is_none() {
+                    entry.link = non_empty(&field.value().value);
+                }
+            }
+            "guid" | "id" if entry.id.is_none() => {
+                entry.id = non_empty(&field.value().value);
+                let is_permalink = attribute(field.element, "isPermaLink")
+                    .map_or(true, |p| !p.trim().eq_ignore_ascii_case("false"));
+                self.permalink = entry
+                    .id
+                    .as_deref()
+                    .and_then(|id| permalink(id, is_permalink));
+            }
+            "description" => entry.summary = entry.summary.take().or_else(|| field.html()),
+            "summary" => entry.summary = entry.summary.take().or_else(|| field.text()),
+            "content" if attribute(field.element, "src").is_none() => {
+                entry.content = entry.content.take().or_else(|| field.text());
+            }
+            "author" => entry.authors.extend(field.author()),
+            "category" => {
+                let term = attribute(field.element, "term")
+                    .or_else(|| attribute(field.element, "label"))
+                    .unwrap_or_else(|| field.value().value);
+                push_trimmed(&mut entry.categories, &term);
+            }
+            "pubDate" | "published" | "issued" | "created" => {
+                entry.published = entry.published.or_else(|| field.date());
+            }
+            "updated" | "modified" => entry.updated = entry.updated.or_else(|| field.date()),
+            _ => {}
+        }
+    }
+}
+
+/// One element read whole: its start tag and its raw inside.
+struct Field<'e, 'i> {
+    element: &'e BytesStart<'e>,
+    prefix: Option<&'e str>,
+    local: &'e str,
+    /// Unprefixed, or prefixed the way feeds write their own namespace.
+    core: bool,
+    inner: &'i str,
+    atom: bool,
+}
+
+impl<'e, 'i> Field<'e, 'i> {
+    fn new(element: &'e BytesStart<'e>, inner: &'i str, atom: bool) -> Self {
+        let prefix = element
+            .name()
+            .prefix()
+            .map(|p| std::str::from_utf8(p.into_inner()).unwrap_or_default());
+        let core = matches!(prefix, None | Some("atom" | "rss"));
+        Field {
+            element,
+            prefix,
+            local: local_name(element),
+            core,
+            inner,
+            atom,
+        }
+    }
+
+    fn value(&self) -> Inner {
+        Inner::read(self.inner)
+    }
+
+    /// A text field as its format types it.
+    fn text(&self) -> Option<Text> {
+        let inner = self.value();
+        if !self.atom {
+            return if inner.markup {
+                non_empty(&inner.value).map(Text::html)
+            } else {
+                guessed_text(&inner.value)
+            };
+        }
+        let mode = attribute(self.element, "mode");
+        if mode.as_deref().map(str::trim) == Some("base64") {
+            return None;
+        }
+        let kind = attribute(self.element, "type");
+        let kind = match kind.as_deref().map(str::trim) {
+            Some(k @ ("xhtml" | "application/xhtml+xml")) => k,
+            _ if inner.markup => "html",
+            // Atom 0.3 marks escaped HTML with a mode rather than a type.
+            None if mode.as_deref() == Some("escaped") => "html",
+            Some(k) => k,
+            None => "text",
+        };
+        typed_text(Some(kind), &inner.value)
+    }
+
+    /// A field that is HTML by convention (RSS description).
+    fn html(&self) -> Option<Text> {
+        non_empty(&self.value().value).map(Text::html)
+    }
+
+    fn date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        parse_date(&self.value().value)
+    }
+
+    /// An Atom link: its `href` and whether it is the alternate one.
+    fn atom_link(&self) -> Option<(String, bool)> {
+        let href = non_empty(&attribute(self.element, "href")?)?;
+        let rel = attribute(self.element, "rel");
+        let alternate = rel.as_deref().map_or(true, |r| r.trim() == "alternate");
+        Some((href, alternate))
+    }
+
+    /// An RSS `email (Name)` author, or an Atom person's name or email.
+    fn author(&self) -> Option<String> {
+        if !self.inner.contains('<') {
+            return rss_author(&self.value().value);
+        }
+        let mut reader = Reader::from_str(self.inner);
+        reader.config_mut().check_end_names = false;
+        let (mut name, mut email) = (None, None);
+        while let Ok(event) = reader.read_event() {
+            match event {
+                Event::Start(e) => {
+                    let Ok(text) = reader.read_text(e.name()) else {
+                        break;
+                    };
+                    let value = non_empty(&Inner::read(&text).value);
+                    match local_name(&e) {
+                        "name" => name = name.or(value),
+                        "email" => email = email.or(value),
+                        _ => {}
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        name.or(email)
+    }
+}
+
+/// The inside of an element as a value: text with its references decoded
+/// and CDATA unwrapped, or, when it holds elements (unescaped HTML, XHTML),
+/// the markup itself.
+struct Inner {
+    value: String,
+    markup: bool,
+}
+
+impl Inner {
+    fn read(raw: &str) -> Self {
+        let markup = Segments(raw).any(|s| matches!(s, Segment::Markup(_)));
+        let mut value = String::with_capacity(raw.len());
+        for segment in Segments(raw) {
+            match (segment, markup) {
+                (Segment::Text(t), false) => value.push_str(&html_escape::decode_html_entities(t)),
+                (Segment::CData(t), false) => value.push_str(t),
+                (Segment::CData(t), true) => value.push_str(&html_escape::encode_text(t)),
+                (Segment::Text(t) | Segment::Markup(t), true) => value.push_str(t),
+                (Segment::Markup(_) | Segment::Comment, false) | (Segment::Comment, true) => {}
+            }
+        }
+        Inner { value, markup }
+    }
+}
+
+enum Segment<'a> {
+    Text(&'a str),
+    CData(&'a str),
+    Comment,
+    /// A `<` that opens a tag, with what follows up to the next `<`.
+    Markup(&'a str),
+}
+
+/// Splits raw element content into text, CDATA sections, comments and
+/// markup.
+struct Segments<'a>(&'a str);
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = Segment<'a>;
+
+    fn next(&mut self) -> Option<Segment<'a>> {
+        let rest = self.0;
+        if rest.is_empty() {
+            return None;
+        }
+        let sections = [("<![CDATA[", "]]>"), ("<!--", "-->")];
+        for (i, (open, close)) in sections.into_iter().enumerate() {
+            if let Some(body) = rest.strip_prefix(open) {
+                let end = body.find(close).unwrap_or(body.len());
+                self.0 = body.get(end + close.len()..).unwrap_or_default();
+                let content = &body[..end];
+                return Some(if i == 0 {
+                    Segment::CData(content)
+                } else {
+                    Segment::Comment
+                });
+            }
+        }
+        let is_tag = rest.starts_with('<');
+        let from = usize::from(is_tag);
+        let end = rest[from..].find('<').map_or(rest.len(), |i| i + from);
+        self.0 = &rest[end..];
+        let piece = &rest[..end];
+        Some(if is_tag {
+            Segment::Markup(piece)
+        } else {
+            Segment::Text(piece)
+        })
+    }
+}
+
+fn local_name<'e>(e: &'e BytesStart<'_>) -> &'e str {
+    let name = e.name().into_inner();
+    let local = match name.iter().position(|&b| b == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    };
+    std::str::from_utf8(local).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lenient(xml: &str) -> ParsedFeed {
+        parse(xml, FeedFormat::Rss20).unwrap()
+    }
+
+    #[test]
+    fn reads_rss_fields_and_unescaped_html() {
+        let feed = lenient(
+            r#"<rss><channel><title>Feed &amp; Co</title><link>http://x.test/</link><ttl>30</ttl>
+            <image><title>Not the title</title></image>
+            <item><title>One</title><guid isPermaLink="true">http://x.test/1</guid>
+              <description><p>Hello <b>world</b></p></description>
+              <dc:creator>Ann</dc:creator><author>b@x.test (Bob)</author>
+              <category>News</category><dc:subject>Local</dc:subject>
+              <pubDate>Tue, 02 Jan 2024 10:00:00 +0100</pubDate>
+              <content:encoded><![CDATA[<p>Full & more</p>]]></content:encoded>
+            </item></channel></rss>"#,
+        );
+        assert!(feed.recovered);
+        assert_eq!(feed.title.as_deref(), Some("Feed & Co"));
+        assert_eq!(feed.link.as_deref(), Some("http://x.test/"));
+        assert_eq!(feed.ttl, Some(std::time::Duration::from_secs(1800)));
+        let e = &feed.entries[0];
+        assert_eq!(e.id.as_deref(), Some("http://x.test/1"));
+        assert_eq!(e.link.as_deref(), Some("http://x.test/1"));
+        assert_eq!(e.title, Some(Text::plain("One")));
+        assert_eq!(e.summary, Some(Text::html("<p>Hello <b>world</b></p>")));
+        assert_eq!(e.content, Some(Text::html("<p>Full & more</p>")));
+        assert_eq!(e.authors, ["Ann", "Bob"]);
+        assert_eq!(e.categories, ["News", "Local"]);
+        assert_eq!(
+            e.published.unwrap().to_rfc3339(),
+            "2024-01-02T09:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn reads_atom_03() {
+        let feed = parse(
+            r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#" xml:base="http://x.test/">
+              <title mode="escaped" type="text/html">A &lt;i&gt;B&lt;/i&gt;</title>
+              <link rel="alternate" type="text/html" href="/home"/>
+              <author><name>Feed Writer</name></author>
+              <entry xml:base="posts/"><title>E</title><id>tag:x.test,2004:1</id>
+                <link rel="replies" href="/c"/><link rel="alternate" href="e1"/>
+                <issued>2004-01-02T03:04:05Z</issued><modified>2004-01-03T03:04:05Z</modified>
+                <content type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hi</p></div></content>
+                <content type="image/png" mode="base64">iVBOR</content>
+              </entry></feed>"#,
+            FeedFormat::Atom03,
+        )
+        .unwrap();
+        assert_eq!(feed.title.as_deref(), Some("A B"));
+        assert_eq!(feed.link.as_deref(), Some("/home"));
+        assert_eq!(feed.base.as_deref(), Some("http://x.test/"));
+        let e = &feed.entries[0];
+        assert_eq!(e.link.as_deref(), Some("e1"));
+        assert_eq!(e.base.as_deref(), Some("http://x.test/posts/"));
+        assert_eq!(e.content, Some(Text::html("<p>Hi</p>")));
+        assert_eq!(e.authors, ["Feed Writer"]);
+        assert_eq!(
+            e.published.unwrap().to_rfc3339(),
+            "2004-01-02T03:04:05+00:00"
+        );
+        assert_eq!(e.updated.unwrap().to_rfc3339(), "2004-01-03T03:04:05+00:00");
+    }
+
+    #[test]
+    fn a_truncated_document_keeps_its_complete_entries() {
+        let feed = lenient(
+            "<rss><channel><title>T</title><item><title>A</title></item><item><title>B</title><description>cut",
+        );
+        let titles: Vec<_> = feed.entries.iter().map(|e| e.title.clone()).collect();
+        assert_eq!(titles, [Some(Text::plain("A"))]);
+    }
+
+    #[test]
+    fn an_unclosed_item_ends_where_the_next_begins() {
+        let feed = lenient(
+            "<rss><channel><item><title>A</title><item><title>B</title></item></channel></rss>",
+        );
+        assert_eq!(feed.entries.len(), 2);
+    }
+
+    #[test]
+    fn nothing_readable_is_an_error_with_a_position() {
+        match parse("<rss><channel><title>never closed", FeedFormat::Rss20) {
+            Err(ParseError::Malformed { line: 1, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn inner_values() {
+        let text = Inner::read("a &amp; b <![CDATA[<x> & y]]><!-- c -->");
+        assert!(!text.markup);
+        assert_eq!(text.value, "a & b <x> & y");
+        let markup = Inner::read("<p>a &amp; b</p><![CDATA[1 < 2]]>");
+        assert!(markup.markup);
+        assert_eq!(markup.value, "<p>a &amp; b</p>1 &lt; 2");
+        assert_eq!(Inner::read("<![CDATA[unclosed").value, "unclosed");
+    }
+}

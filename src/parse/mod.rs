@@ -1,0 +1,160 @@
+//! Feed documents to one parsed shape, whatever their format.
+//!
+//! The bytes are decoded to UTF-8, the markup slips real feeds make are
+//! repaired, the format is read from the document itself (never from a
+//! Content-Type), and the document goes to the strict crate for its
+//! format. When that crate refuses it, a lenient event walk collects what
+//! it can, so one broken item or a truncated download does not cost the
+//! whole feed.
+
+mod bases;
+mod dates;
+mod detect;
+mod error;
+mod fields;
+mod json;
+mod lenient;
+mod repair;
+mod strict_atom;
+mod strict_rss;
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+pub use dates::parse_date;
+pub use error::ParseError;
+
+/// The syndication format a document is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FeedFormat {
+    Rss090,
+    Rss091,
+    Rss092,
+    Rss10,
+    #[default]
+    Rss20,
+    /// The pre-standard Atom draft (`http://purl.org/atom/ns#`), still served
+    /// by old blogs; read by the lenient pass only.
+    Atom03,
+    Atom10,
+    JsonFeed,
+}
+
+impl FeedFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedFormat::Rss090 => "RSS 0.90",
+            FeedFormat::Rss091 => "RSS 0.91",
+            FeedFormat::Rss092 => "RSS 0.92",
+            FeedFormat::Rss10 => "RSS 1.0",
+            FeedFormat::Rss20 => "RSS 2.0",
+            FeedFormat::Atom03 => "Atom 0.3",
+            FeedFormat::Atom10 => "Atom 1.0",
+            FeedFormat::JsonFeed => "JSON Feed",
+        }
+    }
+
+    fn is_atom(self) -> bool {
+        matches!(self, FeedFormat::Atom03 | FeedFormat::Atom10)
+    }
+}
+
+impl fmt::Display for FeedFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A feed as its document states it: nothing resolved, sanitized or
+/// deduplicated yet (that is `normalize`'s job).
+#[derive(Debug, Clone, Default)]
+pub struct ParsedFeed {
+    pub format: FeedFormat,
+    /// Plain text.
+    pub title: Option<String>,
+    /// The site link, as written (may be relative).
+    pub link: Option<String>,
+    /// Feed-level `xml:base`.
+    pub base: Option<String>,
+    /// RSS `<ttl>`: how long the publisher asks readers to cache the feed.
+    pub ttl: Option<Duration>,
+    pub entries: Vec<ParsedEntry>,
+    /// True when the strict parser refused the document and the lenient
+    /// pass read it; entries after the point of damage may be missing.
+    pub recovered: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ParsedEntry {
+    /// guid / atom:id / JSON id, trimmed; never empty.
+    pub id: Option<String>,
+    pub title: Option<Text>,
+    /// As written; Atom's `rel="alternate"` is preferred.
+    pub link: Option<String>,
+    pub summary: Option<Text>,
+    pub content: Option<Text>,
+    /// Names (or emails when there is no name); `dc:creator` too.
+    pub authors: Vec<String>,
+    pub categories: Vec<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// The entry's `xml:base`, already combined with the feed's when that
+    /// one is absolute.
+    pub base: Option<String>,
+}
+
+/// A text field and how to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub kind: TextKind,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    Plain,
+    Html,
+}
+
+impl Text {
+    pub fn plain(value: impl Into<String>) -> Self {
+        Text {
+            kind: TextKind::Plain,
+            value: value.into(),
+        }
+    }
+
+    pub fn html(value: impl Into<String>) -> Self {
+        Text {
+            kind: TextKind::Html,
+            value: value.into(),
+        }
+    }
+}
+
+/// Parses a feed document. `http_charset` is the `charset` parameter of the
+/// response's Content-Type, used only when the document does not name its
+/// encoding itself.
+pub fn parse_feed(body: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed, ParseError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ParseError::Empty);
+    }
+    let decoded = crate::decode::decode_xml(body, http_charset);
+    let document = detect::document_start(&decoded.text)?;
+    if document.starts_with('{') {
+        return json::parse(document);
+    }
+    let xml = repair::repair_markup(document);
+    let format = detect::xml_format(&xml)?;
+    let strict = match format {
+        FeedFormat::Atom10 => strict_atom::parse(&xml),
+        FeedFormat::Atom03 | FeedFormat::JsonFeed => None,
+        rss_format => strict_rss::parse(&xml, rss_format),
+    };
+    match strict {
+        Some(feed) => Ok(feed),
+        None => lenient::parse(&xml, format),
+    }
+}

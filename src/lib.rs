@@ -5,6 +5,8 @@
 pub mod cli;
 pub mod config;
 pub mod decode;
+pub mod dumps;
 pub mod model;
+pub mod normalize;
 pub mod opml;
 pub mod store;

@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
@@ -146,7 +147,7 @@ fn read_dump_file(
     }
     let file = File::open(path).map_err(read_error)?;
     let bytes = read_at_most(file, max_bytes, &origin)?;
-    let fallback_date = metadata.modified().map_or(now, DateTime::<Utc>::from);
+    let fallback_date = metadata.modified().ok().and_then(utc).unwrap_or(now);
     dump_items(
         &bytes,
         &DumpMeta {
@@ -156,6 +157,17 @@ fn read_dump_file(
             now,
         },
     )
+}
+
+/// A file time as UTC; `None` for times chrono cannot hold (a file can
+/// claim any date).
+fn utc(t: SystemTime) -> Option<DateTime<Utc>> {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(after) => DateTime::from_timestamp(i64::try_from(after.as_secs()).ok()?, 0),
+        Err(before) => {
+            DateTime::from_timestamp(-i64::try_from(before.duration().as_secs()).ok()?, 0)
+        }
+    }
 }
 
 /// Reads up to `max_bytes`, refusing input that is longer (a file that

@@ -7,11 +7,13 @@
 //! dump's date as `first_seen`: the store keeps `first_seen` from the first
 //! sighting and leaves it out of the content hash, so reading the item
 //! again is "unchanged" however the file's date moved, while outputs still
-//! sort it by when it was first seen.
+//! sort it by when it was first seen. Each item is dated a second before
+//! the one above it, so that outputs, which sort by time, list a dump's
+//! stories in the order the page showed them.
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::headers::Headers;
 use super::layout::Story;
@@ -52,6 +54,14 @@ pub(super) fn items(stories: Vec<Story<'_>>, headers: &Headers, meta: &DumpMeta)
             Story::Headline(line) => Some(builder.headline(line)),
         })
         .filter(|item| ids.insert(item.id.clone()))
+        .enumerate()
+        .map(|(place, mut item)| {
+            let earlier = i64::try_from(place).ok().and_then(TimeDelta::try_seconds);
+            if let Some(t) = earlier.and_then(|d| item.first_seen.checked_sub_signed(d)) {
+                item.first_seen = t;
+            }
+            item
+        })
         .collect()
 }
 

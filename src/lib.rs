@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod config;
 pub mod decode;
+pub mod dumps;
 pub mod fetch;
 pub mod model;
 pub mod normalize;

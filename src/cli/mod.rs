@@ -1,6 +1,7 @@
 //! The command line: parses arguments, loads the config, runs one command,
 //! and maps failures to the contract's exit codes.
 
+mod import;
 mod inspect;
 mod opml;
 
@@ -168,7 +169,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Sources { json } => inspect::sources(&config()?, json),
         Command::Run => not_yet("run"),
         Command::Poll { .. } => not_yet("poll"),
-        Command::Import { .. } => not_yet("import"),
+        Command::Import { source, files } => import::import(&config()?, &source, &files),
         Command::Render { .. } => not_yet("render"),
         Command::Export { .. } => not_yet("export"),
         Command::Opml {

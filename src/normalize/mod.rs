@@ -1,5 +1,6 @@
 //! Everything a source yields, turned into the one item model: stable ids,
 //! absolute URLs, sanitized HTML, plain-text titles, UTC times.
 
+pub mod dump;
 pub mod feed;
 pub mod html;

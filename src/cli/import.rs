@@ -1,0 +1,81 @@
+//! `syndic import --source NAME FILE…`: dumps named on the command line
+//! (`-` for standard input) stored into a text source, file by file, so
+//! one bad file is reported and the rest still go in.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::anyhow;
+use chrono::Utc;
+
+use super::inspect::print_out;
+use super::{open_store, CliError};
+use crate::config::{Config, SourceConfig};
+use crate::dumps::read_dump_input;
+use crate::model::SourceKind;
+
+pub fn import(config: &Config, source: &str, files: &[PathBuf]) -> Result<(), CliError> {
+    let source = text_source(config, source)?;
+    let mut store = open_store(config)?;
+    let now = Utc::now();
+    let mut failed = 0;
+    for file in files {
+        let items = match read_dump_input(file, &source.name, config.daemon.max_body_bytes, now) {
+            Ok(items) => items,
+            Err(e) => {
+                eprintln!("syndic: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        let summary = store
+            .upsert_items(&items)
+            .map_err(|e| CliError::Runtime(e.into()))?;
+        print_out(&format!(
+            "{}: {} new, {} updated, {} unchanged\n",
+            shown(file),
+            summary.inserted,
+            summary.updated,
+            summary.unchanged
+        ))?;
+    }
+    if failed > 0 {
+        return Err(CliError::Runtime(anyhow!(
+            "{failed} of {} files could not be imported (see above)",
+            files.len()
+        )));
+    }
+    Ok(())
+}
+
+fn shown(file: &Path) -> String {
+    if file == Path::new("-") {
+        "standard input".into()
+    } else {
+        file.display().to_string()
+    }
+}
+
+/// The named source when it is a text source; otherwise a usage error that
+/// lists the text sources there are.
+fn text_source<'c>(config: &'c Config, name: &str) -> Result<&'c SourceConfig, CliError> {
+    let texts: Vec<&str> = config
+        .sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::Text)
+        .map(|s| s.name.as_str())
+        .collect();
+    let why = match config.source(name) {
+        Some(s) if s.kind == SourceKind::Text => return Ok(s),
+        Some(s) => format!("source `{name}` is a {} source, not a text one", s.kind.as_str()),
+        None => format!("no source named `{name}`"),
+    };
+    let choices = if texts.is_empty() {
+        "there are none: add a [[source]] with `kind = \"text\"`".to_string()
+    } else {
+        format!("text sources: {}", texts.join(", "))
+    };
+    Err(CliError::Usage(format!(
+        "{why} in {}; {choices}",
+        config.file.display()
+    )))
+}

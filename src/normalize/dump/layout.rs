@@ -1,0 +1,110 @@
+//! From classified blocks to stories: which paragraphs make one article,
+//! and which lines are headlines of their own.
+//!
+//! Prose blocks in a row are one article — a dump saved from a page keeps
+//! blank lines between paragraphs of the same story — unless a block opens
+//! with a title line, which starts a new article. A block of a single
+//! headline-like line right before untitled prose is that article's title
+//! (the common "title, blank line, body" shape), not a headline.
+
+use super::blocks::{Block, BlockKind};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Story<'a> {
+    Article {
+        title: Option<&'a str>,
+        paragraphs: Vec<&'a str>,
+    },
+    Headline(&'a str),
+}
+
+pub(super) fn stories<'a>(blocks: &[Block<'a>]) -> Vec<Story<'a>> {
+    let mut stories = Vec::new();
+    let mut open: Option<(Option<&'a str>, Vec<&'a str>)> = None;
+    let mut pending_title: Option<&'a str> = None;
+    for (i, block) in blocks.iter().enumerate() {
+        match block.kind {
+            BlockKind::Headlines => {
+                close(&mut open, &mut stories);
+                let next_untitled_prose = blocks
+                    .get(i + 1)
+                    .is_some_and(|b| b.kind == BlockKind::Prose { titled: false });
+                match block.lines {
+                    [only] if next_untitled_prose => pending_title = Some(only),
+                    lines => stories.extend(lines.iter().map(|l| Story::Headline(l))),
+                }
+            }
+            BlockKind::Prose { titled } => {
+                let (title, body) = match (titled, block.lines) {
+                    (true, [first, rest @ ..]) => (Some(first.as_str()), rest),
+                    (_, lines) => (pending_title.take(), lines),
+                };
+                let paragraphs = body.iter().map(String::as_str);
+                match &mut open {
+                    Some((_, existing)) if title.is_none() => existing.extend(paragraphs),
+                    _ => {
+                        close(&mut open, &mut stories);
+                        open = Some((title, paragraphs.collect()));
+                    }
+                }
+            }
+        }
+    }
+    close(&mut open, &mut stories);
+    stories
+}
+
+fn close<'a>(open: &mut Option<(Option<&'a str>, Vec<&'a str>)>, stories: &mut Vec<Story<'a>>) {
+    if let Some((title, paragraphs)) = open.take() {
+        stories.push(Story::Article { title, paragraphs });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(lines: &[String], kind: BlockKind) -> Block<'_> {
+        Block { lines, kind }
+    }
+
+    fn owned(lines: &[&str]) -> Vec<String> {
+        lines.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn untitled_prose_blocks_join_and_a_title_line_starts_a_new_article() {
+        let (a, b, c) = (owned(&["p1", "p2"]), owned(&["p3"]), owned(&["T", "p4"]));
+        let untitled = BlockKind::Prose { titled: false };
+        let got = stories(&[
+            block(&a, untitled),
+            block(&b, untitled),
+            block(&c, BlockKind::Prose { titled: true }),
+        ]);
+        assert_eq!(
+            got,
+            [
+                Story::Article { title: None, paragraphs: vec!["p1", "p2", "p3"] },
+                Story::Article { title: Some("T"), paragraphs: vec!["p4"] },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_lone_headline_before_prose_titles_it() {
+        let (t, p, h) = (owned(&["Title"]), owned(&["p1"]), owned(&["H1", "H2"]));
+        let got = stories(&[
+            block(&t, BlockKind::Headlines),
+            block(&p, BlockKind::Prose { titled: false }),
+            block(&h, BlockKind::Headlines),
+        ]);
+        assert_eq!(
+            got,
+            [
+                Story::Article { title: Some("Title"), paragraphs: vec!["p1"] },
+                Story::Headline("H1"),
+                Story::Headline("H2"),
+            ]
+        );
+    }
+}

@@ -4,7 +4,12 @@
 
 pub mod cli;
 pub mod config;
+pub mod curate;
 pub mod decode;
+pub mod html_text;
+pub mod metrics;
 pub mod model;
 pub mod opml;
+pub mod render;
+pub mod server;
 pub mod store;

@@ -1,6 +1,7 @@
 //! `/feeds/{output}.{rss,atom,json}`: a cached output with validators,
 //! `304` answers and the client's preferred compression.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::header::{
     ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, LAST_MODIFIED, VARY,
@@ -20,9 +21,13 @@ const CACHE_CONTROL_VALUE: &str = "public, max-age=300";
 
 pub async fn feed(
     State(state): State<ServerState>,
-    Path(file): Path<String>,
+    file: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
+    // A segment that does not decode (bad UTF-8) names no output either.
+    let Ok(Path(file)) = file else {
+        return not_found();
+    };
     // The route cannot match `{name}.rss` itself, so the segment is split
     // here; a name the config does not define is a 404, whatever it holds.
     let Some((name, format)) = file

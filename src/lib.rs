@@ -4,11 +4,16 @@
 
 pub mod cli;
 pub mod config;
+pub mod curate;
 pub mod decode;
 pub mod dumps;
 pub mod fetch;
+pub mod html_text;
+pub mod metrics;
 pub mod model;
 pub mod normalize;
 pub mod opml;
 pub mod parse;
+pub mod render;
+pub mod server;
 pub mod store;

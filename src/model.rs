@@ -189,6 +189,43 @@ impl Item {
     pub fn sort_time(&self) -> DateTime<Utc> {
         self.published.unwrap_or(self.first_seen)
     }
+
+    /// The id outputs publish: the item's own id when it is already a
+    /// global IRI (`http(s):`, `tag:`, `urn:`), else a `urn:uuid:` derived
+    /// from source and id, so that it is a valid Atom id and never changes.
+    pub fn public_id(&self) -> String {
+        if is_global_iri(self.id.as_str()) {
+            return self.id.as_str().to_string();
+        }
+        let mut h = Sha256::new();
+        h.update(self.source.as_str().as_bytes());
+        h.update([0]);
+        h.update(self.id.as_str().as_bytes());
+        let mut b: [u8; 16] = h.finalize()[..16].try_into().unwrap_or_default();
+        // RFC 9562 version 8 (custom) with the standard variant bits.
+        b[6] = (b[6] & 0x0f) | 0x80;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let x = hex(&b);
+        format!(
+            "urn:uuid:{}-{}-{}-{}-{}",
+            &x[..8],
+            &x[8..12],
+            &x[12..16],
+            &x[16..20],
+            &x[20..]
+        )
+    }
+}
+
+fn is_global_iri(id: &str) -> bool {
+    if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    url::Url::parse(id).is_ok_and(|u| match u.scheme() {
+        "http" | "https" => u.host().is_some(),
+        "tag" | "urn" => u.path().contains(':'),
+        _ => false,
+    })
 }
 
 #[cfg(test)]
@@ -208,6 +245,46 @@ mod tests {
     fn text_id_is_stable_and_distinguishes_fields() {
         assert_eq!(ItemId::from_text("a", "b"), ItemId::from_text("a", "b"));
         assert_ne!(ItemId::from_text("ab", ""), ItemId::from_text("a", "b"));
+    }
+
+    #[test]
+    fn public_id_keeps_global_iris_and_derives_the_rest() {
+        let mut item = sample();
+        for global in [
+            "https://example.org/a?b=1",
+            "tag:example.org,2024:post-1",
+            "urn:isbn:0451450523",
+        ] {
+            item.id = ItemId::new(global);
+            assert_eq!(item.public_id(), global);
+        }
+        for local in ["42", "sha256:00ff", "mailto:x@example.org", "https://a b"] {
+            item.id = ItemId::new(local);
+            let id = item.public_id();
+            assert!(id.starts_with("urn:uuid:"), "{local:?} gave {id}");
+            assert_eq!(id.len(), "urn:uuid:".len() + 36);
+            assert_eq!(id, item.public_id(), "stable");
+        }
+        item.id = ItemId::new("42");
+        let mut other = item.clone();
+        other.source = SourceName::new("t").unwrap();
+        assert_ne!(item.public_id(), other.public_id());
+    }
+
+    fn sample() -> Item {
+        Item {
+            source: SourceName::new("s").unwrap(),
+            id: ItemId::new("1"),
+            title: "t".into(),
+            link: None,
+            summary: None,
+            content: None,
+            authors: vec![],
+            categories: vec![],
+            published: None,
+            updated: None,
+            first_seen: Utc::now(),
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod import;
 mod inspect;
 mod opml;
+mod render;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, ConfigError};
+use crate::render::FeedFormat;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -34,13 +36,6 @@ pub struct Cli {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Rss,
-    Atom,
     Json,
 }
 
@@ -68,8 +63,8 @@ enum Command {
     /// Print an output feed to standard output.
     Render {
         output: String,
-        #[arg(long, value_enum, default_value_t = Format::Rss)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = FeedFormat::Rss)]
+        format: FeedFormat,
     },
     /// Write every output in every format as static files into DIR.
     Export { dir: PathBuf },
@@ -170,8 +165,8 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Run => not_yet("run"),
         Command::Poll { .. } => not_yet("poll"),
         Command::Import { source, files } => import::import(&config()?, &source, &files),
-        Command::Render { .. } => not_yet("render"),
-        Command::Export { .. } => not_yet("export"),
+        Command::Render { output, format } => render::render(&config()?, &output, format),
+        Command::Export { dir } => render::export(&config()?, &dir),
         Command::Opml {
             action: OpmlAction::Export,
         } => opml::export(&config()?),

@@ -1,0 +1,71 @@
+//! `render` and `export`: outputs as feed documents on stdout or as
+//! static files a web server can serve.
+
+use std::path::Path;
+
+use chrono::Utc;
+
+use super::{inspect::print_out, open_store, CliError};
+use crate::config::edit::write_atomically;
+use crate::config::{Config, OutputConfig};
+use crate::curate;
+use crate::render::{render as render_feed, FeedFormat};
+use crate::store::Store;
+
+pub fn render(config: &Config, output: &str, format: FeedFormat) -> Result<(), CliError> {
+    let output = known_output(config, output)?;
+    let store = open_store(config)?;
+    let items = select(&store, config, output)?;
+    print_out(&render_feed(format, output, &items, &config.daemon))
+}
+
+/// Writes `DIR/{output}.{rss,atom,json}` for every output; each file is
+/// replaced atomically, so a web server serving DIR never sees half a feed.
+pub fn export(config: &Config, dir: &Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::Runtime(anyhow::anyhow!("cannot create {}: {e}", dir.display())))?;
+    let store = open_store(config)?;
+    let mut report = String::new();
+    for output in &config.outputs {
+        let items = select(&store, config, output)?;
+        for format in FeedFormat::ALL {
+            let path = dir.join(format!("{}.{}", output.name, format.extension()));
+            let body = render_feed(format, output, &items, &config.daemon);
+            write_atomically(&path, &body).map_err(|e| {
+                CliError::Runtime(anyhow::anyhow!("cannot write {}: {e}", path.display()))
+            })?;
+            report.push_str(&format!(
+                "wrote {} ({} items)\n",
+                path.display(),
+                items.len()
+            ));
+        }
+    }
+    if config.outputs.is_empty() {
+        report.push_str("no outputs configured; nothing written\n");
+    }
+    print_out(&report)
+}
+
+fn select(
+    store: &Store,
+    config: &Config,
+    output: &OutputConfig,
+) -> Result<Vec<crate::model::Item>, CliError> {
+    curate::select(store, config, output, Utc::now()).map_err(|e| CliError::Runtime(e.into()))
+}
+
+fn known_output<'c>(config: &'c Config, name: &str) -> Result<&'c OutputConfig, CliError> {
+    config.output(name).ok_or_else(|| {
+        let names: Vec<&str> = config.outputs.iter().map(|o| o.name.as_str()).collect();
+        CliError::Usage(format!(
+            "no output named `{name}` in {}; configured outputs: {}",
+            config.file.display(),
+            if names.is_empty() {
+                "(none)".to_string()
+            } else {
+                names.join(", ")
+            }
+        ))
+    })
+}

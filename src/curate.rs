@@ -1,0 +1,206 @@
+//! Chooses the items an output shows: its sources and tags, include and
+//! exclude patterns, age and count limits, and one entry per story when
+//! several sources carry it.
+
+use std::collections::{HashSet, VecDeque};
+
+use chrono::{DateTime, Utc};
+
+use crate::config::{Config, OutputConfig, Pattern};
+use crate::html_text;
+use crate::model::{Item, SourceName};
+use crate::store::{ItemQuery, Store, StoreError};
+
+/// The fewest rows one source's first query reads.
+const MIN_PAGE: usize = 8;
+
+/// The items `output` shows, newest first (published, else first seen).
+///
+/// Each source is read on its own, newest first, through the
+/// `items_by_source_time` index, and the streams are merged here: one
+/// query over many sources would make SQLite read and sort every row of
+/// them, and a scan of the time index would wade through other sources'
+/// rows. Pages start small and double, so filters that drop many items
+/// cost a few more queries, not a full read.
+pub fn select(
+    store: &Store,
+    config: &Config,
+    output: &OutputConfig,
+    now: DateTime<Utc>,
+) -> Result<Vec<Item>, StoreError> {
+    let since = output.max_age.map(|age| {
+        let age = chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
+        now.checked_sub_signed(age)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    });
+    let sources = sources_of(config, output);
+    let first_page = MIN_PAGE.max(output.limit.div_ceil(sources.len().max(1)) + 1);
+    let mut cursors: Vec<Cursor> = sources
+        .into_iter()
+        .map(|source| Cursor::new(source, since, first_page))
+        .collect();
+    let mut chosen = Vec::with_capacity(output.limit);
+    let mut seen = Seen::default();
+    while chosen.len() < output.limit {
+        let Some(item) = next_newest(store, &mut cursors)? else {
+            break;
+        };
+        if matches_filters(output, &item) && seen.first_time(&item) {
+            chosen.push(item);
+        }
+    }
+    Ok(chosen)
+}
+
+/// Takes the newest item at the head of any cursor.
+fn next_newest(store: &Store, cursors: &mut [Cursor]) -> Result<Option<Item>, StoreError> {
+    for cursor in cursors.iter_mut() {
+        cursor.fill(store)?;
+    }
+    let best = cursors
+        .iter_mut()
+        .filter(|c| !c.buffer.is_empty())
+        .min_by(|a, b| match (a.buffer.front(), b.buffer.front()) {
+            (Some(x), Some(y)) => order(x, y),
+            _ => std::cmp::Ordering::Equal,
+        });
+    Ok(best.and_then(|c| c.buffer.pop_front()))
+}
+
+/// The store's order (newest sort time, then newest arrival, then id),
+/// with the source last so that merging is deterministic.
+fn order(a: &Item, b: &Item) -> std::cmp::Ordering {
+    b.sort_time()
+        .cmp(&a.sort_time())
+        .then(b.first_seen.cmp(&a.first_seen))
+        .then_with(|| a.id.cmp(&b.id))
+        .then_with(|| a.source.cmp(&b.source))
+}
+
+/// One source's items, newest first, read a page at a time.
+struct Cursor {
+    query: ItemQuery,
+    buffer: VecDeque<Item>,
+    exhausted: bool,
+}
+
+impl Cursor {
+    fn new(source: SourceName, since: Option<DateTime<Utc>>, page: usize) -> Cursor {
+        Cursor {
+            query: ItemQuery {
+                sources: Some(vec![source]),
+                since,
+                limit: page,
+                offset: 0,
+            },
+            buffer: VecDeque::new(),
+            exhausted: false,
+        }
+    }
+
+    /// Reads the next page when the buffer is empty and more rows remain.
+    fn fill(&mut self, store: &Store) -> Result<(), StoreError> {
+        if self.buffer.is_empty() && !self.exhausted {
+            let page = store.items(&self.query)?;
+            self.exhausted = page.len() < self.query.limit;
+            self.query.offset += page.len();
+            self.query.limit = self.query.limit.saturating_mul(2);
+            self.buffer.extend(page);
+        }
+        Ok(())
+    }
+}
+
+/// The output's sources plus every source carrying one of its tags, in
+/// config order without repeats.
+pub fn sources_of(config: &Config, output: &OutputConfig) -> Vec<SourceName> {
+    config
+        .sources
+        .iter()
+        .filter(|s| {
+            output.sources.contains(&s.name) || s.tags.iter().any(|t| output.tags.contains(t))
+        })
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+fn matches_filters(output: &OutputConfig, item: &Item) -> bool {
+    if output.include.is_empty() && output.exclude.is_empty() {
+        return true;
+    }
+    let summary = item.summary.as_deref().map(html_text::to_plain);
+    let hit =
+        |p: &Pattern| p.is_match(&item.title) || summary.as_deref().is_some_and(|s| p.is_match(s));
+    (output.include.is_empty() || output.include.iter().any(hit)) && !output.exclude.iter().any(hit)
+}
+
+/// What identifies a story already shown: its link, its normalized title,
+/// or its published id.
+#[derive(Default)]
+struct Seen {
+    links: HashSet<String>,
+    titles: HashSet<String>,
+    ids: HashSet<String>,
+}
+
+impl Seen {
+    /// True the first time a story is met; it is then remembered.
+    fn first_time(&mut self, item: &Item) -> bool {
+        let link = item
+            .link
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty());
+        let title = normalized_title(&item.title);
+        let id = item.public_id();
+        let known = link.is_some_and(|l| self.links.contains(l))
+            || (!title.is_empty() && self.titles.contains(&title))
+            || self.ids.contains(&id);
+        if known {
+            return false;
+        }
+        if let Some(l) = link {
+            self.links.insert(l.to_string());
+        }
+        if !title.is_empty() {
+            self.titles.insert(title);
+        }
+        self.ids.insert(id);
+        true
+    }
+}
+
+/// Lowercase words with punctuation and whitespace folded to single
+/// spaces, so "Storm hits coast!" and "storm  hits coast" compare equal.
+pub fn normalized_title(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut gap = false;
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalized_title;
+
+    #[test]
+    fn titles_fold_case_punctuation_and_spaces() {
+        assert_eq!(
+            normalized_title("  Storm hits   COAST! "),
+            "storm hits coast"
+        );
+        assert_eq!(normalized_title("Storm — hits, coast"), "storm hits coast");
+        assert_eq!(normalized_title("Élan vital"), "élan vital");
+        assert_eq!(normalized_title("?!"), "");
+    }
+}

@@ -1,0 +1,284 @@
+//! Counters and durations for `/metrics`, in the Prometheus text format.
+//! One `Metrics` is shared (through `Arc`) by the scheduler and the server.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::render::FeedFormat;
+
+/// Upper bounds of the duration buckets, in seconds: from a cached answer
+/// (well under a millisecond) to a slow fetch.
+const BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    fetches: BTreeMap<(String, String), u64>,
+    fetch_seconds: Histogram,
+    renders: BTreeMap<(String, FeedFormat), u64>,
+    render_seconds: BTreeMap<FeedFormat, Histogram>,
+    requests: BTreeMap<(String, u16), u64>,
+    request_seconds: BTreeMap<String, Histogram>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Histogram {
+    /// Observations at or under each bound of `BUCKETS` (not cumulative).
+    buckets: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+impl Histogram {
+    fn observe(&mut self, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        if let Some(i) = BUCKETS.iter().position(|&b| secs <= b) {
+            self.buckets[i] += 1;
+        }
+        self.count += 1;
+        self.sum += secs;
+    }
+
+    fn write(&self, out: &mut String, name: &str, labels: &str) {
+        let sep = if labels.is_empty() { "" } else { "," };
+        let mut cumulative = 0;
+        for (bound, n) in BUCKETS.iter().zip(self.buckets) {
+            cumulative += n;
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{{labels}{sep}le=\"{bound}\"}} {cumulative}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}",
+            self.count
+        );
+        let braces = |l: &str| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{{{l}}}")
+            }
+        };
+        let _ = writeln!(out, "{name}_sum{} {}", braces(labels), self.sum);
+        let _ = writeln!(out, "{name}_count{} {}", braces(labels), self.count);
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// One fetch of `source` that ended in `result` (`ok`, `not_modified`,
+    /// `error`, `gone`, …).
+    pub fn record_fetch(&self, source: &str, result: &str, elapsed: Duration) {
+        let mut inner = self.lock();
+        *inner
+            .fetches
+            .entry((source.to_string(), result.to_string()))
+            .or_default() += 1;
+        inner.fetch_seconds.observe(elapsed);
+    }
+
+    /// One render of `output` as `format`, including its database reads.
+    pub fn record_render(&self, output: &str, format: FeedFormat, elapsed: Duration) {
+        let mut inner = self.lock();
+        *inner
+            .renders
+            .entry((output.to_string(), format))
+            .or_default() += 1;
+        inner
+            .render_seconds
+            .entry(format)
+            .or_default()
+            .observe(elapsed);
+    }
+
+    /// One HTTP request answered; `route` is the route's pattern, not the
+    /// request path, so that labels stay few.
+    pub fn record_request(&self, route: &str, status: u16, elapsed: Duration) {
+        let mut inner = self.lock();
+        *inner
+            .requests
+            .entry((route.to_string(), status))
+            .or_default() += 1;
+        match inner.request_seconds.get_mut(route) {
+            Some(h) => h.observe(elapsed),
+            None => {
+                let mut h = Histogram::default();
+                h.observe(elapsed);
+                inner.request_seconds.insert(route.to_string(), h);
+            }
+        }
+    }
+
+    /// Renders done so far, over all outputs and formats.
+    pub fn renders_total(&self) -> u64 {
+        self.lock().renders.values().sum()
+    }
+
+    /// Everything, plus the stored item count of each source, as
+    /// Prometheus text exposition format 0.0.4.
+    pub fn render_prometheus(&self, items_per_source: &HashMap<String, u64>) -> String {
+        let inner = self.lock();
+        let mut out = String::new();
+        header(
+            &mut out,
+            "syndic_fetches_total",
+            "counter",
+            "Source fetches by result.",
+        );
+        for ((source, result), n) in &inner.fetches {
+            let _ = writeln!(
+                out,
+                "syndic_fetches_total{{source=\"{}\",result=\"{}\"}} {n}",
+                label(source),
+                label(result)
+            );
+        }
+        header(
+            &mut out,
+            "syndic_fetch_duration_seconds",
+            "histogram",
+            "Time taken by source fetches.",
+        );
+        inner
+            .fetch_seconds
+            .write(&mut out, "syndic_fetch_duration_seconds", "");
+
+        header(
+            &mut out,
+            "syndic_items_stored",
+            "gauge",
+            "Items stored, per source.",
+        );
+        let sorted: BTreeMap<_, _> = items_per_source.iter().collect();
+        for (source, n) in sorted {
+            let _ = writeln!(
+                out,
+                "syndic_items_stored{{source=\"{}\"}} {n}",
+                label(source)
+            );
+        }
+
+        header(
+            &mut out,
+            "syndic_renders_total",
+            "counter",
+            "Outputs rendered (cache misses).",
+        );
+        for ((output, format), n) in &inner.renders {
+            let _ = writeln!(
+                out,
+                "syndic_renders_total{{output=\"{}\",format=\"{format}\"}} {n}",
+                label(output)
+            );
+        }
+        header(
+            &mut out,
+            "syndic_render_duration_seconds",
+            "histogram",
+            "Time to select and render an output.",
+        );
+        for (format, h) in &inner.render_seconds {
+            h.write(
+                &mut out,
+                "syndic_render_duration_seconds",
+                &format!("format=\"{format}\""),
+            );
+        }
+
+        header(
+            &mut out,
+            "syndic_http_requests_total",
+            "counter",
+            "HTTP requests answered, by route and status.",
+        );
+        for ((route, status), n) in &inner.requests {
+            let _ = writeln!(
+                out,
+                "syndic_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
+                label(route)
+            );
+        }
+        header(
+            &mut out,
+            "syndic_http_request_duration_seconds",
+            "histogram",
+            "Time to answer HTTP requests, by route.",
+        );
+        for (route, h) in &inner.request_seconds {
+            h.write(
+                &mut out,
+                "syndic_http_request_duration_seconds",
+                &format!("route=\"{}\"", label(route)),
+            );
+        }
+        out
+    }
+
+    /// A panic while holding the lock leaves plain counters, still valid.
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+/// A label value escaped as the exposition format requires.
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_histograms_appear() {
+        let m = Metrics::new();
+        m.record_fetch("wire", "ok", Duration::from_millis(30));
+        m.record_fetch("wire", "ok", Duration::from_millis(300));
+        m.record_fetch("wire", "error", Duration::from_secs(20));
+        m.record_render("world", FeedFormat::Atom, Duration::from_millis(2));
+        m.record_request("/feeds/{file}", 200, Duration::from_micros(100));
+        let items = HashMap::from([("wire".to_string(), 7)]);
+        let text = m.render_prometheus(&items);
+        assert!(text.contains("syndic_fetches_total{source=\"wire\",result=\"ok\"} 2\n"));
+        assert!(text.contains("syndic_fetches_total{source=\"wire\",result=\"error\"} 1\n"));
+        assert!(text.contains("syndic_fetch_duration_seconds_bucket{le=\"0.05\"} 1\n"));
+        assert!(text.contains("syndic_fetch_duration_seconds_bucket{le=\"0.5\"} 2\n"));
+        assert!(text.contains("syndic_fetch_duration_seconds_bucket{le=\"+Inf\"} 3\n"));
+        assert!(text.contains("syndic_fetch_duration_seconds_count 3\n"));
+        assert!(text.contains("syndic_items_stored{source=\"wire\"} 7\n"));
+        assert!(text.contains("syndic_renders_total{output=\"world\",format=\"atom\"} 1\n"));
+        assert!(text.contains("syndic_render_duration_seconds_count{format=\"atom\"} 1\n"));
+        assert!(
+            text.contains("syndic_http_requests_total{route=\"/feeds/{file}\",status=\"200\"} 1\n")
+        );
+        assert_eq!(m.renders_total(), 1);
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        let m = Metrics::new();
+        m.record_fetch("a\"b\\c\nd", "ok", Duration::ZERO);
+        let text = m.render_prometheus(&HashMap::new());
+        assert!(text.contains(r#"source="a\"b\\c\nd""#), "{text}");
+    }
+}

@@ -1,0 +1,101 @@
+//! Atom 1.0 (RFC 4287): every feed and entry carries the required id,
+//! title, updated and author, and entries link to their pages.
+
+use atom_syndication::{
+    Category, Content, Entry, Feed, FixedDateTime, Generator, Link, Person, Text,
+};
+use chrono::{DateTime, Utc};
+
+use super::xml_text::clean;
+use super::{authors_or_source, item_updated, FeedContext, FeedFormat};
+use crate::model::Item;
+
+pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
+    let document = Feed {
+        title: Text::plain(clean(&feed.output.title)),
+        id: feed.self_url.clone(),
+        updated: fixed(feed.updated_or_epoch()),
+        authors: vec![person(&feed.output.title)],
+        links: vec![
+            link("self", &feed.self_url, Some(FeedFormat::Atom.media_type())),
+            link("alternate", &feed.home_url(), Some("text/html")),
+        ],
+        subtitle: feed
+            .output
+            .description
+            .as_deref()
+            .map(|d| Text::plain(clean(d))),
+        generator: Some(Generator {
+            value: super::rss::generator(),
+            ..Default::default()
+        }),
+        entries: items.iter().map(entry).collect(),
+        ..Default::default()
+    };
+    document.to_string()
+}
+
+fn entry(item: &Item) -> Entry {
+    let html = |s: &str| Text::html(clean(s));
+    Entry {
+        title: Text::plain(clean(&item.title)),
+        id: item.public_id(),
+        updated: fixed(item_updated(item)),
+        published: item.published.map(fixed),
+        authors: authors_or_source(item).into_iter().map(person).collect(),
+        categories: item
+            .categories
+            .iter()
+            .map(|c| Category {
+                term: clean(c).into_owned(),
+                ..Default::default()
+            })
+            .collect(),
+        links: item
+            .link
+            .iter()
+            .map(|l| link("alternate", l, None))
+            .collect(),
+        summary: item.summary.as_deref().map(html),
+        content: match (&item.content, &item.link) {
+            (Some(c), _) => Some(html_content(c)),
+            (None, Some(_)) => None,
+            // An entry without an alternate link must have content
+            // (RFC 4287 §4.1.1).
+            (None, None) => {
+                Some(html_content(&item.summary.clone().unwrap_or_else(|| {
+                    html_escape::encode_text(&item.title).into_owned()
+                })))
+            }
+        },
+        ..Default::default()
+    }
+}
+
+fn html_content(html: &str) -> Content {
+    Content {
+        value: Some(clean(html).into_owned()),
+        content_type: Some("html".into()),
+        ..Default::default()
+    }
+}
+
+fn person(name: &str) -> Person {
+    Person {
+        name: clean(name).into_owned(),
+        ..Default::default()
+    }
+}
+
+fn link(rel: &str, href: &str, mime_type: Option<&str>) -> Link {
+    Link {
+        href: href.into(),
+        rel: rel.into(),
+        mime_type: mime_type.map(Into::into),
+        ..Default::default()
+    }
+}
+
+fn fixed(t: DateTime<Utc>) -> FixedDateTime {
+    t.fixed_offset()
+}

@@ -1,0 +1,81 @@
+//! JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written with
+//! serde_json; field order is fixed by the structs, so output is stable.
+
+use serde::Serialize;
+
+use super::{rfc3339, FeedContext};
+use crate::html_text;
+use crate::model::Item;
+
+const VERSION: &str = "https://jsonfeed.org/version/1.1";
+
+#[derive(Serialize)]
+struct JsonFeed<'a> {
+    version: &'static str,
+    title: &'a str,
+    home_page_url: String,
+    feed_url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    items: Vec<JsonItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    title: &'a str,
+    content_html: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<String>,
+    date_published: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_modified: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    authors: Vec<Author<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    tags: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Author<'a> {
+    name: &'a str,
+}
+
+pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
+    let document = JsonFeed {
+        version: VERSION,
+        title: &feed.output.title,
+        home_page_url: feed.home_url(),
+        feed_url: &feed.self_url,
+        description: feed.output.description.as_deref(),
+        items: items.iter().map(item).collect(),
+    };
+    // Serializing plain structs of strings cannot fail.
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn item(item: &Item) -> JsonItem<'_> {
+    JsonItem {
+        id: item.public_id(),
+        url: item.link.as_deref(),
+        title: &item.title,
+        // One of content_html and content_text is required.
+        content_html: item
+            .content
+            .clone()
+            .or_else(|| item.summary.clone())
+            .unwrap_or_else(|| html_escape::encode_text(&item.title).into_owned()),
+        // JSON Feed's summary is plain text.
+        summary: item.summary.as_deref().map(html_text::to_plain),
+        date_published: rfc3339(item.sort_time()),
+        date_modified: item.updated.map(rfc3339),
+        authors: super::own_authors(item)
+            .map(|name| Author { name })
+            .collect(),
+        tags: &item.categories,
+    }
+}

@@ -1,0 +1,79 @@
+//! RSS 2.0, with the Atom self link, Dublin Core creators and
+//! `content:encoded` that readers expect from a modern RSS feed.
+
+use std::collections::BTreeMap;
+
+use rss::extension::atom::{AtomExtension, Link};
+use rss::extension::dublincore::DublinCoreExtension;
+use rss::{Category, Channel, Guid};
+
+use super::xml_text::clean;
+use super::{own_authors, FeedContext};
+use crate::model::Item;
+
+pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
+    let channel = Channel {
+        title: clean(&feed.output.title).into_owned(),
+        link: feed.home_url(),
+        description: clean(feed.description()).into_owned(),
+        generator: Some(generator()),
+        pub_date: feed.updated.map(|t| t.to_rfc2822()),
+        last_build_date: feed.updated.map(|t| t.to_rfc2822()),
+        atom_ext: Some(AtomExtension {
+            links: vec![Link {
+                href: feed.self_url.clone(),
+                rel: "self".into(),
+                mime_type: Some(super::FeedFormat::Rss.media_type().into()),
+                ..Default::default()
+            }],
+        }),
+        items: items.iter().map(item).collect(),
+        namespaces: BTreeMap::new(),
+        ..Default::default()
+    };
+    channel.to_string()
+}
+
+fn item(item: &Item) -> rss::Item {
+    let public_id = item.public_id();
+    let permalink = item.link.as_deref() == Some(public_id.as_str());
+    rss::Item {
+        title: Some(clean(&item.title).into_owned()),
+        link: item.link.clone(),
+        description: item
+            .summary
+            .as_deref()
+            .or(item.content.as_deref())
+            .map(|s| clean(s).into_owned()),
+        content: item.content.as_deref().map(|c| clean(c).into_owned()),
+        guid: Some(Guid {
+            value: public_id,
+            permalink,
+        }),
+        pub_date: Some(item.sort_time().to_rfc2822()),
+        categories: item
+            .categories
+            .iter()
+            .map(|c| Category {
+                name: clean(c).into_owned(),
+                domain: None,
+            })
+            .collect(),
+        dublin_core_ext: creators(item),
+        ..Default::default()
+    }
+}
+
+/// `dc:creator` for each author; RSS's own `author` must be an e-mail
+/// address, which items rarely have.
+fn creators(item: &Item) -> Option<DublinCoreExtension> {
+    let creators: Vec<String> = own_authors(item).map(|a| clean(a).into_owned()).collect();
+    (!creators.is_empty()).then(|| DublinCoreExtension {
+        creators,
+        ..Default::default()
+    })
+}
+
+pub(super) fn generator() -> String {
+    format!("syndic {}", env!("CARGO_PKG_VERSION"))
+}

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod config;
 pub mod curate;
+pub mod daemon;
 pub mod decode;
 pub mod dumps;
 pub mod fetch;
@@ -14,6 +15,8 @@ pub mod model;
 pub mod normalize;
 pub mod opml;
 pub mod parse;
+pub mod poll;
 pub mod render;
+pub mod scheduler;
 pub mod server;
 pub mod store;

@@ -4,6 +4,7 @@
 mod import;
 mod inspect;
 mod opml;
+mod poll;
 mod render;
 
 use std::path::{Path, PathBuf};
@@ -162,8 +163,8 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             json,
         } => inspect::items(&config()?, source.as_deref(), limit, json),
         Command::Sources { json } => inspect::sources(&config()?, json),
-        Command::Run => not_yet("run"),
-        Command::Poll { .. } => not_yet("poll"),
+        Command::Run => crate::daemon::run(config()?).map_err(|e| CliError::Runtime(e.into())),
+        Command::Poll { all, sources } => poll::poll(&config()?, all, &sources),
         Command::Import { source, files } => import::import(&config()?, &source, &files),
         Command::Render { output, format } => render::render(&config()?, &output, format),
         Command::Export { dir } => render::export(&config()?, &dir),
@@ -174,12 +175,6 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             action: OpmlAction::Import { file },
         } => opml::import(&cli.config, &file),
     }
-}
-
-fn not_yet(command: &str) -> Result<(), CliError> {
-    Err(CliError::Runtime(anyhow::anyhow!(
-        "`{command}` is not yet available in this version of syndic"
-    )))
 }
 
 /// Opens the config's database, reporting which file failed.

@@ -32,10 +32,6 @@ impl ServiceManager {
         send(&states);
     }
 
-    pub fn status(&self, status: &str) {
-        send(&[NotifyState::Status(status)]);
-    }
-
     pub fn stopping(&self) {
         send(&[NotifyState::Stopping]);
     }

@@ -14,7 +14,9 @@ use super::sentences::inner_breaks;
 pub(super) enum BlockKind {
     /// Paragraphs of an article; `titled` when the first line is the
     /// article's title rather than a paragraph.
-    Prose { titled: bool },
+    Prose {
+        titled: bool,
+    },
     Headlines,
 }
 

@@ -1,0 +1,196 @@
+//! Polling throughput: N generated feeds of 50 items on loopback, polled
+//! into a fresh database, then polled again (every answer a 304).
+//!
+//! `cargo bench --bench poll` runs N = 1,000 and 10,000; pass sizes to
+//! choose (`cargo bench --bench poll -- 500 2000`). The feed server runs
+//! in a child process, so the peak memory reported is the poller's alone.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::Path;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use syndic::config::Config;
+use syndic::fetch::FetchSlots;
+use syndic::poll::{PollOutcome, Poller};
+use syndic::store::StoreHandle;
+use tokio::task::JoinSet;
+
+const ITEMS_PER_FEED: usize = 50;
+const SERVE_ARG: &str = "--serve-feeds";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(SERVE_ARG) {
+        return serve_feeds();
+    }
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    let sizes = if sizes.is_empty() {
+        vec![1_000, 10_000]
+    } else {
+        sizes
+    };
+    let mut server = FeedServer::start();
+    println!("poll benchmark: {ITEMS_PER_FEED} items per feed, feeds served on loopback by a child process");
+    for n in sizes {
+        bench(n, server.port);
+    }
+    server.stop();
+}
+
+fn bench(n: usize, port: u16) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = config(dir.path(), n, port);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let store = StoreHandle::open(&config.daemon.database).expect("database");
+        let slots = FetchSlots::new(config.daemon.concurrency, config.daemon.per_host);
+        let poller = Arc::new(Poller::new(&config.daemon, slots, store).expect("client"));
+        let config = Arc::new(config);
+        for round in ["first poll", "re-poll (304)"] {
+            let started = Instant::now();
+            let (items, failed) = poll_all(&poller, &config).await;
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "N = {n:>6}  {round:<14} {secs:>7.2} s  {:>8.0} feeds/s  {:>9.0} items/s  peak RSS {:>4} MB{}",
+                n as f64 / secs,
+                items as f64 / secs,
+                peak_rss_mb(),
+                if failed > 0 { format!("  ({failed} FAILED)") } else { String::new() },
+            );
+        }
+    });
+}
+
+/// Polls every source once, spread over the runtime's threads; returns
+/// the items stored and the number of failed polls.
+async fn poll_all(poller: &Arc<Poller>, config: &Arc<Config>) -> (usize, usize) {
+    let mut polls = JoinSet::new();
+    for i in 0..config.sources.len() {
+        let (poller, config) = (Arc::clone(poller), Arc::clone(config));
+        polls.spawn(async move { poller.poll(&config.sources[i]).await });
+    }
+    let (mut items, mut failed) = (0, 0);
+    while let Some(done) = polls.join_next().await {
+        match done.map(|r| r.outcome) {
+            Ok(PollOutcome::Stored { summary, .. }) => items += summary.inserted,
+            Ok(PollOutcome::NotModified) => {}
+            Ok(other) => {
+                if failed == 0 {
+                    eprintln!("first failure: {other:?}");
+                }
+                failed += 1;
+            }
+            Err(e) => panic!("poll task failed: {e}"),
+        }
+    }
+    (items, failed)
+}
+
+fn config(dir: &std::path::Path, n: usize, port: u16) -> Config {
+    // Every feed is on one host here, so the per-host limit is raised to
+    // the global one; real deployments keep it low.
+    let mut text =
+        String::from("[daemon]\ndatabase = \"bench.db\"\nconcurrency = 64\nper_host = 64\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "[[source]]\nname = \"feed-{i}\"\nurl = \"http://127.0.0.1:{port}/feed/{i}\"\n"
+        ));
+    }
+    Config::parse(&dir.join("feeds.toml"), &text).expect("bench config")
+}
+
+fn peak_rss_mb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
+/// The child process serving generated feeds.
+struct FeedServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl FeedServer {
+    fn start() -> FeedServer {
+        let exe = std::env::current_exe().expect("own path");
+        let mut child = Command::new(exe)
+            .arg(SERVE_ARG)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("feed server starts");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("piped stdout");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("feed server reports its port");
+        let port = line.trim().parse().expect("a port number");
+        FeedServer { child, port }
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve_feeds() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let app = axum::Router::new().route("/feed/{n}", get(feed));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let port = listener.local_addr().expect("address").port();
+        println!("{port}");
+        std::io::stdout().flush().expect("report the port");
+        axum::serve(listener, app).await.expect("serve");
+    });
+}
+
+/// Feed `n`, generated on each request; its ETag never changes, so a
+/// conditional request gets a 304.
+async fn feed(Path(n): Path<usize>, headers: HeaderMap) -> Response {
+    let etag = format!("\"feed-{n}\"");
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    let mut body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\
+         <title>Generated feed {n}</title><link>http://feeds.example/{n}/</link>\
+         <description>Feed number {n}</description>\n"
+    );
+    for i in 0..ITEMS_PER_FEED {
+        body.push_str(&format!(
+            "<item><title>Story {i} of feed {n}: council approves the new harbour plan</title>\
+             <link>http://feeds.example/{n}/story/{i}</link><guid>feed-{n}-story-{i}</guid>\
+             <pubDate>Mon, {:02} Nov 2026 {:02}:{:02}:00 GMT</pubDate>\
+             <description>&lt;p&gt;The council voted on Tuesday to approve the plan for story {i}, \
+             after a long debate about costs, timing and the effect on local traffic. \
+             Work is expected to start in the spring.&lt;/p&gt;</description></item>\n",
+            1 + i % 28,
+            i % 24,
+            (n + i) % 60
+        ));
+    }
+    body.push_str("</channel></rss>\n");
+    (
+        [
+            (header::ETAG, etag),
+            (header::CONTENT_TYPE, "application/rss+xml".into()),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,97 @@
+//! `syndic poll`: one round of polling, reported on standard output.
+
+use chrono::Utc;
+use futures_util::future::join_all;
+
+use super::inspect::print_out;
+use super::{known_source, CliError};
+use crate::config::{Config, SourceConfig};
+use crate::fetch::FetchSlots;
+use crate::poll::{PollOutcome, PollReport, Poller};
+use crate::store::StoreHandle;
+
+/// Polls the due sources, or with `all` every source; naming sources
+/// polls those now. Exit 1 when any poll failed.
+pub fn poll(config: &Config, all: bool, names: &[String]) -> Result<(), CliError> {
+    let named = names
+        .iter()
+        .map(|n| known_source(config, n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let runtime = tokio::runtime::Runtime::new().map_err(anyhow::Error::from)?;
+    let reports = runtime.block_on(poll_sources(config, all, named))?;
+    let mut out = String::new();
+    for r in &reports {
+        out.push_str(&line(r));
+    }
+    if reports.is_empty() {
+        out.push_str("no source is due; `syndic poll --all` polls every source now\n");
+    }
+    print_out(&out)?;
+    let failed = reports
+        .iter()
+        .filter(|r| matches!(r.outcome, PollOutcome::Failed(_)))
+        .count();
+    if failed > 0 {
+        return Err(CliError::Runtime(anyhow::anyhow!(
+            "{failed} of {} sources failed",
+            reports.len()
+        )));
+    }
+    Ok(())
+}
+
+async fn poll_sources(
+    config: &Config,
+    all: bool,
+    named: Vec<&SourceConfig>,
+) -> Result<Vec<PollReport>, CliError> {
+    let runtime_err = |e: String| CliError::Runtime(anyhow::anyhow!(e));
+    let store =
+        StoreHandle::open(&config.daemon.database).map_err(|e| runtime_err(e.to_string()))?;
+    let slots = FetchSlots::new(config.daemon.concurrency, config.daemon.per_host);
+    let poller = Poller::new(&config.daemon, slots, store.clone())
+        .map_err(|e| runtime_err(e.to_string()))?;
+    let chosen: Vec<&SourceConfig> = if named.is_empty() {
+        let states = store
+            .read(|s| s.fetch_states())
+            .await
+            .map_err(|e| runtime_err(e.to_string()))?;
+        let now = Utc::now();
+        config
+            .sources
+            .iter()
+            .filter(|s| {
+                all || states
+                    .get(s.name.as_str())
+                    .and_then(|st| st.next_due)
+                    .map_or(true, |due| due <= now)
+            })
+            .collect()
+    } else {
+        named
+    };
+    Ok(join_all(chosen.into_iter().map(|s| poller.poll(s))).await)
+}
+
+fn line(r: &PollReport) -> String {
+    let what = match &r.outcome {
+        PollOutcome::Stored { summary, warning } => {
+            let mut s = format!(
+                "{} new, {} updated, {} unchanged",
+                summary.inserted, summary.updated, summary.unchanged
+            );
+            if let Some(w) = warning {
+                s.push_str(&format!("; {w}"));
+            }
+            s
+        }
+        PollOutcome::NotModified => "not modified".into(),
+        PollOutcome::Disabled => "disabled (410 Gone); fix its url to poll it again".into(),
+        PollOutcome::Failed(e) => format!("failed: {e}"),
+    };
+    format!(
+        "{:<24} {what} ({:.2}s)\n",
+        r.source,
+        r.elapsed.as_secs_f64()
+    )
+}

@@ -1,0 +1,200 @@
+//! `syndic run`: the scheduler, the feed server and retention on one
+//! runtime, driven by signals: SIGHUP reloads the config, SIGTERM and
+//! SIGINT stop cleanly.
+
+mod notify;
+mod retention;
+mod signals;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::fetch::FetchSlots;
+use crate::metrics::Metrics;
+use crate::poll::Poller;
+use crate::scheduler::Scheduler;
+use crate::server::{self, ServerState};
+use crate::store::StoreHandle;
+use notify::ServiceManager;
+use signals::{Event, Signals};
+
+/// How long polls in flight may take to finish at shutdown.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("cannot open the database: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error(
+        "cannot listen on {addr}: {source}; is another syndic running? change [daemon] listen"
+    )]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot install signal handlers: {0}")]
+    Signals(std::io::Error),
+    #[error(transparent)]
+    Client(#[from] crate::fetch::ClientError),
+}
+
+/// Runs the daemon until SIGTERM or SIGINT.
+pub fn run(config: Config) -> Result<(), DaemonError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("syndic")
+        .build()
+        .map_err(DaemonError::Runtime)?;
+    runtime.block_on(async { Daemon::start(config).await?.serve().await })
+}
+
+struct Daemon {
+    config_path: PathBuf,
+    store: StoreHandle,
+    config: watch::Sender<Arc<Config>>,
+    stop: watch::Sender<bool>,
+    scheduler: JoinHandle<()>,
+    server: JoinHandle<std::io::Result<()>>,
+    retention: JoinHandle<()>,
+    signals: Signals,
+    manager: ServiceManager,
+}
+
+impl Daemon {
+    /// Opens the database, binds the listener and starts every loop; any
+    /// failure here is fatal and reported before the service counts as up.
+    async fn start(config: Config) -> Result<Daemon, DaemonError> {
+        let config_path = config.file.clone();
+        let signals = Signals::install().map_err(DaemonError::Signals)?;
+        let store = StoreHandle::open(&config.daemon.database)?;
+        let addr = config.daemon.listen;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| DaemonError::Listen { addr, source })?;
+        let slots = FetchSlots::new(config.daemon.concurrency, config.daemon.per_host);
+        let poller = Arc::new(Poller::new(&config.daemon, slots, store.clone())?);
+        let metrics = Arc::new(Metrics::new());
+        let (config_tx, config_rx) = watch::channel(Arc::new(config));
+        let (stop_tx, stop_rx) = watch::channel(false);
+
+        let state = ServerState::new(config_rx.clone(), store.clone(), Arc::clone(&metrics));
+        let server = tokio::spawn(server::serve(listener, state, stopped(stop_rx.clone())));
+        let scheduler = Scheduler::resume(poller, config_rx.clone(), metrics).await;
+        let scheduler = tokio::spawn(scheduler.run(stop_rx.clone(), STOP_GRACE));
+        let retention = tokio::spawn(retention::run(store.clone(), config_rx, stop_rx));
+        tracing::info!(%addr, sources = config_tx.borrow().sources.len(), "syndic is running");
+        Ok(Daemon {
+            config_path,
+            store,
+            config: config_tx,
+            stop: stop_tx,
+            scheduler,
+            server,
+            retention,
+            signals,
+            manager: ServiceManager::from_env(),
+        })
+    }
+
+    async fn serve(mut self) -> Result<(), DaemonError> {
+        self.manager.ready("polling and serving");
+        let mut watchdog = self.manager.watchdog_interval().map(tokio::time::interval);
+        loop {
+            let tick = async {
+                match watchdog.as_mut() {
+                    Some(w) => w.tick().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                event = self.signals.next() => match event {
+                    Event::Reload => self.reload(),
+                    Event::Stop => break,
+                },
+                _ = tick => self.ping_watchdog(),
+            }
+        }
+        self.shutdown().await;
+        Ok(())
+    }
+
+    /// Reads the config again; a broken one is logged with its line and the
+    /// running config stays.
+    fn reload(&self) {
+        self.manager.reloading();
+        match Config::load(&self.config_path) {
+            Ok(new) => {
+                let old = self.config.borrow().clone();
+                warn_if_restart_needed(&old, &new);
+                tracing::info!(
+                    sources = new.sources.len(),
+                    outputs = new.outputs.len(),
+                    "config reloaded"
+                );
+                self.config.send_replace(Arc::new(new));
+            }
+            Err(e) => tracing::error!("config reload refused, the running config stays: {e}"),
+        }
+        self.manager.ready("polling and serving");
+    }
+
+    /// Pings systemd only while the loops it stands for are alive, so a
+    /// dead scheduler or server gets the service restarted.
+    fn ping_watchdog(&self) {
+        if !self.scheduler.is_finished() && !self.server.is_finished() {
+            self.manager.watchdog();
+        }
+    }
+
+    async fn shutdown(self) {
+        tracing::info!("stopping");
+        self.manager.stopping();
+        let _ = self.stop.send(true);
+        let _ = self.scheduler.await;
+        match self.server.await {
+            Ok(Err(e)) => tracing::error!(error = %e, "the feed server failed"),
+            Err(e) => tracing::error!(error = %e, "the feed server task failed"),
+            Ok(Ok(())) => {}
+        }
+        self.retention.abort();
+        if let Err(e) = self.store.write(|s| s.checkpoint()).await {
+            tracing::warn!(error = %e, "could not checkpoint the database at shutdown");
+        }
+        tracing::info!("stopped");
+    }
+}
+
+/// Resolves once `stop` turns true.
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// The listen address and the database are fixed for the life of the
+/// process; say so rather than silently ignoring the change.
+fn warn_if_restart_needed(old: &Config, new: &Config) {
+    if old.daemon.listen != new.daemon.listen {
+        tracing::warn!(
+            old = %old.daemon.listen,
+            new = %new.daemon.listen,
+            "listen changed: takes effect after a restart"
+        );
+    }
+    if old.daemon.database != new.daemon.database {
+        tracing::warn!("database changed: takes effect after a restart");
+    }
+    let limits = |d: &crate::config::DaemonSettings| {
+        (d.timeout, d.max_body_bytes, d.concurrency, d.per_host)
+    };
+    if limits(&old.daemon) != limits(&new.daemon) {
+        tracing::warn!(
+            "timeout, max_body_kb, concurrency or per_host changed: takes effect after a restart"
+        );
+    }
+}

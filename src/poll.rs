@@ -1,0 +1,422 @@
+//! Polling one source, start to finish: fetch, parse, normalize, store,
+//! and the fetch state that decides when to come back. The scheduler and
+//! `syndic poll` both go through here, so they behave the same.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use crate::config::{DaemonSettings, Location, SourceConfig};
+use crate::fetch::{
+    Body, ClientError, FetchError, FetchSlots, Fetched, Fetcher, Target, Validators,
+};
+use crate::model::{Item, SourceKind, SourceName};
+use crate::scheduler::plan::{self, Hints};
+use crate::store::{FetchState, HandleError, StoreHandle, UpsertSummary};
+
+/// Polls sources; one per daemon (or per `syndic poll`), shared by all.
+#[derive(Clone)]
+pub struct Poller {
+    fetcher: Fetcher,
+    slots: FetchSlots,
+    store: StoreHandle,
+    max_body: u64,
+}
+
+/// What one poll did.
+#[derive(Debug)]
+pub struct PollReport {
+    pub source: SourceName,
+    pub outcome: PollOutcome,
+    pub elapsed: Duration,
+    pub next_due: DateTime<Utc>,
+}
+
+#[derive(Debug)]
+pub enum PollOutcome {
+    /// New content was read and stored; `warning` names files that failed
+    /// while the rest of a batch went in.
+    Stored {
+        summary: UpsertSummary,
+        warning: Option<String>,
+    },
+    NotModified,
+    Failed(PollError),
+    /// Disabled by `410 Gone`; not fetched.
+    Disabled,
+}
+
+impl PollOutcome {
+    /// A short word for logs, metrics and `syndic sources`.
+    pub fn result(&self) -> &'static str {
+        match self {
+            PollOutcome::Stored { .. } => "ok",
+            PollOutcome::NotModified => "not_modified",
+            PollOutcome::Failed(PollError::Fetch(FetchError::Gone)) => "gone",
+            PollOutcome::Failed(_) => "error",
+            PollOutcome::Disabled => "disabled",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error("cannot read the feed: {0}")]
+    Parse(#[from] crate::parse::ParseError),
+    #[error("cannot read the dump: {0}")]
+    Dump(#[from] crate::normalize::dump::DumpError),
+    #[error("{0}")]
+    DumpFiles(String),
+    #[error("database: {0}")]
+    Store(#[from] HandleError),
+    #[error("internal error while reading the source (please report it): {0}")]
+    Internal(String),
+}
+
+/// What a successful fetch and read produced.
+struct Harvest {
+    /// `None` when nothing changed since the last poll.
+    items: Option<Vec<Item>>,
+    validators: Validators,
+    hints: Hints,
+    moved_to: Option<Url>,
+    warning: Option<String>,
+}
+
+impl Poller {
+    pub fn new(
+        settings: &DaemonSettings,
+        slots: FetchSlots,
+        store: StoreHandle,
+    ) -> Result<Poller, ClientError> {
+        Ok(Poller {
+            fetcher: Fetcher::new(settings.into())?,
+            slots,
+            store,
+            max_body: settings.max_body_bytes,
+        })
+    }
+
+    pub fn store(&self) -> &StoreHandle {
+        &self.store
+    }
+
+    /// Polls `source` once, records the result, and logs one line.
+    pub async fn poll(&self, source: &SourceConfig) -> PollReport {
+        let started = Instant::now();
+        let now = Utc::now();
+        let report = match self.state(source).await {
+            Ok(state) if state.disabled => PollReport {
+                source: source.name.clone(),
+                outcome: PollOutcome::Disabled,
+                elapsed: started.elapsed(),
+                next_due: now + chrono::Duration::from_std(source.interval).unwrap_or_default(),
+            },
+            Ok(state) => {
+                let harvest = self.harvest(source, &state, now).await;
+                let (outcome, next_due) = self.settle(source, state, harvest, now).await;
+                PollReport {
+                    source: source.name.clone(),
+                    outcome,
+                    elapsed: started.elapsed(),
+                    next_due,
+                }
+            }
+            Err(e) => PollReport {
+                source: source.name.clone(),
+                outcome: PollOutcome::Failed(e.into()),
+                elapsed: started.elapsed(),
+                next_due: now + chrono::Duration::minutes(1),
+            },
+        };
+        log(&report);
+        report
+    }
+
+    /// The stored state, or a fresh one when the source is new or its
+    /// configured location changed (what was learnt about the old address
+    /// does not apply to the new one).
+    async fn state(&self, source: &SourceConfig) -> Result<FetchState, HandleError> {
+        let name = source.name.clone();
+        let stored = self.store.read(move |s| s.fetch_state(&name)).await?;
+        let location = source.location.to_string();
+        Ok(match stored {
+            Some(state) if state.location.as_deref() == Some(location.as_str()) => state,
+            _ => FetchState {
+                location: Some(location),
+                ..FetchState::default()
+            },
+        })
+    }
+
+    async fn harvest(
+        &self,
+        source: &SourceConfig,
+        state: &FetchState,
+        now: DateTime<Utc>,
+    ) -> Result<Harvest, PollError> {
+        if let (SourceKind::Text, Location::Path(pattern)) = (source.kind, &source.location) {
+            return self.read_dump_files(source, pattern.clone(), now).await;
+        }
+        let target = target(source, state);
+        let validators = Validators {
+            etag: state.etag.clone(),
+            last_modified: state.last_modified.clone(),
+        };
+        let fetched = {
+            let _permit = self.slots.acquire(&target).await;
+            self.fetcher.fetch(&target, &validators).await?
+        };
+        self.read_fetched(source, fetched, now).await
+    }
+
+    async fn read_fetched(
+        &self,
+        source: &SourceConfig,
+        fetched: Fetched,
+        now: DateTime<Utc>,
+    ) -> Result<Harvest, PollError> {
+        let mut harvest = Harvest {
+            items: None,
+            validators: fetched.validators,
+            hints: Hints {
+                max_age: fetched.max_age,
+                ..Hints::default()
+            },
+            moved_to: fetched.moved_to,
+            warning: None,
+        };
+        if let Body::Changed {
+            bytes,
+            charset,
+            url,
+        } = fetched.body
+        {
+            let name = source.name.clone();
+            let kind = source.kind;
+            let (items, ttl) = blocking(move || match kind {
+                SourceKind::Feed => read_feed(&bytes, charset.as_deref(), &name, url.as_ref(), now),
+                SourceKind::Text => read_dump(&bytes, &name, url.as_ref(), now),
+            })
+            .await??;
+            harvest.items = Some(items);
+            harvest.hints.ttl = ttl;
+        }
+        Ok(harvest)
+    }
+
+    async fn read_dump_files(
+        &self,
+        source: &SourceConfig,
+        pattern: std::path::PathBuf,
+        now: DateTime<Utc>,
+    ) -> Result<Harvest, PollError> {
+        let name = source.name.clone();
+        let max_body = self.max_body;
+        let batch = blocking(move || {
+            crate::dumps::read_dump_files(&pattern, &name, max_body, now)
+                .map_err(|e| PollError::DumpFiles(e.to_string()))
+        })
+        .await??;
+        let warning = (!batch.failures.is_empty()).then(|| {
+            let failed: Vec<String> = batch.failures.iter().map(|f| f.to_string()).collect();
+            format!(
+                "{} of {} files could not be read: {}",
+                failed.len(),
+                batch.files,
+                failed.join("; ")
+            )
+        });
+        Ok(Harvest {
+            items: Some(batch.items),
+            validators: Validators::default(),
+            hints: Hints::default(),
+            moved_to: None,
+            warning,
+        })
+    }
+
+    /// Stores what the poll found, updates the fetch state, and decides
+    /// when to come back.
+    async fn settle(
+        &self,
+        source: &SourceConfig,
+        mut state: FetchState,
+        harvest: Result<Harvest, PollError>,
+        now: DateTime<Utc>,
+    ) -> (PollOutcome, DateTime<Utc>) {
+        state.last_fetch = Some(now);
+        let (outcome, items) = match harvest {
+            Ok(h) => {
+                state.failures = 0;
+                state.etag = h.validators.etag;
+                state.last_modified = h.validators.last_modified;
+                if let Some(url) = h.moved_to {
+                    tracing::info!(
+                        source = %source.name,
+                        to = %url,
+                        "permanent redirect: polling the new address from now on"
+                    );
+                    state.moved_to = Some(url.to_string());
+                }
+                state.last_error = h.warning.clone();
+                state.next_due = Some(plan::after_success(
+                    now,
+                    source.interval,
+                    h.hints,
+                    &mut rand::thread_rng(),
+                ));
+                match h.items {
+                    Some(items) => {
+                        state.last_status = Some("ok".into());
+                        let outcome = PollOutcome::Stored {
+                            summary: UpsertSummary::default(),
+                            warning: h.warning,
+                        };
+                        (outcome, items)
+                    }
+                    None => {
+                        state.last_status = Some("304".into());
+                        (PollOutcome::NotModified, Vec::new())
+                    }
+                }
+            }
+            Err(e) => {
+                state.failures = state.failures.saturating_add(1);
+                state.last_error = Some(e.to_string());
+                let retry_after = match &e {
+                    PollError::Fetch(f) => f.retry_after(),
+                    _ => None,
+                };
+                if matches!(e, PollError::Fetch(FetchError::Gone)) {
+                    state.disabled = true;
+                    state.last_status = Some("gone".into());
+                } else {
+                    state.last_status = Some("error".into());
+                }
+                let hints = Hints {
+                    retry_after,
+                    ..Hints::default()
+                };
+                state.next_due = Some(plan::after_failure(
+                    now,
+                    source.interval,
+                    state.failures,
+                    hints,
+                    &mut rand::thread_rng(),
+                ));
+                (PollOutcome::Failed(e), Vec::new())
+            }
+        };
+        let next_due = state.next_due.unwrap_or(now);
+        (self.record(source, state, items, outcome).await, next_due)
+    }
+
+    /// Writes items and state in one transaction; a failed write turns the
+    /// outcome into a failure (the state then stays as it was, so the next
+    /// poll fetches again).
+    async fn record(
+        &self,
+        source: &SourceConfig,
+        state: FetchState,
+        items: Vec<Item>,
+        outcome: PollOutcome,
+    ) -> PollOutcome {
+        let name = source.name.clone();
+        let written = self
+            .store
+            .write(move |s| s.record_poll(&name, &items, &state))
+            .await;
+        match (written, outcome) {
+            (Err(e), _) => PollOutcome::Failed(e.into()),
+            (Ok(summary), PollOutcome::Stored { warning, .. }) => {
+                if summary.changed() {
+                    self.store.mark_changed();
+                }
+                PollOutcome::Stored { summary, warning }
+            }
+            (Ok(_), other) => other,
+        }
+    }
+}
+
+/// Where to fetch: a permanent redirect's target once one was seen.
+fn target(source: &SourceConfig, state: &FetchState) -> Target {
+    let moved = state.moved_to.as_deref().and_then(|u| Url::parse(u).ok());
+    match (&source.location, moved) {
+        (Location::Url(_), Some(url)) => Target::Http(url),
+        (Location::Url(url), None) => Target::Http(url.clone()),
+        (Location::Path(path), _) => Target::File(path.clone()),
+    }
+}
+
+type Read = (Vec<Item>, Option<Duration>);
+
+fn read_feed(
+    bytes: &[u8],
+    charset: Option<&str>,
+    source: &SourceName,
+    url: Option<&Url>,
+    now: DateTime<Utc>,
+) -> Result<Read, PollError> {
+    let feed = crate::parse::parse_feed(bytes, charset)?;
+    let items = crate::normalize::feed::feed_items(&feed, source, url, now);
+    Ok((items, feed.ttl))
+}
+
+fn read_dump(
+    bytes: &[u8],
+    source: &SourceName,
+    url: Option<&Url>,
+    now: DateTime<Utc>,
+) -> Result<Read, PollError> {
+    let origin = url.map_or_else(|| source.to_string(), Url::to_string);
+    let meta = crate::normalize::dump::DumpMeta {
+        source,
+        origin: &origin,
+        fallback_date: now,
+        now,
+    };
+    Ok((crate::normalize::dump::dump_items(bytes, &meta)?, None))
+}
+
+/// Runs CPU-bound reading off the async threads; a panic in it (a bug)
+/// becomes this source's error instead of taking the daemon down.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PollError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| PollError::Internal(e.to_string()))
+}
+
+/// One line per poll.
+fn log(report: &PollReport) {
+    let ms = report.elapsed.as_millis() as u64;
+    let source = report.source.as_str();
+    match &report.outcome {
+        PollOutcome::Stored { summary, warning } => tracing::info!(
+            source,
+            result = "ok",
+            new = summary.inserted,
+            updated = summary.updated,
+            unchanged = summary.unchanged,
+            ms,
+            warning = warning.as_deref(),
+            "fetched"
+        ),
+        PollOutcome::NotModified => tracing::info!(source, result = "not_modified", ms, "fetched"),
+        PollOutcome::Disabled => tracing::debug!(source, "disabled by 410 Gone; not fetched"),
+        PollOutcome::Failed(e) => tracing::warn!(
+            source,
+            result = report.outcome.result(),
+            ms,
+            next = %report.next_due.format("%Y-%m-%d %H:%M:%S"),
+            error = %e,
+            "fetch failed"
+        ),
+    }
+}

@@ -1,0 +1,161 @@
+//! Decides when each source is polled and runs the polls: each source at
+//! its own time (remembered in the database across restarts), one poll per
+//! source at a time, fetch slots bounding the rest. Follows config reloads.
+
+pub mod plan;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+use tokio::task::{self, JoinError, JoinSet};
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::model::SourceName;
+use crate::poll::{PollReport, Poller};
+
+/// The scheduler wakes at least this often to look at the clock, so a
+/// changed system time or a missed wake-up never stalls it for long.
+const MAX_SLEEP: Duration = Duration::from_secs(30);
+
+pub struct Scheduler {
+    poller: Arc<Poller>,
+    config: watch::Receiver<Arc<Config>>,
+    metrics: Arc<Metrics>,
+    /// When each source is next due; a source missing here is due now.
+    due: HashMap<SourceName, DateTime<Utc>>,
+    /// Sources being polled, with their task.
+    running: HashMap<SourceName, task::Id>,
+}
+
+impl Scheduler {
+    /// A scheduler resuming from the fetch state stored in the database.
+    pub async fn resume(
+        poller: Arc<Poller>,
+        config: watch::Receiver<Arc<Config>>,
+        metrics: Arc<Metrics>,
+    ) -> Scheduler {
+        let states = poller
+            .store()
+            .read(|s| s.fetch_states())
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot read the fetch state; polling every source now");
+                HashMap::new()
+            });
+        let due = states
+            .into_iter()
+            .filter_map(|(name, state)| Some((SourceName::new(name).ok()?, state.next_due?)))
+            .collect();
+        Scheduler {
+            poller,
+            config,
+            metrics,
+            due,
+            running: HashMap::new(),
+        }
+    }
+
+    /// Polls sources as they fall due until `stop` turns true; then waits
+    /// up to `grace` for polls in flight and abandons the rest (their
+    /// sources stay due and are polled after the next start).
+    pub async fn run(mut self, mut stop: watch::Receiver<bool>, grace: Duration) {
+        let mut polls = JoinSet::new();
+        loop {
+            let config = self.config.borrow_and_update().clone();
+            let wake = self.launch_due(&config, &mut polls);
+            tokio::select! {
+                _ = tokio::time::sleep(wake) => {}
+                Some(done) = polls.join_next() => self.finish(done),
+                changed = self.config.changed() => {
+                    if changed.is_err() { break }
+                    tracing::info!("scheduler following the reloaded config");
+                }
+                _ = stop.wait_for(|stopping| *stopping) => break,
+            }
+        }
+        self.drain(polls, grace).await;
+    }
+
+    /// Starts a poll for every due source not already being polled and
+    /// returns how long to sleep until the next one is due.
+    fn launch_due(&mut self, config: &Config, polls: &mut JoinSet<PollReport>) -> Duration {
+        let now = Utc::now();
+        let mut next = now + chrono::Duration::from_std(MAX_SLEEP).unwrap_or_default();
+        for source in &config.sources {
+            if self.running.contains_key(&source.name) {
+                continue;
+            }
+            let due = self.due.get(&source.name).copied().unwrap_or(now);
+            if due > now {
+                next = next.min(due);
+                continue;
+            }
+            let poller = Arc::clone(&self.poller);
+            let owned = source.clone();
+            let task = polls.spawn(async move { poller.poll(&owned).await });
+            self.running.insert(source.name.clone(), task.id());
+        }
+        (next - now).to_std().unwrap_or_default()
+    }
+
+    fn finish(&mut self, done: Result<PollReport, JoinError>) {
+        match done {
+            Ok(report) => {
+                self.metrics.record_fetch(
+                    report.source.as_str(),
+                    report.outcome.result(),
+                    report.elapsed,
+                );
+                self.running.remove(&report.source);
+                self.due.insert(report.source, report.next_due);
+            }
+            Err(e) => self.failed_task(&e),
+        }
+    }
+
+    /// A poll task only ends without a report when it panicked (a bug:
+    /// reading input cannot panic the task) or was aborted at shutdown.
+    /// Its source waits an hour, so a bug cannot make it spin.
+    fn failed_task(&mut self, e: &JoinError) {
+        let Some(name) = self
+            .running
+            .iter()
+            .find_map(|(name, id)| (*id == e.id()).then(|| name.clone()))
+        else {
+            return;
+        };
+        tracing::error!(source = %name, error = %e, "a poll task failed");
+        self.running.remove(&name);
+        self.due
+            .insert(name, Utc::now() + chrono::Duration::hours(1));
+    }
+
+    async fn drain(mut self, mut polls: JoinSet<PollReport>, grace: Duration) {
+        if polls.is_empty() {
+            return;
+        }
+        tracing::info!(
+            in_flight = polls.len(),
+            "stopping: waiting for polls in flight"
+        );
+        let deadline = tokio::time::sleep(grace);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                done = polls.join_next() => match done {
+                    Some(done) => self.finish(done),
+                    None => return,
+                },
+                _ = &mut deadline => {
+                    tracing::warn!(abandoned = polls.len(), "stopping: abandoning polls still in flight");
+                    polls.abort_all();
+                    return;
+                }
+            }
+        }
+    }
+}

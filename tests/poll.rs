@@ -1,0 +1,368 @@
+//! Polling end to end: a real HTTP server on loopback, a real SQLite file,
+//! and the fetch state that steers the next poll.
+
+mod support;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use chrono::Utc;
+use support::{serve, Conditional};
+use syndic::config::Config;
+use syndic::fetch::FetchSlots;
+use syndic::model::SourceName;
+use syndic::poll::{PollOutcome, Poller};
+use syndic::store::{FetchState, ItemQuery, StoreHandle};
+
+const FIRST: &str = include_str!("fixtures/daemon/first.rss");
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    config: Config,
+    poller: Poller,
+    store: StoreHandle,
+}
+
+/// A config with one source per `(name, path)` on `addr`.
+fn setup(addr: std::net::SocketAddr, sources: &[(&str, &str)]) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("[daemon]\ndatabase = \"syndic.db\"\n");
+    for (name, path) in sources {
+        text.push_str(&format!(
+            "[[source]]\nname = \"{name}\"\nurl = \"http://{addr}{path}\"\ninterval = \"15m\"\n"
+        ));
+    }
+    let config = Config::parse(&dir.path().join("feeds.toml"), &text).unwrap();
+    let store = StoreHandle::open(&config.daemon.database).unwrap();
+    let poller = Poller::new(&config.daemon, FetchSlots::new(8, 2), store.clone()).unwrap();
+    Setup {
+        _dir: dir,
+        config,
+        poller,
+        store,
+    }
+}
+
+impl Setup {
+    async fn poll(&self, name: &str) -> syndic::poll::PollReport {
+        self.poller.poll(self.config.source(name).unwrap()).await
+    }
+
+    async fn state(&self, name: &str) -> FetchState {
+        let name = SourceName::new(name).unwrap();
+        self.store
+            .read(move |s| s.fetch_state(&name))
+            .await
+            .unwrap()
+            .expect("state stored")
+    }
+
+    async fn titles(&self) -> Vec<String> {
+        let items = self
+            .store
+            .read(|s| {
+                s.items(&ItemQuery {
+                    limit: 100,
+                    ..Default::default()
+                })
+            })
+            .await
+            .unwrap();
+        items.into_iter().map(|i| i.title).collect()
+    }
+}
+
+fn stored(outcome: &PollOutcome) -> (usize, usize, usize) {
+    match outcome {
+        PollOutcome::Stored { summary, .. } => {
+            (summary.inserted, summary.updated, summary.unchanged)
+        }
+        other => panic!("expected stored items, got {other:?}"),
+    }
+}
+
+fn minutes_until(at: chrono::DateTime<Utc>) -> i64 {
+    (at - Utc::now()).num_minutes()
+}
+
+#[tokio::test]
+async fn first_poll_stores_and_a_repeat_costs_a_304() {
+    let doc = Conditional::new(FIRST, "\"r1\"", "application/rss+xml");
+    let served = doc.clone();
+    let addr = serve(Router::new().route(
+        "/feed",
+        get(move |h: HeaderMap| async move { served.respond(&h) }),
+    ))
+    .await;
+    let s = setup(addr, &[("harbour", "/feed")]);
+    let first = s.poll("harbour").await;
+    assert_eq!(stored(&first.outcome), (2, 0, 0));
+    let wait = minutes_until(first.next_due);
+    assert!((13..=16).contains(&wait), "next poll in {wait} min");
+    let gen = s.store.generation();
+
+    let second = s.poll("harbour").await;
+    assert!(
+        matches!(second.outcome, PollOutcome::NotModified),
+        "{second:?}"
+    );
+    assert_eq!(doc.full_responses(), 1);
+    assert_eq!(s.store.generation(), gen, "a 304 changes nothing");
+    let state = s.state("harbour").await;
+    assert_eq!(state.etag.as_deref(), Some("\"r1\""));
+    assert_eq!(
+        (state.failures, state.last_status.as_deref()),
+        (0, Some("304"))
+    );
+    let mut titles = s.titles().await;
+    titles.sort();
+    assert_eq!(
+        titles,
+        ["Breakwater repairs begin", "Ferry timetable changes"]
+    );
+}
+
+#[tokio::test]
+async fn unchanged_feeds_add_nothing_and_changed_entries_update_in_place() {
+    let body = Arc::new(Mutex::new(FIRST.to_string()));
+    let served = Arc::clone(&body);
+    let addr = serve(Router::new().route(
+        "/feed",
+        get(move || {
+            let text = served.lock().unwrap().clone();
+            async move { text }
+        }),
+    ))
+    .await;
+    let s = setup(addr, &[("harbour", "/feed")]);
+    assert_eq!(stored(&s.poll("harbour").await.outcome), (2, 0, 0));
+    assert_eq!(stored(&s.poll("harbour").await.outcome), (0, 0, 2));
+
+    let edited = FIRST.replace("Ferry timetable changes", "Ferry timetable changes again");
+    *body.lock().unwrap() = edited;
+    let gen = s.store.generation();
+    assert_eq!(stored(&s.poll("harbour").await.outcome), (0, 1, 1));
+    assert!(s.store.generation() > gen, "readers learn of the change");
+    let titles = s.titles().await;
+    assert_eq!(titles.len(), 2);
+    assert!(titles.contains(&"Ferry timetable changes again".to_string()));
+}
+
+#[tokio::test]
+async fn gone_disables_until_the_url_changes() {
+    let hits = Arc::new(Mutex::new(0));
+    let counted = Arc::clone(&hits);
+    let addr = serve(
+        Router::new()
+            .route(
+                "/gone",
+                get(move || {
+                    *counted.lock().unwrap() += 1;
+                    async { StatusCode::GONE }
+                }),
+            )
+            .route("/feed", get(|| async { FIRST })),
+    )
+    .await;
+    let s = setup(addr, &[("old", "/gone")]);
+    let report = s.poll("old").await;
+    assert_eq!(report.outcome.result(), "gone");
+    let state = s.state("old").await;
+    assert!(state.disabled);
+    assert!(state.last_error.unwrap().contains("410"));
+    assert!(matches!(s.poll("old").await.outcome, PollOutcome::Disabled));
+    assert_eq!(*hits.lock().unwrap(), 1, "a disabled source is not fetched");
+
+    // The user fixes the url: the source is polled afresh.
+    let mut fixed = s.config.clone();
+    fixed.sources[0].location =
+        syndic::config::Location::Url(format!("http://{addr}/feed").parse().unwrap());
+    let report = s.poller.poll(&fixed.sources[0]).await;
+    assert_eq!(stored(&report.outcome), (2, 0, 0));
+    assert!(!s.state("old").await.disabled);
+}
+
+#[tokio::test]
+async fn permanent_redirects_move_the_source() {
+    let old_hits = Arc::new(Mutex::new(0));
+    let counted = Arc::clone(&old_hits);
+    let addr = serve(
+        Router::new()
+            .route(
+                "/old",
+                get(move || {
+                    *counted.lock().unwrap() += 1;
+                    async {
+                        (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, "/new")])
+                            .into_response()
+                    }
+                }),
+            )
+            .route("/new", get(|| async { FIRST })),
+    )
+    .await;
+    let s = setup(addr, &[("harbour", "/old")]);
+    assert_eq!(stored(&s.poll("harbour").await.outcome), (2, 0, 0));
+    let state = s.state("harbour").await;
+    assert_eq!(state.moved_to, Some(format!("http://{addr}/new")));
+    assert_eq!(stored(&s.poll("harbour").await.outcome), (0, 0, 2));
+    assert_eq!(
+        *old_hits.lock().unwrap(),
+        1,
+        "the old address is not asked again"
+    );
+}
+
+#[tokio::test]
+async fn failures_back_off_and_honour_retry_after() {
+    let addr = serve(
+        Router::new()
+            .route(
+                "/busy",
+                get(|| async {
+                    (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        [(header::RETRY_AFTER, "7200")],
+                    )
+                }),
+            )
+            .route(
+                "/broken",
+                get(|| async { StatusCode::INTERNAL_SERVER_ERROR }),
+            ),
+    )
+    .await;
+    let s = setup(addr, &[("busy", "/busy"), ("broken", "/broken")]);
+    let busy = s.poll("busy").await;
+    assert_eq!(busy.outcome.result(), "error");
+    let wait = minutes_until(busy.next_due);
+    assert!(
+        (107..=132).contains(&wait),
+        "Retry-After 2h, next in {wait} min"
+    );
+
+    let once = minutes_until(s.poll("broken").await.next_due);
+    let twice = minutes_until(s.poll("broken").await.next_due);
+    assert!((26..=33).contains(&once), "first backoff {once} min");
+    assert!((53..=66).contains(&twice), "second backoff {twice} min");
+    let state = s.state("broken").await;
+    assert_eq!(state.failures, 2);
+    assert_eq!(state.last_error.as_deref(), Some("HTTP 500"));
+}
+
+#[tokio::test]
+async fn an_unreadable_feed_is_recorded_and_stored_items_stay() {
+    let body = Arc::new(Mutex::new(FIRST.to_string()));
+    let served = Arc::clone(&body);
+    let addr = serve(Router::new().route(
+        "/feed",
+        get(move || {
+            let text = served.lock().unwrap().clone();
+            async move { text }
+        }),
+    ))
+    .await;
+    let s = setup(addr, &[("harbour", "/feed")]);
+    s.poll("harbour").await;
+    *body.lock().unwrap() = "<html><body>Maintenance</body></html>".into();
+    let report = s.poll("harbour").await;
+    assert_eq!(report.outcome.result(), "error");
+    let state = s.state("harbour").await;
+    assert!(
+        state
+            .last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("cannot read the feed"),
+        "{state:?}"
+    );
+    assert_eq!(s.titles().await.len(), 2, "nothing stored is lost");
+}
+
+#[tokio::test]
+async fn ttl_and_max_age_stretch_the_interval() {
+    let with_ttl = FIRST.replace(
+        "<title>Harbour Gazette</title>",
+        "<title>Harbour Gazette</title><ttl>180</ttl>",
+    );
+    let addr = serve(
+        Router::new()
+            .route("/ttl", get(move || async move { with_ttl }))
+            .route(
+                "/cached",
+                get(|| async { ([(header::CACHE_CONTROL, "max-age=14400")], FIRST) }),
+            ),
+    )
+    .await;
+    let s = setup(addr, &[("ttl", "/ttl"), ("cached", "/cached")]);
+    let ttl = minutes_until(s.poll("ttl").await.next_due);
+    assert!((160..=198).contains(&ttl), "ttl 3h, next in {ttl} min");
+    let cached = minutes_until(s.poll("cached").await.next_due);
+    assert!(
+        (215..=264).contains(&cached),
+        "max-age 4h, next in {cached} min"
+    );
+}
+
+fn syndic(config: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("SYNDIC_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_poll_command_reports_each_source_and_fails_when_one_did() {
+    let addr = serve(
+        Router::new()
+            .route("/feed", get(|| async { FIRST }))
+            .route("/missing", get(|| async { StatusCode::NOT_FOUND })),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[daemon]\ndatabase = \"db/syndic.db\"\n\
+             [[source]]\nname = \"good\"\nurl = \"http://{addr}/feed\"\n\
+             [[source]]\nname = \"bad\"\nurl = \"http://{addr}/missing\"\n"
+        ),
+    )
+    .unwrap();
+    let config_path = config.clone();
+    let out = tokio::task::spawn_blocking(move || syndic(&config_path, &["poll", "--all"]))
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("good") && stdout.contains("2 new"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("bad") && stdout.contains("HTTP 404"),
+        "{stdout}"
+    );
+
+    // Nothing is due any more; naming a source polls it anyway.
+    let config_path = config.clone();
+    let out = tokio::task::spawn_blocking(move || syndic(&config_path, &["poll"]))
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no source is due"));
+    let out = tokio::task::spawn_blocking(move || syndic(&config, &["poll", "good"]))
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("0 new, 0 updated, 2 unchanged"), "{stdout}");
+}

@@ -34,7 +34,9 @@ pub struct DumpFailure {
 pub enum DumpGlobError {
     #[error("dump path {} is not valid UTF-8: rename the folder or use a plain ASCII pattern", .0.display())]
     NotUtf8(PathBuf),
-    #[error("dump path `{pattern}` is not a valid glob pattern ({source}); write it like `dumps/*.txt`")]
+    #[error(
+        "dump path `{pattern}` is not a valid glob pattern ({source}); write it like `dumps/*.txt`"
+    )]
     Pattern {
         pattern: String,
         source: glob::PatternError,
@@ -57,7 +59,8 @@ pub fn read_dump_files(
     for found in matching_files(pattern)? {
         batch.files += 1;
         let read = found.and_then(|path| {
-            read_dump_file(&path, source, max_bytes, now).map_err(|error| DumpFailure { path, error })
+            read_dump_file(&path, source, max_bytes, now)
+                .map_err(|error| DumpFailure { path, error })
         });
         match read {
             Ok(items) => batch.items.extend(items),

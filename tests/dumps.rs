@@ -113,7 +113,10 @@ fn title_case_headlines_are_trimmed_and_whitespace_collapsed() {
         ]
     );
     for item in &items {
-        assert_eq!((&item.link, &item.content, &item.summary), (&None, &None, &None));
+        assert_eq!(
+            (&item.link, &item.content, &item.summary),
+            (&None, &None, &None)
+        );
         assert!(item.id.as_str().starts_with("headline:"));
         assert!(item.authors.is_empty() && item.categories.is_empty());
     }
@@ -145,7 +148,10 @@ fn a_title_line_names_the_article_and_is_not_a_paragraph() {
     let items = items("titled-article.txt");
     assert_eq!(items.len(), 4);
     let article = &articles(&items)[0];
-    assert_eq!(article.title, "Harbour Café Named Best Breakfast on the Coast");
+    assert_eq!(
+        article.title,
+        "Harbour Café Named Best Breakfast on the Coast"
+    );
     let paras = paragraphs(article);
     assert_eq!(paras.len(), 3);
     assert!(paras[1].contains("was \u{201c}overwhelmed\u{201d} by the news"));
@@ -163,7 +169,10 @@ fn a_title_line_names_the_article_and_is_not_a_paragraph() {
 fn a_title_alone_above_the_body_names_it() {
     let items = items("title-above-body.txt");
     assert_eq!(items.len(), 1);
-    assert_eq!(items[0].title, "Beekeepers Count Their Hives After a Cold Spring");
+    assert_eq!(
+        items[0].title,
+        "Beekeepers Count Their Hives After a Cold Spring"
+    );
     assert_eq!(paragraphs(&items[0]).len(), 2);
 }
 
@@ -177,7 +186,10 @@ fn header_lines_override_title_link_date_and_author() {
         article.link.as_deref(),
         Some("https://example.org/local/rowing-club-schools")
     );
-    assert_eq!(article.id.as_str(), "https://example.org/local/rowing-club-schools");
+    assert_eq!(
+        article.id.as_str(),
+        "https://example.org/local/rowing-club-schools"
+    );
     let dated = Utc.with_ymd_and_hms(2026, 5, 14, 9, 15, 0).unwrap();
     assert_eq!(article.published, Some(dated));
     assert_eq!(article.authors, ["Local desk"]);
@@ -185,7 +197,10 @@ fn header_lines_override_title_link_date_and_author() {
     for headline in &items[1..] {
         assert_eq!(headline.published, None);
         assert!(headline.authors.is_empty());
-        assert!(headline.first_seen <= dated, "dated by the header, not the file");
+        assert!(
+            headline.first_seen <= dated,
+            "dated by the header, not the file"
+        );
     }
     assert_eq!(
         headlines(&items),
@@ -204,7 +219,11 @@ fn a_title_header_makes_short_lines_an_article() {
     assert_eq!(items[0].authors, ["Ward reporter"]);
     assert_eq!(
         paragraphs(&items[0]),
-        ["Budget approved", "New parking rules from March", "Library roof to be repaired"]
+        [
+            "Budget approved",
+            "New parking rules from March",
+            "Library roof to be repaired"
+        ]
     );
 }
 
@@ -213,7 +232,10 @@ fn blank_lines_between_paragraphs_keep_one_story_until_a_title_line() {
     let items = items("two-articles.txt");
     assert_eq!(
         titles(&items),
-        ["Night Trains Return to the Mountain Line", "Town Hall Clock Chimes Again"]
+        [
+            "Night Trains Return to the Mountain Line",
+            "Town Hall Clock Chimes Again"
+        ]
     );
     for article in &items {
         assert_eq!(paragraphs(article).len(), 2, "{}", article.title);
@@ -237,9 +259,17 @@ fn undated_items_are_first_seen_at_the_file_date_in_page_order() {
 }
 
 fn encode_utf16(text: &str, big_endian: bool) -> Vec<u8> {
-    let mut bytes = if big_endian { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+    let mut bytes = if big_endian {
+        vec![0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE]
+    };
     for unit in text.encode_utf16() {
-        bytes.extend(if big_endian { unit.to_be_bytes() } else { unit.to_le_bytes() });
+        bytes.extend(if big_endian {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        });
     }
     bytes
 }
@@ -262,14 +292,23 @@ fn every_encoding_and_line_end_gives_the_same_items() {
         let utf8 = String::from_utf8(fixture(name)).unwrap();
         let expected = parse(utf8.as_bytes()).unwrap();
         let mut variants: Vec<(&str, Vec<u8>)> = vec![
-            ("UTF-8 with BOM", [&[0xEF, 0xBB, 0xBF][..], utf8.as_bytes()].concat()),
+            (
+                "UTF-8 with BOM",
+                [&[0xEF, 0xBB, 0xBF][..], utf8.as_bytes()].concat(),
+            ),
             ("UTF-16LE", encode_utf16(&utf8, false)),
             ("UTF-16BE", encode_utf16(&utf8, true)),
             ("windows-1252", encode_1252(&utf8)),
             ("CRLF", utf8.replace('\n', "\r\n").into_bytes()),
             ("CR", utf8.replace('\n', "\r").into_bytes()),
-            ("windows-1252 CRLF", encode_1252(&utf8.replace('\n', "\r\n"))),
-            ("tabs and trailing spaces", utf8.replace(' ', "\t").replace('\n', " \t\n").into_bytes()),
+            (
+                "windows-1252 CRLF",
+                encode_1252(&utf8.replace('\n', "\r\n")),
+            ),
+            (
+                "tabs and trailing spaces",
+                utf8.replace(' ', "\t").replace('\n', " \t\n").into_bytes(),
+            ),
         ];
         if utf8.chars().all(|c| u32::from(c) < 0x100) {
             variants.push(("ISO-8859-1", encode_latin1(&utf8)));
@@ -279,8 +318,14 @@ fn every_encoding_and_line_end_gives_the_same_items() {
         }
     }
     let latin = items("latin1-text.txt");
-    assert_eq!(latin[0].title, "Crème Brûlée Festival Draws Record Crowds to Old Town");
-    assert_eq!(latin[2].title, "Señora García Opens Tapas Bar on Rue de l'Église");
+    assert_eq!(
+        latin[0].title,
+        "Crème Brûlée Festival Draws Record Crowds to Old Town"
+    );
+    assert_eq!(
+        latin[2].title,
+        "Señora García Opens Tapas Bar on Rue de l'Église"
+    );
 }
 
 #[test]
@@ -293,17 +338,25 @@ fn what_is_not_text_is_refused_by_name() {
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0\0\0\x01\0\x08\x06\0\0\0";
     let message = refused(png);
     assert!(message.contains("test.txt: not a text file"), "{message}");
-    let controls: Vec<u8> = (0..400u32).map(|i| if i % 7 == 0 { 0x01 } else { b'a' }).collect();
+    let controls: Vec<u8> = (0..400u32)
+        .map(|i| if i % 7 == 0 { 0x01 } else { b'a' })
+        .collect();
     assert!(refused(&controls).contains("control"));
     let message = refused(b"Title: Only a title\n\n");
     assert!(message.contains("no text after them"), "{message}");
     let message = refused(b"Title: A story\nDate: next week\n\nBody text here.\n");
-    assert!(message.starts_with("test.txt:2: `Date: next week` is not a date"), "{message}");
+    assert!(
+        message.starts_with("test.txt:2: `Date: next week` is not a date"),
+        "{message}"
+    );
 }
 
 #[test]
 fn the_seed_sample_gives_one_article_and_sixteen_headlines() {
-    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seeds/sample-dump.txt"));
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/seeds/sample-dump.txt"
+    ));
     let Ok(bytes) = std::fs::read(path) else {
         eprintln!("skipped: no sample dump at {}", path.display());
         return;
@@ -341,7 +394,11 @@ fn store_batch(store: &mut Store, pattern: &Path, max_bytes: u64) -> UpsertSumma
 }
 
 fn summary(inserted: usize, updated: usize, unchanged: usize) -> UpsertSummary {
-    UpsertSummary { inserted, updated, unchanged }
+    UpsertSummary {
+        inserted,
+        updated,
+        unchanged,
+    }
 }
 
 #[test]
@@ -358,7 +415,12 @@ fn importing_again_or_re_encoded_or_later_touched_adds_nothing() {
 
     // A later modification time changes nothing a reader sees.
     let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
-    std::fs::File::options().write(true).open(&file).unwrap().set_modified(later).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
     assert_eq!(store_batch(&mut store, &pattern, 1 << 20), summary(0, 0, 4));
 
     // The same page saved in windows-1252 with CRLF, in another file.
@@ -371,8 +433,16 @@ fn importing_again_or_re_encoded_or_later_touched_adds_nothing() {
 fn a_headline_repeated_in_a_later_dump_is_the_same_item() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("syndic.db")).unwrap();
-    let first = write(dir.path(), "first.txt", b"Ferry Service Resumes After Strike\nNew Mayor Sworn In at Town Hall\n");
-    let second = write(dir.path(), "second.txt", b"New Mayor Sworn In at Town Hall  \n\nSchool Choir Tours Three Countries\n");
+    let first = write(
+        dir.path(),
+        "first.txt",
+        b"Ferry Service Resumes After Strike\nNew Mayor Sworn In at Town Hall\n",
+    );
+    let second = write(
+        dir.path(),
+        "second.txt",
+        b"New Mayor Sworn In at Town Hall  \n\nSchool Choir Tours Three Countries\n",
+    );
     assert_eq!(store_batch(&mut store, &first, 4096), summary(2, 0, 0));
     assert_eq!(store_batch(&mut store, &second, 4096), summary(1, 0, 1));
 }
@@ -380,10 +450,22 @@ fn a_headline_repeated_in_a_later_dump_is_the_same_item() {
 #[test]
 fn bad_files_are_reported_by_name_and_the_batch_goes_on() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "a-good.txt", &fixture("headlines-punctuated.txt"));
+    write(
+        dir.path(),
+        "a-good.txt",
+        &fixture("headlines-punctuated.txt"),
+    );
     write(dir.path(), "b-empty.txt", b"\n   \n");
-    write(dir.path(), "c-binary.txt", b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0");
-    write(dir.path(), "d-huge.txt", "Big News Today\n".repeat(400).as_bytes());
+    write(
+        dir.path(),
+        "c-binary.txt",
+        b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0",
+    );
+    write(
+        dir.path(),
+        "d-huge.txt",
+        "Big News Today\n".repeat(400).as_bytes(),
+    );
     write(dir.path(), "e-good.txt", &fixture("short-paragraphs.txt"));
     write(dir.path(), ".hidden.txt", b"Hidden Line Never Read\n");
     std::fs::create_dir(dir.path().join("f-folder.txt")).unwrap();
@@ -394,7 +476,12 @@ fn bad_files_are_reported_by_name_and_the_batch_goes_on() {
     let failures: Vec<(String, String)> = batch
         .failures
         .iter()
-        .map(|f| (f.path.file_name().unwrap().to_string_lossy().into_owned(), f.to_string()))
+        .map(|f| {
+            (
+                f.path.file_name().unwrap().to_string_lossy().into_owned(),
+                f.to_string(),
+            )
+        })
         .collect();
     assert_eq!(failures.len(), 3, "{failures:?}");
     for ((name, message), (want_name, want)) in failures.iter().zip([
@@ -403,7 +490,10 @@ fn bad_files_are_reported_by_name_and_the_batch_goes_on() {
         ("d-huge.txt", "6000 bytes or more, over the limit of 4096"),
     ]) {
         assert_eq!(name, want_name);
-        assert!(message.contains(want_name) && message.contains(want), "{message}");
+        assert!(
+            message.contains(want_name) && message.contains(want),
+            "{message}"
+        );
     }
 }
 
@@ -413,8 +503,15 @@ fn patterns_without_matches_are_empty_and_bad_patterns_are_errors() {
     let batch = read_dump_files(&dir.path().join("none/*.txt"), &desk(), 4096, now()).unwrap();
     assert_eq!((batch.files, batch.items.len()), (0, 0));
     let err = read_dump_files(&dir.path().join("[z-a"), &desk(), 4096, now()).unwrap_err();
-    assert!(err.to_string().contains("not a valid glob pattern"), "{err}");
-    let plain = write(dir.path(), "one [draft].txt", b"Draft Headline Kept As Is\n");
+    assert!(
+        err.to_string().contains("not a valid glob pattern"),
+        "{err}"
+    );
+    let plain = write(
+        dir.path(),
+        "one [draft].txt",
+        b"Draft Headline Kept As Is\n",
+    );
     let batch = read_dump_files(&plain, &desk(), 4096, now()).unwrap();
     assert_eq!(titles(&batch.items), ["Draft Headline Kept As Is"]);
 }

@@ -66,7 +66,10 @@ fn text_source<'c>(config: &'c Config, name: &str) -> Result<&'c SourceConfig, C
         .collect();
     let why = match config.source(name) {
         Some(s) if s.kind == SourceKind::Text => return Ok(s),
-        Some(s) => format!("source `{name}` is a {} source, not a text one", s.kind.as_str()),
+        Some(s) => format!(
+            "source `{name}` is a {} source, not a text one",
+            s.kind.as_str()
+        ),
         None => format!("no source named `{name}`"),
     };
     let choices = if texts.is_empty() {

@@ -121,7 +121,8 @@ fn link(value: &str) -> Result<String, String> {
 
 /// RFC 3339, RFC 2822, or a plain date with an optional time, read as UTC.
 pub(super) fn date(value: &str) -> Result<DateTime<Utc>, String> {
-    let zoned = DateTime::parse_from_rfc3339(value).or_else(|_| DateTime::parse_from_rfc2822(value));
+    let zoned =
+        DateTime::parse_from_rfc3339(value).or_else(|_| DateTime::parse_from_rfc2822(value));
     if let Ok(t) = zoned {
         return Ok(t.with_timezone(&Utc));
     }
@@ -177,7 +178,11 @@ mod tests {
         assert_eq!(err.line, 3);
         assert!(err.problem.contains("is not a date"), "{}", err.problem);
         let err = read_headers(&lines("Link: /relative/path")).unwrap_err();
-        assert!(err.problem.contains("absolute http(s) URL"), "{}", err.problem);
+        assert!(
+            err.problem.contains("absolute http(s) URL"),
+            "{}",
+            err.problem
+        );
         let err = read_headers(&lines("Title: a\nTitle: b")).unwrap_err();
         assert_eq!((err.line, err.problem.contains("line 1")), (2, true));
         assert!(read_headers(&lines("Author:")).is_err());

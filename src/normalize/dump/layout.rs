@@ -84,8 +84,14 @@ mod tests {
         assert_eq!(
             got,
             [
-                Story::Article { title: None, paragraphs: vec!["p1", "p2", "p3"] },
-                Story::Article { title: Some("T"), paragraphs: vec!["p4"] },
+                Story::Article {
+                    title: None,
+                    paragraphs: vec!["p1", "p2", "p3"]
+                },
+                Story::Article {
+                    title: Some("T"),
+                    paragraphs: vec!["p4"]
+                },
             ]
         );
     }
@@ -101,7 +107,10 @@ mod tests {
         assert_eq!(
             got,
             [
-                Story::Article { title: Some("Title"), paragraphs: vec!["p1"] },
+                Story::Article {
+                    title: Some("Title"),
+                    paragraphs: vec!["p1"]
+                },
                 Story::Headline("H1"),
                 Story::Headline("H2"),
             ]

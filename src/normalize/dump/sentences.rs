@@ -44,9 +44,7 @@ pub(super) fn inner_breaks(line: &str) -> Vec<usize> {
 
 /// The first sentence of `line`, or all of it.
 pub(super) fn first_sentence(line: &str) -> &str {
-    inner_breaks(line)
-        .first()
-        .map_or(line, |&end| &line[..end])
+    inner_breaks(line).first().map_or(line, |&end| &line[..end])
 }
 
 /// Whether the word just before a period is an abbreviation or initial.

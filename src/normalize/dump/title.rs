@@ -69,6 +69,9 @@ mod tests {
         let title = cut(words.trim(), 40);
         assert_eq!(title, "alpha beta, gamma alpha beta, gamma\u{2026}");
         assert!(title.chars().count() <= 40);
-        assert_eq!(cut(&"x".repeat(50), 10), format!("{}\u{2026}", "x".repeat(9)));
+        assert_eq!(
+            cut(&"x".repeat(50), 10),
+            format!("{}\u{2026}", "x".repeat(9))
+        );
     }
 }

@@ -58,7 +58,8 @@ const UNDECIDED_PARAGRAPH_WORDS: usize = 12;
 struct Lean(i32);
 
 impl Lean {
-    const PROSE: Lean = Lean(100);
+    /// A paragraph-length line: more than all four signals can add up to.
+    const PARAGRAPH: Lean = Lean(5);
 
     fn is_prose(self) -> bool {
         self.0 > 0
@@ -71,8 +72,9 @@ impl Lean {
 
 fn classify(lines: &[String]) -> BlockKind {
     let leans: Vec<Lean> = lines.iter().map(|l| lean(l)).collect();
-    if let (Some(first), Some(rest)) = (lines.first(), leans.get(1..)) {
-        if !rest.is_empty() && looks_like_title(first, leans[0]) && majority(rest) == Some(true) {
+    if let ([first, ..], [first_lean, rest @ ..]) = (lines, leans.as_slice()) {
+        if !rest.is_empty() && looks_like_title(first, *first_lean) && majority(rest) == Some(true)
+        {
             return BlockKind::Prose { titled: true };
         }
     }
@@ -92,7 +94,7 @@ fn classify(lines: &[String]) -> BlockKind {
 fn majority(leans: &[Lean]) -> Option<bool> {
     let prose = leans.iter().filter(|l| l.is_prose()).count();
     let headline = leans.iter().filter(|l| l.is_headline()).count();
-    let total: i32 = leans.iter().map(|l| l.0.clamp(-10, 10)).sum();
+    let total: i32 = leans.iter().map(|l| l.0).sum();
     match prose.cmp(&headline).then(total.cmp(&0)) {
         std::cmp::Ordering::Greater => Some(true),
         std::cmp::Ordering::Less => Some(false),
@@ -114,7 +116,7 @@ fn lean(line: &str) -> Lean {
     let chars = line.chars().count();
     let words = word_count(line);
     if chars >= PARAGRAPH_CHARS || words >= PARAGRAPH_WORDS {
-        return Lean::PROSE;
+        return Lean::PARAGRAPH;
     }
     let mut votes = 0;
     if chars >= LONG_CHARS || words >= LONG_WORDS {

@@ -104,33 +104,29 @@ impl Poller {
         &self.store
     }
 
-    /// Polls `source` once, records the result, and logs one line.
+    /// Polls `source` once, records the result, and logs one line. The
+    /// whole poll holds a fetch slot, so reading, parsing and storing are
+    /// bounded by the same limits as the network, and memory with them.
     pub async fn poll(&self, source: &SourceConfig) -> PollReport {
+        let _permit = self.slots.acquire(&configured_target(source)).await;
         let started = Instant::now();
         let now = Utc::now();
-        let report = match self.state(source).await {
-            Ok(state) if state.disabled => PollReport {
-                source: source.name.clone(),
-                outcome: PollOutcome::Disabled,
-                elapsed: started.elapsed(),
-                next_due: now + chrono::Duration::from_std(source.interval).unwrap_or_default(),
-            },
+        let outcome = match self.state(source).await {
+            Ok(state) if state.disabled => Ok((PollOutcome::Disabled, after(now, source.interval))),
             Ok(state) => {
                 let harvest = self.harvest(source, &state, now).await;
-                let (outcome, next_due) = self.settle(source, state, harvest, now).await;
-                PollReport {
-                    source: source.name.clone(),
-                    outcome,
-                    elapsed: started.elapsed(),
-                    next_due,
-                }
+                Ok(self.settle(source, state, harvest, now).await)
             }
-            Err(e) => PollReport {
-                source: source.name.clone(),
-                outcome: PollOutcome::Failed(e.into()),
-                elapsed: started.elapsed(),
-                next_due: now + chrono::Duration::minutes(1),
-            },
+            Err(e) => Err(e),
+        };
+        let (outcome, next_due) = outcome.unwrap_or_else(|e| {
+            (PollOutcome::Failed(e.into()), after(now, Duration::from_secs(60)))
+        });
+        let report = PollReport {
+            source: source.name.clone(),
+            outcome,
+            elapsed: started.elapsed(),
+            next_due,
         };
         log(&report);
         report
@@ -166,10 +162,7 @@ impl Poller {
             etag: state.etag.clone(),
             last_modified: state.last_modified.clone(),
         };
-        let fetched = {
-            let _permit = self.slots.acquire(&target).await;
-            self.fetcher.fetch(&target, &validators).await?
-        };
+        let fetched = self.fetcher.fetch(&target, &validators).await?;
         self.read_fetched(source, fetched, now).await
     }
 
@@ -341,6 +334,19 @@ impl Poller {
             (Ok(_), other) => other,
         }
     }
+}
+
+/// The configured address, which decides the fetch slot: a redirect to
+/// another host is rare enough not to need its own.
+fn configured_target(source: &SourceConfig) -> Target {
+    match &source.location {
+        Location::Url(url) => Target::Http(url.clone()),
+        Location::Path(path) => Target::File(path.clone()),
+    }
+}
+
+fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(wait).unwrap_or_default()
 }
 
 /// Where to fetch: a permanent redirect's target once one was seen.

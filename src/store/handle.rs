@@ -6,11 +6,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use super::{Store, StoreError};
 
 type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// Reads in flight at once; more wait their turn.
+const MAX_READERS: usize = 8;
 
 /// A cloneable handle to the database for async code.
 #[derive(Clone)]
@@ -18,6 +21,9 @@ pub struct StoreHandle {
     jobs: mpsc::UnboundedSender<Job>,
     path: Arc<PathBuf>,
     readers: Arc<Mutex<Vec<Store>>>,
+    /// Bounds concurrent reads, and so the blocking threads and SQLite
+    /// connections (each with its page cache) that reads can hold.
+    read_slots: Arc<Semaphore>,
     /// Bumped whenever stored items change, so caches of rendered outputs
     /// know when they are stale without asking SQLite.
     generation: Arc<AtomicU64>,
@@ -51,6 +57,7 @@ impl StoreHandle {
             jobs,
             path: Arc::new(path.to_path_buf()),
             readers: Arc::default(),
+            read_slots: Arc::new(Semaphore::new(MAX_READERS)),
             generation: Arc::default(),
         })
     }
@@ -76,6 +83,11 @@ impl StoreHandle {
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     {
+        let _slot = self
+            .read_slots
+            .acquire()
+            .await
+            .map_err(|_| HandleError::Reader("the database is closing".into()))?;
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
             let reader = this.take_reader()?;

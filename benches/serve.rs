@@ -215,7 +215,8 @@ async fn static_server(dir: PathBuf) -> (SocketAddr, oneshot::Sender<()>) {
 
 async fn syndic_server(config: Arc<Config>) -> (SocketAddr, oneshot::Sender<()>) {
     let store = StoreHandle::open(&config.daemon.database).expect("store handle");
-    let (_tx, rx) = watch::channel(config);
+    // The receiver keeps the last config after the sender is gone.
+    let (_, rx) = watch::channel(config);
     let state = ServerState::new(rx, store, Arc::new(Metrics::new()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -224,7 +225,6 @@ async fn syndic_server(config: Arc<Config>) -> (SocketAddr, oneshot::Sender<()>)
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(serve(listener, state, async move {
         let _ = stopped.await;
-        drop(_tx);
     }));
     (addr, stop)
 }

@@ -54,7 +54,7 @@ fn entry(item: &Item) -> Entry {
         links: item
             .link
             .iter()
-            .map(|l| link("alternate", l, None))
+            .map(|l| link("alternate", &clean(l), None))
             .collect(),
         summary: item.summary.as_deref().map(html),
         content: match (&item.content, &item.link) {

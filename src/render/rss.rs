@@ -39,7 +39,7 @@ fn item(item: &Item) -> rss::Item {
     let permalink = item.link.as_deref() == Some(public_id.as_str());
     rss::Item {
         title: Some(clean(&item.title).into_owned()),
-        link: item.link.clone(),
+        link: item.link.as_deref().map(|l| clean(l).into_owned()),
         description: item
             .summary
             .as_deref()

@@ -120,7 +120,10 @@ impl Poller {
             Err(e) => Err(e),
         };
         let (outcome, next_due) = outcome.unwrap_or_else(|e| {
-            (PollOutcome::Failed(e.into()), after(now, Duration::from_secs(60)))
+            (
+                PollOutcome::Failed(e.into()),
+                after(now, Duration::from_secs(60)),
+            )
         });
         let report = PollReport {
             source: source.name.clone(),

@@ -342,3 +342,29 @@ fn retention_keeps_the_newest_and_spares_protected_items() {
         "file shrank: {size_before} -> {size_after}"
     );
 }
+
+#[tokio::test]
+async fn writes_from_another_connection_are_noticed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("syndic.db");
+    let handle = syndic::store::StoreHandle::open(&path).unwrap();
+    handle.notice_external_changes().await.unwrap();
+    let before = handle.generation();
+    handle
+        .write(|s| s.upsert_items(&[item("s", "own", "Own write", None)]))
+        .await
+        .unwrap();
+    handle.notice_external_changes().await.unwrap();
+    assert_eq!(
+        handle.generation(),
+        before,
+        "its own writes are not outside changes"
+    );
+
+    let mut other = Store::open(&path).unwrap();
+    other
+        .upsert_items(&[item("s", "other", "From another process", None)])
+        .unwrap();
+    handle.notice_external_changes().await.unwrap();
+    assert!(handle.generation() > before);
+}

@@ -25,6 +25,8 @@ use signals::{Event, Signals};
 
 /// How long polls in flight may take to finish at shutdown.
 const STOP_GRACE: Duration = Duration::from_secs(5);
+/// How often the database is checked for other processes' writes.
+const EXTERNAL_WRITES_CHECK: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -62,7 +64,8 @@ struct Daemon {
     stop: watch::Sender<bool>,
     scheduler: JoinHandle<()>,
     server: JoinHandle<std::io::Result<()>>,
-    retention: JoinHandle<()>,
+    /// Retention and the watch for other processes' writes.
+    housekeeping: Vec<JoinHandle<()>>,
     signals: Signals,
     manager: ServiceManager,
 }
@@ -88,7 +91,10 @@ impl Daemon {
         let server = tokio::spawn(server::serve(listener, state, stopped(stop_rx.clone())));
         let scheduler = Scheduler::resume(poller, config_rx.clone(), metrics).await;
         let scheduler = tokio::spawn(scheduler.run(stop_rx.clone(), STOP_GRACE));
-        let retention = tokio::spawn(retention::run(store.clone(), config_rx, stop_rx));
+        let housekeeping = vec![
+            tokio::spawn(retention::run(store.clone(), config_rx, stop_rx.clone())),
+            tokio::spawn(follow_external_writes(store.clone(), stop_rx)),
+        ];
         tracing::info!(%addr, sources = config_tx.borrow().sources.len(), "syndic is running");
         Ok(Daemon {
             config_path,
@@ -97,7 +103,7 @@ impl Daemon {
             stop: stop_tx,
             scheduler,
             server,
-            retention,
+            housekeeping,
             signals,
             manager: ServiceManager::from_env(),
         })
@@ -163,11 +169,28 @@ impl Daemon {
             Err(e) => tracing::error!(error = %e, "the feed server task failed"),
             Ok(Ok(())) => {}
         }
-        self.retention.abort();
+        for task in &self.housekeeping {
+            task.abort();
+        }
         if let Err(e) = self.store.write(|s| s.checkpoint()).await {
             tracing::warn!(error = %e, "could not checkpoint the database at shutdown");
         }
         tracing::info!("stopped");
+    }
+}
+
+/// Notices writes by other processes (`syndic import` beside the daemon)
+/// so that served feeds follow them.
+async fn follow_external_writes(store: StoreHandle, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(EXTERNAL_WRITES_CHECK);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        if let Err(e) = store.notice_external_changes().await {
+            tracing::warn!(error = %e, "cannot check the database for outside changes");
+        }
     }
 }
 

@@ -62,3 +62,56 @@ pub fn prune(store: &mut Store, config: &Config) -> Result<usize, StoreError> {
         .collect();
     store.prune(&rules, &protected, now)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Item;
+    use crate::store::ItemQuery;
+    use chrono::TimeZone;
+
+    fn item(n: u32) -> Item {
+        let at = Utc.with_ymd_and_hms(2026, 11, 20, n, 0, 0).unwrap();
+        Item {
+            source: SourceName::new("wire").unwrap(),
+            id: ItemId::new(format!("story-{n}")),
+            title: format!("Story {n}"),
+            link: None,
+            summary: None,
+            content: None,
+            authors: vec![],
+            categories: vec![],
+            published: Some(at),
+            updated: None,
+            first_seen: at,
+        }
+    }
+
+    #[test]
+    fn keeps_what_an_output_shows_beyond_the_keep_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 1\n\
+                    [[output]]\nname = \"front\"\nsources = [\"wire\"]\nlimit = 2\n";
+        let config = Config::parse(&dir.path().join("feeds.toml"), text).unwrap();
+        let mut store = Store::open(&config.daemon.database).unwrap();
+        store
+            .upsert_items(&(1..=4).map(item).collect::<Vec<_>>())
+            .unwrap();
+
+        assert_eq!(prune(&mut store, &config).unwrap(), 2);
+        let left: Vec<String> = store
+            .items(&ItemQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|i| i.title)
+            .collect();
+        assert_eq!(
+            left,
+            ["Story 4", "Story 3"],
+            "the output still shows story 3"
+        );
+    }
+}

@@ -3,7 +3,7 @@
 //! pool so serving never waits behind a slow write.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, oneshot, Semaphore};
@@ -27,6 +27,8 @@ pub struct StoreHandle {
     /// Bumped whenever stored items change, so caches of rendered outputs
     /// know when they are stale without asking SQLite.
     generation: Arc<AtomicU64>,
+    /// The writer's last seen `data_version`; `i64::MIN` before the first look.
+    external: Arc<AtomicI64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +61,7 @@ impl StoreHandle {
             readers: Arc::default(),
             read_slots: Arc::new(Semaphore::new(MAX_READERS)),
             generation: Arc::default(),
+            external: Arc::new(AtomicI64::new(i64::MIN)),
         })
     }
 
@@ -107,6 +110,18 @@ impl StoreHandle {
     /// Records that stored items changed (new, updated or removed items).
     pub fn mark_changed(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Marks the store changed when another process has written to it
+    /// since the last call, so caches notice a `syndic import` run beside
+    /// the daemon. Cheap: one pragma on the writer's connection.
+    pub async fn notice_external_changes(&self) -> Result<(), HandleError> {
+        let version = self.write(|s| s.data_version()).await?;
+        let previous = self.external.swap(version, Ordering::AcqRel);
+        if previous != version && previous != i64::MIN {
+            self.mark_changed();
+        }
+        Ok(())
     }
 
     fn take_reader(&self) -> Result<Store, StoreError> {

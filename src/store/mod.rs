@@ -102,6 +102,14 @@ impl Store {
         Ok(())
     }
 
+    /// A number that changes when another connection, such as a
+    /// `syndic import` in another process, commits to the database.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
     /// Runs SQLite's own consistency check; `Ok` holds its verdict lines.
     pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;

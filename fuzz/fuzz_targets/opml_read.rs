@@ -1,0 +1,10 @@
+//! Any text, as an OPML subscription list: reading must not panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = syndic::opml::read(text);
+    }
+});

@@ -300,7 +300,7 @@ mod tests {
             },
             ParsedEntry {
                 id: Some("2".into()),
-                summary: Some(Text::html(&format!("<p>{}</p>", "word ".repeat(40)))),
+                summary: Some(Text::html(format!("<p>{}</p>", "word ".repeat(40)))),
                 ..ParsedEntry::default()
             },
             ParsedEntry {

@@ -76,7 +76,22 @@ pub fn html_to_text(html: &str) -> String {
     }
     text.push_str(rest);
     let decoded = html_escape::decode_html_entities(&text);
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    decoded
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .map(c1_as_windows_1252)
+        .collect()
+}
+
+/// A C1 control character (from `&#146;` and the like) read as the
+/// windows-1252 character its code stands for, as browsers do.
+fn c1_as_windows_1252(c: char) -> char {
+    if !('\u{80}'..='\u{9f}').contains(&c) {
+        return c;
+    }
+    crate::decode::windows_1252_char(c as u8)
 }
 
 /// A tag (or comment, or declaration) at the start of some HTML.
@@ -221,5 +236,6 @@ mod tests {
         assert_eq!(html_to_text("cut <b"), "cut");
         assert_eq!(html_to_text("<script>never closed"), "");
         assert_eq!(html_to_text("é<"), "é<");
+        assert_eq!(html_to_text("don&#146;t"), "don\u{2019}t");
     }
 }

@@ -154,7 +154,21 @@ pub fn parse_feed(body: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed,
         rss_format => strict_rss::parse(&xml, rss_format),
     };
     match strict {
-        Some(feed) => Ok(feed),
+        Some(feed) if plausible(&feed) => Ok(feed),
+        // The crate read the document but lost what an entry says (it
+        // skips HTML left unescaped in a description, for one): the
+        // lenient pass reads such entries.
+        Some(feed) => Ok(lenient::parse(&xml, format)
+            .ok()
+            .filter(|recovered| recovered.entries.len() >= feed.entries.len())
+            .unwrap_or(feed)),
         None => lenient::parse(&xml, format),
     }
+}
+
+/// False when some entry came out with nothing to show.
+fn plausible(feed: &ParsedFeed) -> bool {
+    feed.entries.iter().all(|e| {
+        e.title.is_some() || e.link.is_some() || e.summary.is_some() || e.content.is_some()
+    })
 }

@@ -13,10 +13,11 @@ use syndic::parse::{parse_feed, ParseError};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/feedparser");
 
-/// The share of `wellformed/rss`, `wellformed/atom` and
-/// `wellformed/atom10` that must parse, in percent. Measured: see the
-/// printed counts; this floor sits a little under them.
+/// The shares, in percent, of `wellformed/` as a whole and of its RSS and
+/// Atom folders that must parse. Measured: 99.1% (the refusals are CDF, a
+/// format syndic does not read) and 100%; the floors sit a little under.
 const WELLFORMED_FLOOR: usize = 97;
+const WELLFORMED_RSS_ATOM_FLOOR: usize = 98;
 
 #[derive(Default)]
 struct Counts {
@@ -74,17 +75,25 @@ fn every_corpus_file_parses_or_is_refused_cleanly() {
     }
     assert_eq!(parsed + refused, files.len());
 
-    let (mut ok, mut all) = (0, 0);
-    for folder in ["wellformed/rss", "wellformed/atom", "wellformed/atom10"] {
-        if let Some(c) = by_folder.get(folder) {
-            ok += c.parsed;
-            all += c.parsed + c.refused;
-        }
-    }
-    println!("wellformed rss and atom: {ok} of {all} parse");
-    assert!(all > 0, "the corpus has no wellformed rss or atom files");
+    let share = |folders: &[&str]| {
+        let counts = by_folder
+            .iter()
+            .filter(|(f, _)| folders.iter().any(|p| f.starts_with(p)));
+        counts.fold((0, 0), |(ok, all), (_, c)| {
+            (ok + c.parsed, all + c.parsed + c.refused)
+        })
+    };
+    let (ok, all) = share(&["wellformed/"]);
+    println!("wellformed: {ok} of {all} parse");
+    assert!(all > 0, "the corpus has no wellformed files");
     assert!(
         ok * 100 >= all * WELLFORMED_FLOOR,
+        "only {ok} of {all} wellformed files parse"
+    );
+    let (ok, all) = share(&["wellformed/rss", "wellformed/atom"]);
+    println!("wellformed rss and atom: {ok} of {all} parse");
+    assert!(
+        ok * 100 >= all * WELLFORMED_RSS_ATOM_FLOOR,
         "only {ok} of {all} wellformed rss/atom files parse"
     );
 }

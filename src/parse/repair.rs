@@ -21,7 +21,7 @@ const MAX_ENTITY_NAME: usize = 32;
 /// make the repaired copy grow without limit.
 const MAX_DECLARED_ENTITIES: usize = 64;
 const MAX_DECLARED_VALUE: usize = 1024;
-const MAX_EXPANSIONS: usize = 10_000;
+const MAX_EXPANDED_BYTES: usize = 1 << 20;
 
 const XML_ENTITIES: [&str; 5] = ["amp", "lt", "gt", "quot", "apos"];
 
@@ -33,7 +33,7 @@ pub(super) fn repair_markup(doc: &str) -> Cow<'_, str> {
         out: String::new(),
         copied: 0,
         declared: Vec::new(),
-        expansions: 0,
+        expanded: 0,
     };
     let bytes = doc.as_bytes();
     let mut at = 0;
@@ -58,7 +58,8 @@ struct Repair<'a> {
     copied: usize,
     /// Entities the DOCTYPE declares, with their values.
     declared: Vec<(&'a str, &'a str)>,
-    expansions: usize,
+    /// Bytes added so far by expanding declared entities.
+    expanded: usize,
 }
 
 impl<'a> Repair<'a> {
@@ -146,8 +147,8 @@ impl<'a> Repair<'a> {
                 return end;
             }
             if let Some(&(_, value)) = self.declared.iter().find(|(n, _)| *n == name) {
-                if self.expansions < MAX_EXPANSIONS {
-                    self.expansions += 1;
+                if self.expanded + value.len() <= MAX_EXPANDED_BYTES {
+                    self.expanded += value.len();
                     self.replace(at, end, value);
                     return end;
                 }
@@ -299,6 +300,23 @@ mod tests {
             fixed(doc),
             "<!DOCTYPE rss [\n<!ENTITY id \"tag:x.test,\">\n<!ENTITY % p 'x'>]>\n<guid>tag:x.test,1</guid>"
         );
+    }
+
+    #[test]
+    fn entity_expansion_is_bounded() {
+        let value = "x".repeat(MAX_DECLARED_VALUE);
+        let refs = "&big;".repeat(4 * MAX_EXPANDED_BYTES / MAX_DECLARED_VALUE);
+        let doc = format!("<!DOCTYPE r [<!ENTITY big \"{value}\">]><r>{refs}</r>");
+        let out = fixed(&doc);
+        // Escaping a stray `&` at most quintuples a byte; expansion adds
+        // at most its budget.
+        assert!(
+            out.len() <= 5 * doc.len() + MAX_EXPANDED_BYTES,
+            "{}",
+            out.len()
+        );
+        assert!(out.len() > MAX_EXPANDED_BYTES - MAX_DECLARED_VALUE);
+        assert!(out.contains("&amp;big;"));
     }
 
     #[test]

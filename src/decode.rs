@@ -26,6 +26,7 @@ pub struct Decoded {
 pub fn decode_xml(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     let declared = || declared_encoding(bytes).filter(|e| !is_utf16(e));
     let encoding = bom(bytes)
+        .or_else(|| utf16_without_bom(bytes))
         .or_else(declared)
         .or_else(|| http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())))
         .filter(|e| !(*e == UTF_8 && std::str::from_utf8(strip_bom(bytes)).is_err()));
@@ -34,6 +35,15 @@ pub fn decode_xml(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
         decoded.text = fixed;
     }
     decoded
+}
+
+/// The character a windows-1252 byte stands for. Text escaped or decoded
+/// byte by byte as Latin-1 shows windows-1252 punctuation as C1 controls
+/// (U+0080–U+009F); this reads them as browsers do.
+pub fn windows_1252_char(byte: u8) -> char {
+    let bytes = [byte];
+    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+    text.chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
 }
 
 /// Decodes plain text (a dump): BOM, else UTF-8 when valid, else a guess.
@@ -54,6 +64,16 @@ fn decode_with(bytes: &[u8], known: Option<&'static Encoding>) -> Decoded {
 
 fn bom(bytes: &[u8]) -> Option<&'static Encoding> {
     Encoding::for_bom(bytes).map(|(e, _)| e)
+}
+
+/// UTF-16 recognized from the first characters of an XML declaration, as
+/// XML 1.0 appendix F describes for documents that omit the BOM.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    match bytes.get(..4)? {
+        [0x3C, 0, 0x3F, 0] => Some(UTF_16LE),
+        [0, 0x3C, 0, 0x3F] => Some(UTF_16BE),
+        _ => None,
+    }
 }
 
 fn strip_bom(bytes: &[u8]) -> &[u8] {
@@ -172,6 +192,18 @@ mod tests {
         let d = decode_text(&bytes);
         assert_eq!(d.encoding, UTF_16LE);
         assert_eq!(d.text, "Line one\r\nLigne deux é");
+    }
+
+    #[test]
+    fn utf16_xml_without_bom_is_recognized_from_the_declaration() {
+        let doc = "<?xml version=\"1.0\" encoding=\"utf-16\"?><a>é</a>";
+        let le: Vec<u8> = doc.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = doc.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for (bytes, encoding) in [(le, UTF_16LE), (be, UTF_16BE)] {
+            let d = decode_xml(&bytes, None);
+            assert_eq!(d.encoding, encoding);
+            assert_eq!(d.text, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>é</a>");
+        }
     }
 
     #[test]

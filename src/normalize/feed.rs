@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use super::html::{html_to_text, sanitize_html};
+use super::html::{html_to_text, Sanitizer};
 use crate::model::{Item, ItemId, SourceName};
 use crate::parse::{ParsedEntry, ParsedFeed, Text, TextKind};
 
@@ -28,10 +28,11 @@ pub fn feed_items(
     now: DateTime<Utc>,
 ) -> Vec<Item> {
     let feed_base = resolve_base(document_url, feed.base.as_deref());
+    let mut sanitizer = Sanitizer::new();
     let mut seen = HashSet::new();
     feed.entries
         .iter()
-        .map(|entry| item(entry, source, feed_base.as_ref(), now))
+        .map(|entry| item(entry, source, feed_base.as_ref(), now, &mut sanitizer))
         .filter(|item| seen.insert(item.id.clone()))
         .collect()
 }
@@ -41,20 +42,16 @@ fn item(
     source: &SourceName,
     feed_base: Option<&Url>,
     now: DateTime<Utc>,
+    sanitizer: &mut Sanitizer,
 ) -> Item {
     let base = resolve_base(feed_base, entry.base.as_deref());
     let link = entry
         .link
         .as_deref()
         .and_then(|l| absolute_link(base.as_ref(), l));
-    let summary = entry
-        .summary
-        .as_ref()
-        .and_then(|t| body_html(t, base.as_ref()));
-    let content = entry
-        .content
-        .as_ref()
-        .and_then(|t| body_html(t, base.as_ref()));
+    let mut body = |text: &Option<Text>| body_html(text.as_ref()?, base.as_ref(), sanitizer);
+    let summary = body(&entry.summary);
+    let content = body(&entry.content);
     let title = entry
         .title
         .as_ref()
@@ -146,7 +143,9 @@ fn cut_at_word(text: &str, max: usize) -> String {
         return text.to_string();
     };
     let head = &text[..cut];
+    let ends_a_word = text[cut..].starts_with(char::is_whitespace);
     let at_word = match head.rfind(char::is_whitespace) {
+        _ if ends_a_word => head,
         Some(space) if space > 0 => &head[..space],
         // One long word: cut inside it.
         _ => head,
@@ -156,9 +155,9 @@ fn cut_at_word(text: &str, max: usize) -> String {
 
 /// Summary or content as sanitized HTML; plain text is escaped and set in
 /// paragraphs.
-fn body_html(text: &Text, base: Option<&Url>) -> Option<String> {
+fn body_html(text: &Text, base: Option<&Url>, sanitizer: &mut Sanitizer) -> Option<String> {
     let html = match text.kind {
-        TextKind::Html => sanitize_html(&text.value, base),
+        TextKind::Html => sanitizer.clean(&text.value, base),
         TextKind::Plain => plain_to_html(&text.value),
     };
     let html = html.trim();
@@ -346,6 +345,7 @@ mod tests {
     fn cutting_at_words() {
         assert_eq!(cut_at_word("short", 10), "short");
         assert_eq!(cut_at_word("one two three", 9), "one two…");
+        assert_eq!(cut_at_word("one two three", 7), "one two…");
         assert_eq!(cut_at_word("abcdefghij", 4), "abcd…");
         assert_eq!(cut_at_word("ééé ééé", 5), "ééé…");
     }

@@ -45,11 +45,35 @@ const HIDDEN_TAGS: [&str; 4] = ["script", "style", "template", "noscript"];
 /// `href`, `src` and the like are made absolute against `base` when there
 /// is one.
 pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
-    let mut builder = Builder::default();
-    if let Some(base) = base {
-        builder.url_relative(UrlRelative::RewriteWithBase(base.clone()));
+    Sanitizer::new().clean(html, base)
+}
+
+/// `sanitize_html` for many fragments: building the allow-list costs about
+/// as much as cleaning a fragment, so a feed's items share one.
+pub struct Sanitizer {
+    builder: Builder<'static>,
+}
+
+impl Sanitizer {
+    pub fn new() -> Self {
+        Sanitizer {
+            builder: Builder::default(),
+        }
     }
-    builder.clean(html).to_string()
+
+    pub fn clean(&mut self, html: &str, base: Option<&Url>) -> String {
+        self.builder.url_relative(match base {
+            Some(base) => UrlRelative::RewriteWithBase(base.clone()),
+            None => UrlRelative::PassThrough,
+        });
+        self.builder.clean(html).to_string()
+    }
+}
+
+impl Default for Sanitizer {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// The text of an HTML fragment: tags stripped (the content of scripts and
@@ -76,7 +100,22 @@ pub fn html_to_text(html: &str) -> String {
     }
     text.push_str(rest);
     let decoded = html_escape::decode_html_entities(&text);
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    decoded
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .map(c1_as_windows_1252)
+        .collect()
+}
+
+/// A C1 control character (from `&#146;` and the like) read as the
+/// windows-1252 character its code stands for, as browsers do.
+fn c1_as_windows_1252(c: char) -> char {
+    if !('\u{80}'..='\u{9f}').contains(&c) {
+        return c;
+    }
+    crate::decode::windows_1252_char(c as u8)
 }
 
 /// A tag (or comment, or declaration) at the start of some HTML.
@@ -205,6 +244,20 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_sanitizer_uses_the_base_of_each_call() {
+        let mut sanitizer = Sanitizer::new();
+        let a = Url::parse("http://a.test/").unwrap();
+        assert_eq!(
+            sanitizer.clean(r#"<img src="x.png">"#, Some(&a)),
+            r#"<img src="http://a.test/x.png">"#
+        );
+        assert_eq!(
+            sanitizer.clean(r#"<img src="x.png">"#, None),
+            r#"<img src="x.png">"#
+        );
+    }
+
+    #[test]
     fn text_of_html() {
         assert_eq!(
             html_to_text("<p>One</p><p>Two&nbsp;&amp; <b>three</b></p>"),
@@ -221,5 +274,6 @@ mod tests {
         assert_eq!(html_to_text("cut <b"), "cut");
         assert_eq!(html_to_text("<script>never closed"), "");
         assert_eq!(html_to_text("é<"), "é<");
+        assert_eq!(html_to_text("don&#146;t"), "don\u{2019}t");
     }
 }

@@ -13,6 +13,18 @@ const JUNK_LIMIT: usize = 4096;
 
 const FEED_STARTS: [&str; 4] = ["<?xml", "<rss", "<feed", "<rdf:RDF"];
 
+/// Refuses UTF-32, the one encoding an XML document may use that the
+/// decoder (following the WHATWG encoding standard) does not know; it is
+/// recognized from its BOM or from a leading `<` (XML 1.0 appendix F).
+pub(super) fn refuse_utf32(body: &[u8]) -> Result<(), ParseError> {
+    match body.get(..4) {
+        Some([0, 0, 0xFE, 0xFF] | [0xFF, 0xFE, 0, 0] | [0, 0, 0, 0x3C] | [0x3C, 0, 0, 0]) => {
+            Err(ParseError::UnsupportedEncoding { encoding: "UTF-32" })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The document from its first `<` or `{`, past leading whitespace and
 /// a little leading junk; an error when nothing there can be a feed.
 pub(super) fn document_start(text: &str) -> Result<&str, ParseError> {
@@ -178,6 +190,23 @@ mod tests {
         assert_eq!(found("hello world"), "plain text beginning \"hello world\"");
         assert_eq!(found("\u{1}\u{2}\u{3}\u{fffd}PK"), "binary data, not text");
         assert!(matches!(format_of("  \n "), Err(ParseError::Empty)));
+    }
+
+    #[test]
+    fn utf32_is_refused_by_name() {
+        for head in [
+            &[0, 0, 0xFE, 0xFF][..],
+            &[0xFF, 0xFE, 0, 0],
+            &[0x3C, 0, 0, 0, 0x3F, 0, 0, 0],
+        ] {
+            assert_eq!(
+                refuse_utf32(head),
+                Err(ParseError::UnsupportedEncoding { encoding: "UTF-32" })
+            );
+        }
+        assert_eq!(refuse_utf32(&[0xFF, 0xFE, 0x3C, 0]), Ok(()));
+        assert_eq!(refuse_utf32(b"<rss"), Ok(()));
+        assert_eq!(refuse_utf32(b""), Ok(()));
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub enum ParseError {
     Empty,
     #[error("not a feed: the document is {found}; check that the source URL points at the RSS, Atom or JSON feed itself")]
     NotAFeed { found: String },
+    #[error("the document is written in {encoding}, which syndic cannot decode")]
+    UnsupportedEncoding { encoding: &'static str },
     #[error("unreadable feed: {message} at line {line}, column {column}")]
     Malformed {
         line: usize,

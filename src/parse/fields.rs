@@ -38,7 +38,7 @@ pub(super) fn typed_text(kind: Option<&str>, value: &str) -> Option<Text> {
     let value = match kind.as_str() {
         "xhtml" | "application/xhtml+xml" => Text::html(strip_xhtml_div(value)),
         "html" | "text/html" => Text::html(value.to_string()),
-        "text" | "text/plain" => Text::plain(value.to_string()),
+        "" | "text" | "text/plain" => Text::plain(value.to_string()),
         other if other.starts_with("text/") => Text::plain(value.to_string()),
         _ => return None,
     };
@@ -188,6 +188,7 @@ mod tests {
             typed_text(Some("xhtml"), "<p>no div</p>"),
             Some(Text::html("<p>no div</p>"))
         );
+        assert_eq!(typed_text(Some(""), "t"), Some(Text::plain("t")));
         assert_eq!(typed_text(Some("image/png"), "iVBOR"), None);
         assert_eq!(typed_text(Some("html"), "  "), None);
     }

@@ -32,15 +32,18 @@ pub(super) fn parse(xml: &str, format: FeedFormat) -> Result<ParsedFeed, ParseEr
         },
         feed_authors: Vec::new(),
         feed_link_is_alternate: false,
+        feed_title_fallback: None,
+        own_prefix: None,
         current: None,
     };
     let config = walk.reader.config_mut();
     config.check_end_names = false;
     config.allow_unmatched_ends = true;
     let outcome = walk.run();
-    let feed = walk.feed;
+    let mut feed = walk.feed;
+    feed.title = feed.title.or(walk.feed_title_fallback);
     match outcome {
-        Err(message) if feed.title.is_none() && feed.entries.is_empty() => {
+        Err(message) if feed.title.is_none() && feed.link.is_none() && feed.entries.is_empty() => {
             let at = usize::try_from(walk.reader.error_position()).unwrap_or(usize::MAX);
             Err(ParseError::malformed_at(xml, at, message))
         }
@@ -54,6 +57,11 @@ struct Walk<'a> {
     feed: ParsedFeed,
     feed_authors: Vec<String>,
     feed_link_is_alternate: bool,
+    /// `dc:title`, for a channel without `<title>`.
+    feed_title_fallback: Option<String>,
+    /// The prefix of the feed's own elements when the document writes them
+    /// prefixed (`<r:rss><r:channel><r:title>`).
+    own_prefix: Option<String>,
     current: Option<Draft>,
 }
 
@@ -63,6 +71,16 @@ struct Draft {
     entry: ParsedEntry,
     link_is_alternate: bool,
     permalink: Option<String>,
+    /// Values from extensions (Dublin Core, iTunes, Media RSS), used only
+    /// where the entry's own elements say nothing.
+    fallback: Fallback,
+}
+
+#[derive(Default)]
+struct Fallback {
+    title: Option<Text>,
+    summary: Option<Text>,
+    authors: Vec<String>,
 }
 
 impl<'a> Walk<'a> {
@@ -100,6 +118,9 @@ impl<'a> Walk<'a> {
             return Ok(());
         }
         if self.current.is_none() && matches!(local, "rss" | "RDF" | "channel" | "feed") {
+            if local != "RDF" && self.own_prefix.is_none() {
+                self.own_prefix = prefix(&e).map(str::to_string);
+            }
             let own_base = attribute(&e, "xml:base");
             let base = combine_base(self.feed.base.as_deref(), own_base.as_deref());
             self.feed.base = base.or(self.feed.base.take());
@@ -112,7 +133,7 @@ impl<'a> Walk<'a> {
         } else {
             Cow::Borrowed("")
         };
-        let field = Field::new(&e, &inner, self.atom);
+        let field = Field::new(&e, &inner, self.atom, self.own_prefix.as_deref());
         match self.current.as_mut() {
             Some(draft) => draft.field(&field),
             None => self.feed_field(&field),
@@ -123,8 +144,12 @@ impl<'a> Walk<'a> {
     fn close_entry(&mut self) {
         if let Some(draft) = self.current.take() {
             let mut entry = draft.entry;
-            if entry.link.is_none() {
-                entry.link = draft.permalink;
+            let fallback = draft.fallback;
+            entry.link = entry.link.or(draft.permalink);
+            entry.title = entry.title.or(fallback.title);
+            entry.summary = entry.summary.or(fallback.summary);
+            if entry.authors.is_empty() {
+                entry.authors = fallback.authors;
             }
             if entry.authors.is_empty() && self.atom {
                 entry.authors = self.feed_authors.clone();
@@ -134,6 +159,12 @@ impl<'a> Walk<'a> {
     }
 
     fn feed_field(&mut self, field: &Field<'_, '_>) {
+        if (field.prefix, field.local) == (Some("dc"), "title") {
+            self.feed_title_fallback = self
+                .feed_title_fallback
+                .take()
+                .or_else(|| field.text().map(|t| plain(&t)));
+        }
         if !field.core {
             return;
         }
@@ -173,6 +204,25 @@ impl Draft {
                 entry.published = entry.published.or_else(|| field.date());
             }
             (Some("dcterms"), "modified") => entry.updated = entry.updated.or_else(|| field.date()),
+            (Some("xhtml"), "body") => {
+                entry.content = entry.content.take().or_else(|| field.html())
+            }
+            (Some("dc"), "title") => {
+                self.fallback.title = self.fallback.title.take().or_else(|| field.text())
+            }
+            (Some("dc"), "description") | (Some("itunes"), "summary") => {
+                self.fallback.summary = self.fallback.summary.take().or_else(|| field.text());
+            }
+            (Some("media"), "description" | "group") => {
+                self.fallback.summary = self
+                    .fallback
+                    .summary
+                    .take()
+                    .or_else(|| field.media_description());
+            }
+            (Some("itunes"), "author") => {
+                push_trimmed(&mut self.fallback.authors, &field.value().value)
+            }
             _ if field.core => self.core_field(field),
             _ => {}
         }
@@ -202,6 +252,8 @@ impl Draft {
                     .and_then(|id| permalink(id, is_permalink));
             }
             "description" => entry.summary = entry.summary.take().or_else(|| field.html()),
+            // RSS 2.0 allows an XHTML `<body>` in an item.
+            "body" => entry.content = entry.content.take().or_else(|| field.html()),
             "summary" => entry.summary = entry.summary.take().or_else(|| field.text()),
             "content" if attribute(field.element, "src").is_none() => {
                 entry.content = entry.content.take().or_else(|| field.text());
@@ -234,12 +286,15 @@ struct Field<'e, 'i> {
 }
 
 impl<'e, 'i> Field<'e, 'i> {
-    fn new(element: &'e BytesStart<'e>, inner: &'i str, atom: bool) -> Self {
-        let prefix = element
-            .name()
-            .prefix()
-            .map(|p| std::str::from_utf8(p.into_inner()).unwrap_or_default());
-        let core = matches!(prefix, None | Some("atom" | "rss"));
+    fn new(
+        element: &'e BytesStart<'e>,
+        inner: &'i str,
+        atom: bool,
+        own_prefix: Option<&str>,
+    ) -> Self {
+        let prefix = prefix(element);
+        let core = matches!(prefix, None | Some("atom" | "rss"))
+            || (prefix.is_some() && prefix == own_prefix);
         Field {
             element,
             prefix,
@@ -295,6 +350,26 @@ impl<'e, 'i> Field<'e, 'i> {
         let rel = attribute(self.element, "rel");
         let alternate = rel.as_deref().map_or(true, |r| r.trim() == "alternate");
         Some((href, alternate))
+    }
+
+    /// `media:description`, or the one inside a `media:group`.
+    fn media_description(&self) -> Option<Text> {
+        if self.local == "description" {
+            let kind = attribute(self.element, "type");
+            return typed_text(Some(kind.as_deref().unwrap_or("text")), &self.value().value);
+        }
+        let mut reader = Reader::from_str(self.inner);
+        reader.config_mut().check_end_names = false;
+        loop {
+            match reader.read_event() {
+                Ok(Event::Start(e)) if local_name(&e) == "description" => {
+                    let inner = reader.read_text(e.name()).ok()?;
+                    return Field::new(&e, &inner, self.atom, None).media_description();
+                }
+                Ok(Event::Eof) | Err(_) => return None,
+                Ok(_) => {}
+            }
+        }
     }
 
     /// An RSS `email (Name)` author, or an Atom person's name or email.
@@ -397,6 +472,12 @@ impl<'a> Iterator for Segments<'a> {
     }
 }
 
+fn prefix<'e>(e: &'e BytesStart<'_>) -> Option<&'e str> {
+    let name = e.name().into_inner();
+    let colon = name.iter().position(|&b| b == b':')?;
+    std::str::from_utf8(&name[..colon]).ok()
+}
+
 fn local_name<'e>(e: &'e BytesStart<'_>) -> &'e str {
     let name = e.name().into_inner();
     let local = match name.iter().position(|&b| b == b':') {
@@ -474,6 +555,27 @@ mod tests {
             "2004-01-02T03:04:05+00:00"
         );
         assert_eq!(e.updated.unwrap().to_rfc3339(), "2004-01-03T03:04:05+00:00");
+    }
+
+    #[test]
+    fn prefixed_feeds_and_extension_fallbacks() {
+        let feed = lenient(
+            r#"<r:rss xmlns:r="http://backend.userland.com/rss2"><r:channel><dc:title>Dc</dc:title>
+              <r:item><dc:title>Fallback</dc:title><r:title>Own</r:title>
+                <itunes:summary>Spoken</itunes:summary><itunes:author>Host</itunes:author></r:item>
+              <item><media:group><media:title>m</media:title><media:description>Clip text</media:description></media:group></item>
+              <item><xhtml:body xmlns:xhtml="http://www.w3.org/1999/xhtml"><xhtml:p>x</xhtml:p></xhtml:body></item>
+            </r:channel></r:rss>"#,
+        );
+        assert_eq!(feed.title.as_deref(), Some("Dc"));
+        let [a, b, c] = feed.entries.as_slice() else {
+            panic!("{:?}", feed.entries)
+        };
+        assert_eq!(a.title, Some(Text::plain("Own")));
+        assert_eq!(a.summary, Some(Text::plain("Spoken")));
+        assert_eq!(a.authors, ["Host"]);
+        assert_eq!(b.summary, Some(Text::plain("Clip text")));
+        assert_eq!(c.content, Some(Text::html("<xhtml:p>x</xhtml:p>")));
     }
 
     #[test]

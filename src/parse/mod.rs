@@ -81,8 +81,9 @@ pub struct ParsedFeed {
     /// RSS `<ttl>`: how long the publisher asks readers to cache the feed.
     pub ttl: Option<Duration>,
     pub entries: Vec<ParsedEntry>,
-    /// True when the strict parser refused the document and the lenient
-    /// pass read it; entries after the point of damage may be missing.
+    /// True when the lenient pass read the document because the strict
+    /// parser refused it (entries after a point of damage may be missing)
+    /// or came back with entries it could not read.
     pub recovered: bool,
 }
 
@@ -141,6 +142,7 @@ pub fn parse_feed(body: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed,
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError::Empty);
     }
+    detect::refuse_utf32(body)?;
     let decoded = crate::decode::decode_xml(body, http_charset);
     let document = detect::document_start(&decoded.text)?;
     if document.starts_with('{') {
@@ -154,7 +156,21 @@ pub fn parse_feed(body: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed,
         rss_format => strict_rss::parse(&xml, rss_format),
     };
     match strict {
-        Some(feed) => Ok(feed),
+        Some(feed) if plausible(&feed) => Ok(feed),
+        // The crate read the document but lost what an entry says (it
+        // skips HTML left unescaped in a description, for one): the
+        // lenient pass reads such entries.
+        Some(feed) => Ok(lenient::parse(&xml, format)
+            .ok()
+            .filter(|recovered| recovered.entries.len() >= feed.entries.len())
+            .unwrap_or(feed)),
         None => lenient::parse(&xml, format),
     }
+}
+
+/// False when some entry came out with nothing to show.
+fn plausible(feed: &ParsedFeed) -> bool {
+    feed.entries.iter().all(|e| {
+        e.title.is_some() || e.link.is_some() || e.summary.is_some() || e.content.is_some()
+    })
 }

@@ -1,19 +1,27 @@
 //! Repairs the markup slips feeds commonly make, before any XML parser sees
 //! the document: HTML named entities XML does not define (`&nbsp;`), an
 //! `&` that starts no reference (`?a=1&b=2`), a `<` that starts no tag
-//! (`a < b`), and numeric references to characters XML forbids or that
-//! were meant as windows-1252 (`&#146;`). Done once over the text, it lets
-//! the strict parsers accept most real feeds and spares the lenient pass
-//! its own entity handling. CDATA sections, comments, processing
-//! instructions and the DOCTYPE are copied untouched: nothing in them is
-//! markup.
+//! (`a < b`), numeric references to characters XML forbids or that were
+//! meant as windows-1252 (`&#146;`), and C1 control characters that are
+//! windows-1252 punctuation decoded as Latin-1. Entities the DOCTYPE
+//! declares are expanded, since XML parsers here do not read DTDs. Done
+//! once over the text, it lets the strict parsers accept most real feeds
+//! and spares the lenient pass its own entity handling. CDATA sections,
+//! comments, processing instructions and the DOCTYPE are copied untouched:
+//! nothing in them is markup.
 
 use std::borrow::Cow;
 
-use encoding_rs::WINDOWS_1252;
+use crate::decode::windows_1252_char;
 
 /// The longest HTML entity name is 31 characters.
 const MAX_ENTITY_NAME: usize = 32;
+
+/// Bounds on what a DOCTYPE may declare, so that a hostile document cannot
+/// make the repaired copy grow without limit.
+const MAX_DECLARED_ENTITIES: usize = 64;
+const MAX_DECLARED_VALUE: usize = 1024;
+const MAX_EXPANDED_BYTES: usize = 1 << 20;
 
 const XML_ENTITIES: [&str; 5] = ["amp", "lt", "gt", "quot", "apos"];
 
@@ -24,18 +32,20 @@ pub(super) fn repair_markup(doc: &str) -> Cow<'_, str> {
         doc,
         out: String::new(),
         copied: 0,
+        declared: Vec::new(),
+        expanded: 0,
     };
     let bytes = doc.as_bytes();
     let mut at = 0;
     while let Some(offset) = bytes
         .get(at..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'&' || b == b'<'))
+        .and_then(|rest| rest.iter().position(|&b| matches!(b, b'&' | b'<' | 0xC2)))
     {
         let found = at + offset;
-        at = if bytes[found] == b'<' {
-            repair.markup(found)
-        } else {
-            repair.reference(found)
+        at = match bytes[found] {
+            b'<' => repair.markup(found),
+            b'&' => repair.reference(found),
+            _ => repair.c1_control(found),
         };
     }
     repair.finish()
@@ -46,6 +56,10 @@ struct Repair<'a> {
     out: String,
     /// Bytes of `doc` already accounted for in `out`.
     copied: usize,
+    /// Entities the DOCTYPE declares, with their values.
+    declared: Vec<(&'a str, &'a str)>,
+    /// Bytes added so far by expanding declared entities.
+    expanded: usize,
 }
 
 impl<'a> Repair<'a> {
@@ -87,14 +101,33 @@ impl<'a> Repair<'a> {
         at + 1
     }
 
-    /// The end of a DOCTYPE, past its internal subset if it has one.
-    fn doctype_end(&self, at: usize) -> usize {
-        let rest = &self.doc[at..];
+    /// The end of a DOCTYPE, past its internal subset if it has one; the
+    /// entities the subset declares are noted.
+    fn doctype_end(&mut self, at: usize) -> usize {
+        let doc = self.doc;
+        let rest = &doc[at..];
         match rest.find(['[', '>']) {
-            Some(i) if rest.as_bytes()[i] == b'[' => skip_past(self.doc, at + i, "]>"),
+            Some(i) if rest.as_bytes()[i] == b'[' => {
+                let end = skip_past(doc, at + i, "]>");
+                self.declared = declared_entities(&doc[at + i..end]);
+                end
+            }
             Some(i) => at + i + 1,
-            None => self.doc.len(),
+            None => doc.len(),
         }
+    }
+
+    /// A UTF-8 encoded C1 control (U+0080–U+009F) at `at`: no feed means
+    /// one, while windows-1252 text read as Latin-1 is full of them.
+    fn c1_control(&mut self, at: usize) -> usize {
+        let Some(&second) = self.doc.as_bytes().get(at + 1) else {
+            return at + 1;
+        };
+        if (0x80..=0x9f).contains(&second) {
+            let c = windows_1252_char(second);
+            self.replace(at, at + 2, c.encode_utf8(&mut [0; 4]));
+        }
+        at + 2
     }
 
     /// Handles the `&` at `at`; returns where scanning resumes.
@@ -113,6 +146,13 @@ impl<'a> Repair<'a> {
             if XML_ENTITIES.contains(&name) {
                 return end;
             }
+            if let Some(&(_, value)) = self.declared.iter().find(|(n, _)| *n == name) {
+                if self.expanded + value.len() <= MAX_EXPANDED_BYTES {
+                    self.expanded += value.len();
+                    self.replace(at, end, value);
+                    return end;
+                }
+            }
             if let Some(value) = html_entity(name) {
                 let refs: String = value.chars().map(|c| format!("&#{};", c as u32)).collect();
                 self.replace(at, end, &refs);
@@ -122,6 +162,27 @@ impl<'a> Repair<'a> {
         self.replace(at, at + 1, "&amp;");
         at + 1
     }
+}
+
+/// The general entities an internal DTD subset declares with a literal
+/// value: `<!ENTITY name "value">`.
+fn declared_entities(subset: &str) -> Vec<(&str, &str)> {
+    subset
+        .split("<!ENTITY")
+        .skip(1)
+        .filter_map(|declaration| {
+            let declaration = declaration.trim_start();
+            let name_len = declaration.find(char::is_whitespace)?;
+            let (name, rest) = declaration.split_at(name_len);
+            let rest = rest.trim_start();
+            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            let value = &rest[1..];
+            let value = &value[..value.find(quote)?];
+            let plain_name = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric());
+            (plain_name && value.len() <= MAX_DECLARED_VALUE).then_some((name, value))
+        })
+        .take(MAX_DECLARED_ENTITIES)
+        .collect()
 }
 
 fn skip_past(doc: &str, from: usize, close: &str) -> usize {
@@ -164,9 +225,7 @@ fn numeric_reference(after_hash: &str) -> Option<(usize, u32)> {
 /// escaped byte by byte, so they are read as windows-1252 (as browsers do).
 fn fix_code_point(code: u32) -> Option<String> {
     if (0x80..=0x9f).contains(&code) {
-        let byte = [code as u8];
-        let (text, _) = WINDOWS_1252.decode_without_bom_handling(&byte);
-        return Some(text.chars().map(|c| format!("&#{};", c as u32)).collect());
+        return Some(format!("&#{};", windows_1252_char(code as u8) as u32));
     }
     let allowed =
         matches!(code, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF);
@@ -224,6 +283,40 @@ mod tests {
             fixed("<t>&#0;&#xD800;&#99999999999;</t>"),
             "<t>&#xFFFD;&#xFFFD;&#xFFFD;</t>"
         );
+    }
+
+    #[test]
+    fn c1_controls_are_read_as_windows_1252() {
+        assert_eq!(
+            fixed("<t>don\u{92}t \u{93}q\u{94} ©</t>"),
+            "<t>don\u{2019}t \u{201c}q\u{201d} ©</t>"
+        );
+    }
+
+    #[test]
+    fn entities_the_doctype_declares_are_expanded() {
+        let doc = "<!DOCTYPE rss [\n<!ENTITY id \"tag:x.test,\">\n<!ENTITY % p 'x'>]>\n<guid>&id;1</guid>";
+        assert_eq!(
+            fixed(doc),
+            "<!DOCTYPE rss [\n<!ENTITY id \"tag:x.test,\">\n<!ENTITY % p 'x'>]>\n<guid>tag:x.test,1</guid>"
+        );
+    }
+
+    #[test]
+    fn entity_expansion_is_bounded() {
+        let value = "x".repeat(MAX_DECLARED_VALUE);
+        let refs = "&big;".repeat(4 * MAX_EXPANDED_BYTES / MAX_DECLARED_VALUE);
+        let doc = format!("<!DOCTYPE r [<!ENTITY big \"{value}\">]><r>{refs}</r>");
+        let out = fixed(&doc);
+        // Escaping a stray `&` at most quintuples a byte; expansion adds
+        // at most its budget.
+        assert!(
+            out.len() <= 5 * doc.len() + MAX_EXPANDED_BYTES,
+            "{}",
+            out.len()
+        );
+        assert!(out.len() > MAX_EXPANDED_BYTES - MAX_DECLARED_VALUE);
+        assert!(out.contains("&amp;big;"));
     }
 
     #[test]

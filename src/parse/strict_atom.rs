@@ -51,7 +51,11 @@ fn entry(e: &Entry, base: Option<String>, feed_authors: &[String]) -> ParsedEntr
         id: non_empty(&e.id),
         title: text(&e.title),
         link: alternate(&e.links),
-        summary: e.summary.as_ref().and_then(text),
+        summary: e
+            .summary
+            .as_ref()
+            .and_then(text)
+            .or_else(|| media_description(e)),
         content: e.content.as_ref().and_then(content),
         authors,
         categories,
@@ -77,11 +81,28 @@ fn content(c: &Content) -> Option<Text> {
 
 /// The `rel="alternate"` link (the default relation), else the first one.
 fn alternate(links: &[Link]) -> Option<String> {
+    let href = |l: &Link| non_empty(&l.href);
     links
         .iter()
-        .find(|l| l.rel == "alternate")
-        .or_else(|| links.first())
-        .and_then(|l| non_empty(&l.href))
+        .filter(|l| l.rel == "alternate")
+        .find_map(href)
+        .or_else(|| links.iter().find_map(href))
+}
+
+/// `media:group/media:description`, where video sites such as YouTube put
+/// an entry's text.
+fn media_description(e: &Entry) -> Option<Text> {
+    let media = e.extensions.get("media")?;
+    let in_group = media
+        .get("group")
+        .into_iter()
+        .flatten()
+        .flat_map(|group| group.children.get("description").into_iter().flatten());
+    let direct = media.get("description").into_iter().flatten();
+    in_group.chain(direct).find_map(|d| {
+        let kind = d.attrs.get("type").map(String::as_str);
+        typed_text(Some(kind.unwrap_or("text")), d.value.as_deref()?)
+    })
 }
 
 fn people(persons: &[Person]) -> Vec<String> {

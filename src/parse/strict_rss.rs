@@ -22,7 +22,14 @@ pub(super) fn parse(xml: &str, format: FeedFormat) -> Option<ParsedFeed> {
         .collect();
     Some(ParsedFeed {
         format,
-        title: guessed_text(&channel.title).map(|t| plain(&t)),
+        title: guessed_text(&channel.title)
+            .or_else(|| {
+                first(
+                    channel.dublin_core_ext.as_ref()?.titles.iter(),
+                    guessed_text,
+                )
+            })
+            .map(|t| plain(&t)),
         link: non_empty(&channel.link),
         base: bases.feed,
         ttl: channel.ttl.as_deref().and_then(ttl),
@@ -33,6 +40,7 @@ pub(super) fn parse(xml: &str, format: FeedFormat) -> Option<ParsedFeed> {
 
 fn entry(item: &Item, base: Option<String>) -> ParsedEntry {
     let dc = item.dublin_core_ext.as_ref();
+    let itunes = item.itunes_ext.as_ref();
     let guid = item.guid.as_ref();
     let mut authors = Vec::new();
     authors.extend(item.author.as_deref().and_then(rss_author));
@@ -48,16 +56,29 @@ fn entry(item: &Item, base: Option<String>) -> ParsedEntry {
             .iter()
             .for_each(|s| push_trimmed(&mut categories, s));
     }
-    let dc_date = || dc.and_then(|dc| dc.dates.iter().find_map(|d| parse_date(d)));
+    if authors.is_empty() {
+        authors.extend(itunes.and_then(|i| non_empty(i.author.as_deref()?)));
+    }
+    let dc_date = || first(dc?.dates.iter(), parse_date);
+    let dcterms_date = |name| extension_date(&item.extensions, "dcterms", name);
     ParsedEntry {
         id: guid.and_then(|g| non_empty(&g.value)),
-        title: item.title.as_deref().and_then(guessed_text),
+        title: item
+            .title
+            .as_deref()
+            .and_then(guessed_text)
+            .or_else(|| first(dc?.titles.iter(), guessed_text)),
         link: item
             .link
             .as_deref()
             .and_then(non_empty)
             .or_else(|| guid.and_then(|g| permalink(&g.value, g.permalink))),
-        summary: item.description.as_deref().and_then(html_text),
+        summary: item
+            .description
+            .as_deref()
+            .and_then(html_text)
+            .or_else(|| first(dc?.descriptions.iter(), html_text))
+            .or_else(|| guessed_text(itunes?.summary.as_deref()?)),
         content: item.content.as_deref().and_then(html_text),
         authors,
         categories,
@@ -65,10 +86,20 @@ fn entry(item: &Item, base: Option<String>) -> ParsedEntry {
             .pub_date
             .as_deref()
             .and_then(parse_date)
-            .or_else(dc_date),
-        updated: extension_date(&item.extensions, "dcterms", "modified"),
+            .or_else(dc_date)
+            .or_else(|| dcterms_date("issued"))
+            .or_else(|| dcterms_date("created")),
+        updated: dcterms_date("modified"),
         base,
     }
+}
+
+/// The first value `read` accepts.
+fn first<'v, T>(
+    values: impl Iterator<Item = &'v String>,
+    read: impl Fn(&str) -> Option<T>,
+) -> Option<T> {
+    values.map(String::as_str).find_map(read)
 }
 
 /// A date from an extension element the crate keeps by prefix, such as

@@ -7,8 +7,8 @@ use std::collections::{HashSet, VecDeque};
 use chrono::{DateTime, Utc};
 
 use crate::config::{Config, OutputConfig, Pattern};
-use crate::html_text;
 use crate::model::{Item, SourceName};
+use crate::normalize::html::html_to_text;
 use crate::store::{ItemQuery, Store, StoreError};
 
 /// The fewest rows one source's first query reads.
@@ -128,7 +128,7 @@ fn matches_filters(output: &OutputConfig, item: &Item) -> bool {
     if output.include.is_empty() && output.exclude.is_empty() {
         return true;
     }
-    let summary = item.summary.as_deref().map(html_text::to_plain);
+    let summary = item.summary.as_deref().map(html_to_text);
     let hit =
         |p: &Pattern| p.is_match(&item.title) || summary.as_deref().is_some_and(|s| p.is_match(s));
     (output.include.is_empty() || output.include.iter().any(hit)) && !output.exclude.iter().any(hit)

@@ -9,7 +9,6 @@ pub mod daemon;
 pub mod decode;
 pub mod dumps;
 pub mod fetch;
-pub mod html_text;
 pub mod metrics;
 pub mod model;
 pub mod normalize;

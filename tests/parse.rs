@@ -80,7 +80,7 @@ fn rss_092_duplicates_are_one_item_and_missing_titles_are_made() {
         titles(&items),
         [
             "Spring regatta results",
-            "The boathouse roof is being replaced over the summer, so the winter storage racks move to the east shed until September.…"
+            "The boathouse roof is being replaced over the summer, so the winter storage racks move to the east shed until…"
         ]
     );
     assert_eq!(items[0].categories, ["Racing"]);

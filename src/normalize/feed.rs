@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::html::{html_to_text, Sanitizer};
+use super::title::cut_at_word;
 use crate::model::{Item, ItemId, SourceName};
 use crate::parse::{ParsedEntry, ParsedFeed, Text, TextKind};
 
@@ -134,23 +135,6 @@ fn derived_title(entry: &ParsedEntry) -> String {
         Some(text) => cut_at_word(&text, DERIVED_TITLE_CHARS),
         None => UNTITLED.to_string(),
     }
-}
-
-/// At most `max` characters of `text`, ending at a word boundary, with an
-/// ellipsis when something was cut.
-fn cut_at_word(text: &str, max: usize) -> String {
-    let Some((cut, _)) = text.char_indices().nth(max) else {
-        return text.to_string();
-    };
-    let head = &text[..cut];
-    let ends_a_word = text[cut..].starts_with(char::is_whitespace);
-    let at_word = match head.rfind(char::is_whitespace) {
-        _ if ends_a_word => head,
-        Some(space) if space > 0 => &head[..space],
-        // One long word: cut inside it.
-        _ => head,
-    };
-    format!("{}…", at_word.trim_end())
 }
 
 /// Summary or content as sanitized HTML; plain text is escaped and set in
@@ -339,14 +323,5 @@ mod tests {
         assert_eq!(item.published, Some(updated));
         assert_eq!(item.updated, Some(updated));
         assert_eq!(item.first_seen, now());
-    }
-
-    #[test]
-    fn cutting_at_words() {
-        assert_eq!(cut_at_word("short", 10), "short");
-        assert_eq!(cut_at_word("one two three", 9), "one two…");
-        assert_eq!(cut_at_word("one two three", 7), "one two…");
-        assert_eq!(cut_at_word("abcdefghij", 4), "abcd…");
-        assert_eq!(cut_at_word("ééé ééé", 5), "ééé…");
     }
 }

@@ -276,4 +276,22 @@ mod tests {
         assert_eq!(html_to_text("é<"), "é<");
         assert_eq!(html_to_text("don&#146;t"), "don\u{2019}t");
     }
+
+    #[test]
+    fn block_edges_separate_words_inline_tags_do_not() {
+        assert_eq!(html_to_text("<li>one</li><li>two</li>"), "one two");
+        assert_eq!(html_to_text("one<br/>two<BR>three"), "one two three");
+        assert_eq!(html_to_text("<p>a <b>bold</b>.</p>"), "a bold.");
+        assert_eq!(html_to_text("un<em>believ</em>able"), "unbelievable");
+        assert_eq!(
+            html_to_text("<p>Fish &amp; <b>chips</b></p>\n<p>today</p>"),
+            "Fish & chips today"
+        );
+    }
+
+    #[test]
+    fn a_lone_angle_bracket_is_text() {
+        assert_eq!(html_to_text("1 < 2"), "1 < 2");
+        assert_eq!(html_to_text("a &lt;b&gt;"), "a <b>");
+    }
 }

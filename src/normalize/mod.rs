@@ -4,3 +4,4 @@
 pub mod dump;
 pub mod feed;
 pub mod html;
+pub mod title;

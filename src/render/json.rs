@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use super::{rfc3339, FeedContext};
-use crate::html_text;
 use crate::model::Item;
+use crate::normalize::html::html_to_text;
 
 const VERSION: &str = "https://jsonfeed.org/version/1.1";
 
@@ -70,7 +70,7 @@ fn item(item: &Item) -> JsonItem<'_> {
             .or_else(|| item.summary.clone())
             .unwrap_or_else(|| html_escape::encode_text(&item.title).into_owned()),
         // JSON Feed's summary is plain text.
-        summary: item.summary.as_deref().map(html_text::to_plain),
+        summary: item.summary.as_deref().map(html_to_text),
         date_published: rfc3339(item.sort_time()),
         date_modified: item.updated.map(rfc3339),
         authors: super::own_authors(item)

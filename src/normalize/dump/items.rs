@@ -17,9 +17,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::headers::Headers;
 use super::layout::Story;
-use super::title::{cut, title_from_opening};
+use super::title::title_from_opening;
 use super::DumpMeta;
 use crate::model::{Item, ItemId, SourceName};
+use crate::normalize::title::cut_at_word;
 
 /// Longest summary, in characters: the first paragraph, cut.
 const SUMMARY_MAX: usize = 300;
@@ -86,7 +87,7 @@ impl Builder<'_> {
             .join("\n");
         let summary = paragraphs
             .first()
-            .map(|p| html_escape::encode_text(&cut(p, SUMMARY_MAX)).into_owned());
+            .map(|p| html_escape::encode_text(&cut_at_word(p, SUMMARY_MAX)).into_owned());
         Item {
             title,
             link,

@@ -1,22 +1,16 @@
 //! The real binary, run as a process: exit codes, messages, and the
 //! `items --json` contract.
 
+mod support;
+
+use support::syndic;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use chrono::{TimeZone, Utc};
 use syndic::model::{Item, ItemId, SourceName};
 use syndic::store::Store;
-
-fn syndic(config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_syndic"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("SYNDIC_LOG", "warn")
-        .output()
-        .expect("binary runs")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -1,16 +1,8 @@
 //! `opml import` and `opml export` through the real binary.
 
-use std::process::Command;
+mod support;
 
-fn syndic(config: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_syndic"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("SYNDIC_LOG", "warn")
-        .output()
-        .expect("binary runs")
-}
+use support::syndic;
 
 const CONFIG: &str = r#"# my feeds — keep this comment
 [daemon]

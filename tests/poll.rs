@@ -3,7 +3,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use axum::http::{header, HeaderMap, StatusCode};
@@ -11,7 +10,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use chrono::Utc;
-use support::{serve, Conditional};
+use support::{mutable_document, serve, syndic, Conditional};
 use syndic::config::Config;
 use syndic::fetch::FetchSlots;
 use syndic::model::SourceName;
@@ -128,16 +127,8 @@ async fn first_poll_stores_and_a_repeat_costs_a_304() {
 
 #[tokio::test]
 async fn unchanged_feeds_add_nothing_and_changed_entries_update_in_place() {
-    let body = Arc::new(Mutex::new(FIRST.to_string()));
-    let served = Arc::clone(&body);
-    let addr = serve(Router::new().route(
-        "/feed",
-        get(move || {
-            let text = served.lock().unwrap().clone();
-            async move { text }
-        }),
-    ))
-    .await;
+    let (body, route) = mutable_document(FIRST);
+    let addr = serve(Router::new().route("/feed", route)).await;
     let s = setup(addr, &[("harbour", "/feed")]);
     assert_eq!(stored(&s.poll("harbour").await.outcome), (2, 0, 0));
     assert_eq!(stored(&s.poll("harbour").await.outcome), (0, 0, 2));
@@ -256,16 +247,8 @@ async fn failures_back_off_and_honour_retry_after() {
 
 #[tokio::test]
 async fn an_unreadable_feed_is_recorded_and_stored_items_stay() {
-    let body = Arc::new(Mutex::new(FIRST.to_string()));
-    let served = Arc::clone(&body);
-    let addr = serve(Router::new().route(
-        "/feed",
-        get(move || {
-            let text = served.lock().unwrap().clone();
-            async move { text }
-        }),
-    ))
-    .await;
+    let (body, route) = mutable_document(FIRST);
+    let addr = serve(Router::new().route("/feed", route)).await;
     let s = setup(addr, &[("harbour", "/feed")]);
     s.poll("harbour").await;
     *body.lock().unwrap() = "<html><body>Maintenance</body></html>".into();
@@ -306,16 +289,6 @@ async fn ttl_and_max_age_stretch_the_interval() {
         (215..=264).contains(&cached),
         "max-age 4h, next in {cached} min"
     );
-}
-
-fn syndic(config: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_syndic"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("SYNDIC_LOG", "warn")
-        .output()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,8 +1,11 @@
 //! `syndic render` and `syndic export` through the real binary, on a
 //! database filled through the store.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use support::syndic;
+
+use std::path::PathBuf;
 
 use chrono::{Duration, Utc};
 use syndic::model::{Item, ItemId, SourceName};
@@ -33,16 +36,6 @@ name = "desk-notes"
 sources = ["desk"]
 exclude = ["draft"]
 "#;
-
-fn syndic(config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_syndic"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("SYNDIC_LOG", "warn")
-        .output()
-        .expect("binary runs")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -9,6 +9,30 @@ use std::sync::Arc;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+/// Runs the real binary on `config` with `args`, quietly.
+pub fn syndic(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("SYNDIC_LOG", "warn")
+        .output()
+        .expect("binary runs")
+}
+
+/// A document whose text a test can change while it is being served.
+pub fn mutable_document(
+    initial: &str,
+) -> (Arc<std::sync::Mutex<String>>, axum::routing::MethodRouter) {
+    let body = Arc::new(std::sync::Mutex::new(initial.to_string()));
+    let served = Arc::clone(&body);
+    let route = axum::routing::get(move || {
+        let text = served.lock().expect("not poisoned").clone();
+        async move { text }
+    });
+    (body, route)
+}
+
 /// Serves `app` on an ephemeral loopback port until the test ends.
 pub async fn serve(app: axum::Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

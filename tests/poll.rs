@@ -20,7 +20,7 @@ use syndic::store::{FetchState, ItemQuery, StoreHandle};
 const FIRST: &str = include_str!("fixtures/daemon/first.rss");
 
 struct Setup {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     config: Config,
     poller: Poller,
     store: StoreHandle,
@@ -28,18 +28,24 @@ struct Setup {
 
 /// A config with one source per `(name, path)` on `addr`.
 fn setup(addr: std::net::SocketAddr, sources: &[(&str, &str)]) -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let mut text = String::from("[daemon]\ndatabase = \"syndic.db\"\n");
+    let mut text = String::new();
     for (name, path) in sources {
         text.push_str(&format!(
             "[[source]]\nname = \"{name}\"\nurl = \"http://{addr}{path}\"\ninterval = \"15m\"\n"
         ));
     }
+    setup_config(&text)
+}
+
+/// A config of `sources` (TOML) with a database in a fresh folder.
+fn setup_config(sources: &str) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("[daemon]\ndatabase = \"syndic.db\"\n{sources}");
     let config = Config::parse(&dir.path().join("feeds.toml"), &text).unwrap();
     let store = StoreHandle::open(&config.daemon.database).unwrap();
     let poller = Poller::new(&config.daemon, FetchSlots::new(8, 2), store.clone()).unwrap();
     Setup {
-        _dir: dir,
+        dir,
         config,
         poller,
         store,
@@ -338,4 +344,52 @@ async fn the_poll_command_reports_each_source_and_fails_when_one_did() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("0 new, 0 updated, 2 unchanged"), "{stdout}");
+}
+
+const HEADLINES: &str = "Harbour Ferry Returns After Winter Break\nCouncil Opens New Riverside Library\nStorm Warning Lifted Across the Valley\n";
+
+#[tokio::test]
+async fn text_sources_read_dumps_over_http_with_conditional_get() {
+    let doc = Conditional::new(HEADLINES, "\"d1\"", "text/plain; charset=utf-8");
+    let served = doc.clone();
+    let addr = serve(Router::new().route(
+        "/dump.txt",
+        get(move |h: HeaderMap| async move { served.respond(&h) }),
+    ))
+    .await;
+    let s = setup_config(&format!(
+        "[[source]]\nname = \"web\"\nkind = \"text\"\nurl = \"http://{addr}/dump.txt\"\n"
+    ));
+    assert_eq!(stored(&s.poll("web").await.outcome), (3, 0, 0));
+    assert!(matches!(
+        s.poll("web").await.outcome,
+        PollOutcome::NotModified
+    ));
+    assert_eq!(doc.full_responses(), 1);
+    assert!(s
+        .titles()
+        .await
+        .contains(&"Council Opens New Riverside Library".to_string()));
+}
+
+#[tokio::test]
+async fn text_sources_pick_up_new_dumps_in_their_folder() {
+    let s = setup_config("[[source]]\nname = \"desk\"\nkind = \"text\"\npath = \"dumps/*.txt\"\n");
+    let dumps = s.dir.path().join("dumps");
+    std::fs::create_dir(&dumps).unwrap();
+    std::fs::write(dumps.join("monday.txt"), HEADLINES).unwrap();
+    assert_eq!(stored(&s.poll("desk").await.outcome), (3, 0, 0));
+
+    // A new dump repeating one headline, and a file that is not text.
+    let tuesday = "Storm Warning Lifted Across the Valley\nMarket Hall Reopens on Saturday\n";
+    std::fs::write(dumps.join("tuesday.txt"), tuesday).unwrap();
+    std::fs::write(dumps.join("broken.txt"), [0u8, 159, 146, 150, 0, 0, 1, 2]).unwrap();
+    let report = s.poll("desk").await;
+    let PollOutcome::Stored { summary, warning } = &report.outcome else {
+        panic!("{report:?}");
+    };
+    assert_eq!((summary.inserted, summary.updated), (1, 0));
+    let warning = warning.as_deref().unwrap_or_default();
+    assert!(warning.contains("broken.txt"), "{warning}");
+    assert_eq!(s.titles().await.len(), 4);
 }

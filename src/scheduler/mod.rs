@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 use tokio::task::{self, JoinError, JoinSet};
+use tokio::time::Instant;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -64,15 +65,32 @@ impl Scheduler {
     /// sources stay due and are polled after the next start).
     pub async fn run(mut self, mut stop: watch::Receiver<bool>, grace: Duration) {
         let mut polls = JoinSet::new();
+        // The sources are scanned only when the earliest due time comes or
+        // the config changes, not after every finished poll: with
+        // thousands of sources that would be quadratic.
+        let wake = tokio::time::sleep(Duration::ZERO);
+        tokio::pin!(wake);
+        let mut scan = true;
         loop {
-            let config = self.config.borrow_and_update().clone();
-            let wake = self.launch_due(&config, &mut polls);
+            if scan {
+                let config = self.config.borrow_and_update().clone();
+                let wait = self.launch_due(&config, &mut polls);
+                wake.as_mut().reset(Instant::now() + wait);
+                scan = false;
+            }
             tokio::select! {
-                _ = tokio::time::sleep(wake) => {}
-                Some(done) = polls.join_next() => self.finish(done),
+                _ = &mut wake => scan = true,
+                Some(done) = polls.join_next() => {
+                    if let Some(at) = self.finish(done) {
+                        if at < wake.deadline() {
+                            wake.as_mut().reset(at);
+                        }
+                    }
+                }
                 changed = self.config.changed() => {
                     if changed.is_err() { break }
                     tracing::info!("scheduler following the reloaded config");
+                    scan = true;
                 }
                 _ = stop.wait_for(|stopping| *stopping) => break,
             }
@@ -102,36 +120,34 @@ impl Scheduler {
         (next - now).to_std().unwrap_or_default()
     }
 
-    fn finish(&mut self, done: Result<PollReport, JoinError>) {
-        match done {
+    /// Records a finished poll; returns when its source is next due.
+    fn finish(&mut self, done: Result<PollReport, JoinError>) -> Option<Instant> {
+        let (source, due) = match done {
             Ok(report) => {
                 self.metrics.record_fetch(
                     report.source.as_str(),
                     report.outcome.result(),
                     report.elapsed,
                 );
-                self.running.remove(&report.source);
-                self.due.insert(report.source, report.next_due);
+                (report.source, report.next_due)
             }
-            Err(e) => self.failed_task(&e),
-        }
+            Err(e) => self.failed_task(&e)?,
+        };
+        self.running.remove(&source);
+        self.due.insert(source, due);
+        Some(Instant::now() + (due - Utc::now()).to_std().unwrap_or_default())
     }
 
     /// A poll task only ends without a report when it panicked (a bug:
     /// reading input cannot panic the task) or was aborted at shutdown.
     /// Its source waits an hour, so a bug cannot make it spin.
-    fn failed_task(&mut self, e: &JoinError) {
-        let Some(name) = self
+    fn failed_task(&self, e: &JoinError) -> Option<(SourceName, DateTime<Utc>)> {
+        let name = self
             .running
             .iter()
-            .find_map(|(name, id)| (*id == e.id()).then(|| name.clone()))
-        else {
-            return;
-        };
+            .find_map(|(name, id)| (*id == e.id()).then(|| name.clone()))?;
         tracing::error!(source = %name, error = %e, "a poll task failed");
-        self.running.remove(&name);
-        self.due
-            .insert(name, Utc::now() + chrono::Duration::hours(1));
+        Some((name, Utc::now() + chrono::Duration::hours(1)))
     }
 
     async fn drain(mut self, mut polls: JoinSet<PollReport>, grace: Duration) {
@@ -147,7 +163,9 @@ impl Scheduler {
         loop {
             tokio::select! {
                 done = polls.join_next() => match done {
-                    Some(done) => self.finish(done),
+                    Some(done) => {
+                        self.finish(done);
+                    }
                     None => return,
                 },
                 _ = &mut deadline => {

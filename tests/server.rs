@@ -211,6 +211,21 @@ async fn feeds_have_their_content_types_and_caching_headers() {
 }
 
 #[tokio::test]
+async fn an_item_dated_in_the_future_does_not_date_the_feed_in_the_future() {
+    let h = Harness::start().await;
+    h.add(vec![item("ahead", "Scheduled for tomorrow", -30)])
+        .await;
+    let r = h.get("/feeds/world.rss", &[]).await;
+    let last_modified = httpdate::parse_http_date(header(&r, "last-modified")).unwrap();
+    let date = httpdate::parse_http_date(header(&r, "date")).unwrap();
+    assert!(
+        last_modified <= date,
+        "Last-Modified may not be later than Date"
+    );
+    h.stop().await;
+}
+
+#[tokio::test]
 async fn if_none_match_gives_304() {
     let h = Harness::start().await;
     h.add(vec![item("a", "Harbour reopens", 2)]).await;

@@ -162,7 +162,9 @@ async fn render_entry(
     let last_modified = match previous {
         Some(p) if p.hash == hash => p.last_modified,
         previous => {
-            let newest = newest.map_or(rendered_at, |t| whole_seconds(t.into()));
+            // An item dated in the future (a publisher's clock or zone
+            // error) must not make Last-Modified later than the response.
+            let newest = newest.map_or(rendered_at, |t| whole_seconds(t.into()).min(rendered_at));
             match previous {
                 // The body changed without a newer item (an update, a
                 // removal): the document itself changed now.

@@ -108,7 +108,9 @@ impl Poller {
     /// whole poll holds a fetch slot, so reading, parsing and storing are
     /// bounded by the same limits as the network, and memory with them.
     pub async fn poll(&self, source: &SourceConfig) -> PollReport {
-        let _permit = self.slots.acquire(&configured_target(source)).await;
+        // The configured address decides the slot: a redirect to another
+        // host is rare enough not to need its own.
+        let _permit = self.slots.acquire(&target(source, None)).await;
         let started = Instant::now();
         let now = Utc::now();
         let outcome = match self.state(source).await {
@@ -160,7 +162,7 @@ impl Poller {
         if let (SourceKind::Text, Location::Path(pattern)) = (source.kind, &source.location) {
             return self.read_dump_files(source, pattern.clone(), now).await;
         }
-        let target = target(source, state);
+        let target = target(source, state.moved_to.as_deref());
         let validators = Validators {
             etag: state.etag.clone(),
             last_modified: state.last_modified.clone(),
@@ -339,24 +341,15 @@ impl Poller {
     }
 }
 
-/// The configured address, which decides the fetch slot: a redirect to
-/// another host is rare enough not to need its own.
-fn configured_target(source: &SourceConfig) -> Target {
-    match &source.location {
-        Location::Url(url) => Target::Http(url.clone()),
-        Location::Path(path) => Target::File(path.clone()),
-    }
-}
-
 fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
     now + chrono::Duration::from_std(wait).unwrap_or_default()
 }
 
-/// Where to fetch: a permanent redirect's target once one was seen.
-fn target(source: &SourceConfig, state: &FetchState) -> Target {
-    let moved = state.moved_to.as_deref().and_then(|u| Url::parse(u).ok());
-    match (&source.location, moved) {
-        (Location::Url(_), Some(url)) => Target::Http(url),
+/// Where to fetch: a permanent redirect's target once one was seen, else
+/// the configured address.
+fn target(source: &SourceConfig, moved_to: Option<&str>) -> Target {
+    match (&source.location, moved_to.and_then(|u| Url::parse(u).ok())) {
+        (Location::Url(_), Some(moved)) => Target::Http(moved),
         (Location::Url(url), None) => Target::Http(url.clone()),
         (Location::Path(path), _) => Target::File(path.clone()),
     }

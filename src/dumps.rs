@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
+use crate::fetch::{self, BoundedReadError};
 use crate::model::{Item, SourceName};
 use crate::normalize::dump::{dump_items, DumpError, DumpMeta};
 
@@ -176,21 +177,15 @@ fn utc(t: SystemTime) -> Option<DateTime<Utc>> {
 /// Reads up to `max_bytes`, refusing input that is longer (a file that
 /// grew since it was measured, or a pipe).
 fn read_at_most(reader: impl Read, max_bytes: u64, origin: &str) -> Result<Vec<u8>, DumpError> {
-    let mut bytes = Vec::new();
-    reader
-        .take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|source| DumpError::Read {
+    fetch::read_at_most(reader, max_bytes).map_err(|e| match e {
+        BoundedReadError::Io(source) => DumpError::Read {
             origin: origin.to_string(),
             source,
-        })?;
-    let read = bytes.len() as u64;
-    if read > max_bytes {
-        return Err(DumpError::TooLarge {
+        },
+        BoundedReadError::TooLarge { bytes, limit } => DumpError::TooLarge {
             origin: origin.to_string(),
-            bytes: read,
-            limit: max_bytes,
-        });
-    }
-    Ok(bytes)
+            bytes,
+            limit,
+        },
+    })
 }

@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::config::{DaemonSettings, HumanDuration};
 
+pub use file::{read_at_most, BoundedReadError};
 pub use limits::{FetchPermit, FetchSlots};
 
 /// Redirects followed before a fetch is given up.

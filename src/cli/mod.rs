@@ -7,7 +7,7 @@ mod opml;
 mod poll;
 mod render;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -187,20 +187,39 @@ fn known_source<'c>(
     config: &'c Config,
     name: &str,
 ) -> Result<&'c crate::config::SourceConfig, CliError> {
-    config.source(name).ok_or_else(|| {
-        CliError::Usage(format!(
-            "no source named `{name}` in {}; configured sources: {}",
-            display(&config.file),
-            config
-                .sources
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })
+    let names = config.sources.iter().map(|s| s.name.as_str());
+    config
+        .source(name)
+        .ok_or_else(|| unknown("source", name, config, names))
 }
 
-fn display(p: &Path) -> std::path::Display<'_> {
-    p.display()
+/// Looks up a configured output by name, or explains which names exist.
+fn known_output<'c>(
+    config: &'c Config,
+    name: &str,
+) -> Result<&'c crate::config::OutputConfig, CliError> {
+    let names = config.outputs.iter().map(|o| o.name.as_str());
+    config
+        .output(name)
+        .ok_or_else(|| unknown("output", name, config, names))
+}
+
+/// The usage error for a name the config does not define, listing in
+/// config order the `kind`s it does.
+fn unknown<'a>(
+    kind: &str,
+    name: &str,
+    config: &Config,
+    names: impl Iterator<Item = &'a str>,
+) -> CliError {
+    let names: Vec<&str> = names.collect();
+    let known = if names.is_empty() {
+        "(none)".to_string()
+    } else {
+        names.join(", ")
+    };
+    CliError::Usage(format!(
+        "no {kind} named `{name}` in {}; configured {kind}s: {known}",
+        config.file.display()
+    ))
 }

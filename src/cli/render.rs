@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use super::{inspect::print_out, open_store, CliError};
+use super::{inspect::print_out, known_output, open_store, CliError};
 use crate::config::edit::write_atomically;
 use crate::config::{Config, OutputConfig};
 use crate::curate;
@@ -53,19 +53,4 @@ fn select(
     output: &OutputConfig,
 ) -> Result<Vec<crate::model::Item>, CliError> {
     curate::select(store, config, output, Utc::now()).map_err(|e| CliError::Runtime(e.into()))
-}
-
-fn known_output<'c>(config: &'c Config, name: &str) -> Result<&'c OutputConfig, CliError> {
-    config.output(name).ok_or_else(|| {
-        let names: Vec<&str> = config.outputs.iter().map(|o| o.name.as_str()).collect();
-        CliError::Usage(format!(
-            "no output named `{name}` in {}; configured outputs: {}",
-            config.file.display(),
-            if names.is_empty() {
-                "(none)".to_string()
-            } else {
-                names.join(", ")
-            }
-        ))
-    })
 }

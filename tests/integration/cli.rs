@@ -1,9 +1,8 @@
 //! The real binary, run as a process: exit codes, messages, and the
 //! `items --json` contract.
 
-mod support;
 
-use support::syndic;
+use crate::support::syndic;
 
 use std::path::Path;
 use std::process::Command;

@@ -2,7 +2,6 @@
 //! to the stored state, follows config reloads, and stops without waiting
 //! for a stuck server.
 
-mod support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,7 +20,7 @@ use syndic::scheduler::Scheduler;
 use syndic::store::{FetchState, StoreHandle};
 use tokio::sync::watch;
 
-const FEED: &str = include_str!("fixtures/daemon/first.rss");
+const FEED: &str = include_str!("../fixtures/daemon/first.rss");
 
 type Hits = Arc<Mutex<HashMap<String, usize>>>;
 
@@ -45,7 +44,7 @@ async fn counting_server() -> (std::net::SocketAddr, Hits) {
                 FEED
             }),
         );
-    (support::serve(app).await, hits)
+    (crate::support::serve(app).await, hits)
 }
 
 fn config(dir: &std::path::Path, addr: std::net::SocketAddr, sources: &[(&str, &str)]) -> Config {

@@ -1,7 +1,6 @@
 //! Polling end to end: a real HTTP server on loopback, a real SQLite file,
 //! and the fetch state that steers the next poll.
 
-mod support;
 
 use std::sync::{Arc, Mutex};
 
@@ -10,14 +9,14 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use chrono::Utc;
-use support::{mutable_document, serve, syndic, Conditional};
+use crate::support::{mutable_document, serve, syndic, Conditional};
 use syndic::config::Config;
 use syndic::fetch::FetchSlots;
 use syndic::model::SourceName;
 use syndic::poll::{PollOutcome, Poller};
 use syndic::store::{FetchState, ItemQuery, StoreHandle};
 
-const FIRST: &str = include_str!("fixtures/daemon/first.rss");
+const FIRST: &str = include_str!("../fixtures/daemon/first.rss");
 
 struct Setup {
     dir: tempfile::TempDir,

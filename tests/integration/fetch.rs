@@ -2,7 +2,6 @@
 //! compression, size and time limits, redirects and the statuses that
 //! steer polling.
 
-mod support;
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -12,7 +11,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use support::{serve, Conditional};
+use crate::support::{serve, Conditional};
 use syndic::fetch::{Body, FetchError, FetchLimits, Fetcher, Target, Validators};
 
 const FEED: &str =
@@ -99,8 +98,8 @@ async fn sends_a_user_agent_naming_syndic_and_reads_max_age() {
 
 #[tokio::test]
 async fn gzip_and_brotli_bodies_are_decoded() {
-    let gz = support::gzip(FEED.as_bytes()).await;
-    let br = support::brotli(FEED.as_bytes()).await;
+    let gz = crate::support::gzip(FEED.as_bytes()).await;
+    let br = crate::support::brotli(FEED.as_bytes()).await;
     let addr = serve(
         Router::new()
             .route(
@@ -125,7 +124,7 @@ async fn gzip_and_brotli_bodies_are_decoded() {
 
 #[tokio::test]
 async fn oversized_endless_and_bomb_bodies_are_cut_off() {
-    let bomb = support::gzip(&vec![0u8; 8 << 20]).await;
+    let bomb = crate::support::gzip(&vec![0u8; 8 << 20]).await;
     assert!(bomb.len() < 64 << 10, "the bomb is small on the wire");
     let addr = serve(
         Router::new()

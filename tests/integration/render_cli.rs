@@ -1,9 +1,8 @@
 //! `syndic render` and `syndic export` through the real binary, on a
 //! database filled through the store.
 
-mod support;
 
-use support::syndic;
+use crate::support::syndic;
 
 use std::path::PathBuf;
 

@@ -1,8 +1,7 @@
 //! `opml import` and `opml export` through the real binary.
 
-mod support;
 
-use support::syndic;
+use crate::support::syndic;
 
 const CONFIG: &str = r#"# my feeds — keep this comment
 [daemon]

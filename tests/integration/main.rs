@@ -1,0 +1,24 @@
+//! One integration-test binary: every module below is a suite, and
+//! `support` holds what they share (the binary runner, loopback servers).
+
+mod support;
+
+mod cli;
+mod config_errors;
+mod curate;
+mod daemon_lifecycle;
+mod dump_properties;
+mod dumps;
+mod fetch;
+mod import;
+mod opml;
+mod parse;
+mod parse_corpus;
+mod parse_props;
+mod poll;
+mod render;
+mod render_cli;
+mod scheduler;
+mod server;
+mod store;
+mod systemd_unit;

@@ -76,7 +76,11 @@ fn subscription(e: &quick_xml::events::BytesStart<'_>) -> Option<Subscription> {
     let mut xml_url = None;
     let mut html_url = None;
     for attr in e.attributes().flatten() {
-        let value = attr.unescape_value().ok()?.trim().to_string();
+        let value = attr
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .ok()?
+            .trim()
+            .to_string();
         match attr.key.local_name().as_ref() {
             b"title" => title = Some(value),
             b"text" => text = Some(value),

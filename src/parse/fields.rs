@@ -25,11 +25,6 @@ pub(super) fn guessed_text(value: &str) -> Option<Text> {
     })
 }
 
-/// An RSS description or `content:encoded`: HTML by convention.
-pub(super) fn html_text(value: &str) -> Option<Text> {
-    non_empty(value).map(Text::html)
-}
-
 /// An Atom text construct or content, from its `type` (and, for Atom 0.3,
 /// `mode`) attribute. `None` for content that is not text at all
 /// (an image, base64 data).

@@ -38,7 +38,6 @@ pub(super) fn parse(document: &str) -> Result<ParsedFeed, ParseError> {
         base: None,
         ttl: None,
         entries,
-        recovered: false,
     })
 }
 

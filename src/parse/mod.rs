@@ -2,21 +2,17 @@
 //!
 //! The bytes are decoded to UTF-8, the markup slips real feeds make are
 //! repaired, the format is read from the document itself (never from a
-//! Content-Type), and the document goes to the strict crate for its
-//! format. When that crate refuses it, a lenient event walk collects what
-//! it can, so one broken item or a truncated download does not cost the
-//! whole feed.
+//! Content-Type), and one lenient event walk (`xml`) reads every XML
+//! dialect, keeping what it can, so one broken item or a truncated
+//! download does not cost the whole feed.
 
-mod bases;
 mod dates;
 mod detect;
 mod error;
 mod fields;
 mod json;
-mod lenient;
 mod repair;
-mod strict_atom;
-mod strict_rss;
+mod xml;
 
 use std::fmt;
 use std::time::Duration;
@@ -36,7 +32,7 @@ pub enum FeedFormat {
     #[default]
     Rss20,
     /// The pre-standard Atom draft (`http://purl.org/atom/ns#`), still served
-    /// by old blogs; read by the lenient pass only.
+    /// by old blogs.
     Atom03,
     Atom10,
     JsonFeed,
@@ -81,10 +77,6 @@ pub struct ParsedFeed {
     /// RSS `<ttl>`: how long the publisher asks readers to cache the feed.
     pub ttl: Option<Duration>,
     pub entries: Vec<ParsedEntry>,
-    /// True when the lenient pass read the document because the strict
-    /// parser refused it (entries after a point of damage may be missing)
-    /// or came back with entries it could not read.
-    pub recovered: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -150,27 +142,5 @@ pub fn parse_feed(body: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed,
     }
     let xml = repair::repair_markup(document);
     let format = detect::xml_format(&xml)?;
-    let strict = match format {
-        FeedFormat::Atom10 => strict_atom::parse(&xml),
-        FeedFormat::Atom03 | FeedFormat::JsonFeed => None,
-        rss_format => strict_rss::parse(&xml, rss_format),
-    };
-    match strict {
-        Some(feed) if plausible(&feed) => Ok(feed),
-        // The crate read the document but lost what an entry says (it
-        // skips HTML left unescaped in a description, for one): the
-        // lenient pass reads such entries.
-        Some(feed) => Ok(lenient::parse(&xml, format)
-            .ok()
-            .filter(|recovered| recovered.entries.len() >= feed.entries.len())
-            .unwrap_or(feed)),
-        None => lenient::parse(&xml, format),
-    }
-}
-
-/// False when some entry came out with nothing to show.
-fn plausible(feed: &ParsedFeed) -> bool {
-    feed.entries.iter().all(|e| {
-        e.title.is_some() || e.link.is_some() || e.summary.is_some() || e.content.is_some()
-    })
+    xml::parse(&xml, format)
 }

@@ -1,7 +1,6 @@
 //! The real binary, run as a process: exit codes, messages, and the
 //! `items --json` contract.
 
-
 use crate::support::syndic;
 
 use std::path::Path;

@@ -2,16 +2,15 @@
 //! compression, size and time limits, redirects and the statuses that
 //! steer polling.
 
-
 use std::convert::Infallible;
 use std::time::Duration;
 
+use crate::support::{serve, Conditional};
 use axum::body::Body as HttpBody;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use crate::support::{serve, Conditional};
 use syndic::fetch::{Body, FetchError, FetchLimits, Fetcher, Target, Validators};
 
 const FEED: &str =

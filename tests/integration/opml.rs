@@ -1,6 +1,5 @@
 //! `opml import` and `opml export` through the real binary.
 
-
 use crate::support::syndic;
 
 const CONFIG: &str = r#"# my feeds — keep this comment

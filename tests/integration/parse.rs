@@ -114,7 +114,6 @@ fn rss_10_reads_dublin_core_dates_and_creators() {
 fn rss_20_reads_content_encoded_creators_and_ttl() {
     let feed = parsed("rss20.xml");
     assert_eq!(feed.format, FeedFormat::Rss20);
-    assert!(!feed.recovered);
     assert_eq!(feed.ttl, Some(std::time::Duration::from_secs(45 * 60)));
     let items = items(&feed, "https://lantern.example/feed.xml");
     let market = &items[0];
@@ -152,7 +151,6 @@ fn atom_resolves_xml_base_and_flattens_html_and_xhtml_titles() {
     let feed = parsed("atom10.xml");
     assert_eq!(feed.format, FeedFormat::Atom10);
     // Read by the strict crate, with the bases it drops scanned separately.
-    assert!(!feed.recovered);
     assert_eq!(feed.title.as_deref(), Some("Field Notes"));
     assert_eq!(feed.link.as_deref(), Some("./"));
     assert_eq!(
@@ -298,7 +296,6 @@ fn every_encoding_is_decoded() {
 #[test]
 fn html_entities_xml_does_not_define_are_read() {
     let feed = parsed("html-entities.xml");
-    assert!(!feed.recovered);
     assert_eq!(feed.title.as_deref(), Some("Café Society"));
     let items = items(&feed, "http://society.example/feed");
     assert_eq!(items[0].title, "Autumn programme — talks & walks…");
@@ -313,7 +310,6 @@ fn html_entities_xml_does_not_define_are_read() {
 #[test]
 fn stray_ampersands_and_angle_brackets_are_text() {
     let feed = parsed("stray-ampersand.xml");
-    assert!(!feed.recovered);
     assert_eq!(feed.title.as_deref(), Some("Fish & Chips Weekly"));
     assert_eq!(
         feed.link.as_deref(),
@@ -374,7 +370,6 @@ fn whitespace_before_the_declaration_and_a_missing_version() {
 #[test]
 fn a_truncated_document_keeps_its_complete_items() {
     let feed = parsed("truncated.xml");
-    assert!(feed.recovered);
     assert_eq!(feed.title.as_deref(), Some("Cut Short"));
     let items = items(&feed, "http://cut.example/feed");
     assert_eq!(ids(&items), ["cut-1", "cut-2"]);
@@ -457,4 +452,60 @@ fn what_cannot_be_read_is_a_clear_error() {
         .unwrap_err()
         .to_string();
     assert!(message.contains("line 1"), "{message}");
+}
+
+#[test]
+fn escaped_html_wrapped_in_a_div_is_read_as_html() {
+    // TypePad writes `type="html"` content inside an XHTML div anyway.
+    let xml = br#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>tag:t,1</id>
+        <content type="html"><div xmlns="http://www.w3.org/1999/xhtml">Example &lt;b&gt;Atom&lt;/b&gt;</div></content>
+        </entry></feed>"#;
+    let feed = parse_feed(xml, None).unwrap();
+    assert_eq!(
+        feed.entries[0].content,
+        Some(Text::html("Example <b>Atom</b>"))
+    );
+    let items = items(&feed, "http://typepad.example/atom.xml");
+    assert_eq!(items[0].content.as_deref(), Some("Example <b>Atom</b>"));
+}
+
+#[test]
+fn an_item_with_summary_and_description_keeps_both() {
+    for (first, second) in [("summary", "description"), ("description", "summary")] {
+        let xml = format!(
+            "<rss version=\"2.0\"><channel><item><guid>g</guid>\
+             <{first}>First said</{first}><{second}>Second said</{second}>\
+             </item></channel></rss>"
+        );
+        let feed = parse_feed(xml.as_bytes(), None).unwrap();
+        let entry = &feed.entries[0];
+        let text = |t: &Option<Text>| t.as_ref().map(|t| t.value.clone());
+        assert_eq!(
+            text(&entry.summary).as_deref(),
+            Some("First said"),
+            "{first}"
+        );
+        assert_eq!(
+            text(&entry.content).as_deref(),
+            Some("Second said"),
+            "{first}"
+        );
+    }
+}
+
+#[test]
+fn rss_written_with_atom_links_and_ids_is_read_whole() {
+    // Podlove's examples mix Atom elements into RSS 2.0 items.
+    let xml = br#"<rss version="2.0"><channel><title>Podcast</title>
+        <link href="http://podlove.example/"/>
+        <item><title>Fiat Lux</title><link href="http://podlove.example/1"/>
+        <id>urn:uuid:3241ace2</id><updated>2012-03-26T23:25:19Z</updated>
+        <summary>First episode</summary></item></channel></rss>"#;
+    let feed = parse_feed(xml, None).unwrap();
+    assert_eq!(feed.link.as_deref(), Some("http://podlove.example/"));
+    let items = items(&feed, "http://podlove.example/feed");
+    let item = &items[0];
+    assert_eq!(item.id.as_str(), "urn:uuid:3241ace2");
+    assert_eq!(item.link.as_deref(), Some("http://podlove.example/1"));
+    assert_eq!(item.updated, Some(at("2012-03-26T23:25:19Z")));
 }

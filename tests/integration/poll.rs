@@ -1,15 +1,14 @@
 //! Polling end to end: a real HTTP server on loopback, a real SQLite file,
 //! and the fetch state that steers the next poll.
 
-
 use std::sync::{Arc, Mutex};
 
+use crate::support::{mutable_document, serve, syndic, Conditional};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use chrono::Utc;
-use crate::support::{mutable_document, serve, syndic, Conditional};
 use syndic::config::Config;
 use syndic::fetch::FetchSlots;
 use syndic::model::SourceName;

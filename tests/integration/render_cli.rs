@@ -1,7 +1,6 @@
 //! `syndic render` and `syndic export` through the real binary, on a
 //! database filled through the store.
 
-
 use crate::support::syndic;
 
 use std::path::PathBuf;

@@ -2,7 +2,6 @@
 //! to the stored state, follows config reloads, and stops without waiting
 //! for a stuck server.
 
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -1,7 +1,8 @@
-//! The fallback when a strict crate refuses a document (and the only
-//! reader of Atom 0.3): a quick-xml event walk that ignores mismatched end
-//! tags, reads unescaped HTML inside fields as HTML, and keeps every entry
-//! completed before the point where the document breaks off.
+//! The one reader of every XML dialect (RSS 0.9x, 1.0, 2.0, Atom 0.3 and
+//! 1.0): a quick-xml event walk that ignores mismatched end tags, reads
+//! unescaped HTML inside fields as HTML, and keeps every entry completed
+//! before the point where the document breaks off. Being lenient is the
+//! point: real feeds break the rules a strict reader would enforce.
 //!
 //! The walk knows the shape all these formats share: containers (`rss`,
 //! `rdf:RDF`, `channel`, `feed`) hold feed fields and entries (`item`,
@@ -27,7 +28,6 @@ pub(super) fn parse(xml: &str, format: FeedFormat) -> Result<ParsedFeed, ParseEr
         atom: format.is_atom(),
         feed: ParsedFeed {
             format,
-            recovered: true,
             ..ParsedFeed::default()
         },
         feed_authors: Vec::new(),
@@ -127,8 +127,8 @@ impl<'a> Walk<'a> {
             return Ok(());
         }
         let inner = if has_end {
-            self.reader
-                .read_text(e.name())
+            let text = self.reader.read_text(e.name());
+            text.and_then(|t| Ok(t.decode()?))
                 .map_err(|err| err.to_string())?
         } else {
             Cow::Borrowed("")
@@ -251,10 +251,10 @@ impl Draft {
                     .as_deref()
                     .and_then(|id| permalink(id, is_permalink));
             }
-            "description" => entry.summary = entry.summary.take().or_else(|| field.html()),
+            "description" => self.summary_or_content(field.html()),
             // RSS 2.0 allows an XHTML `<body>` in an item.
             "body" => entry.content = entry.content.take().or_else(|| field.html()),
-            "summary" => entry.summary = entry.summary.take().or_else(|| field.text()),
+            "summary" => self.summary_or_content(field.text()),
             "content" if attribute(field.element, "src").is_none() => {
                 entry.content = entry.content.take().or_else(|| field.text());
             }
@@ -270,6 +270,19 @@ impl Draft {
             }
             "updated" | "modified" => entry.updated = entry.updated.or_else(|| field.date()),
             _ => {}
+        }
+    }
+}
+
+impl Draft {
+    /// An item with both `<description>` and `<summary>` keeps the first
+    /// as its summary and the second as its content (as feedparser does).
+    fn summary_or_content(&mut self, text: Option<Text>) {
+        let entry = &mut self.entry;
+        if entry.summary.is_none() {
+            entry.summary = text;
+        } else if entry.content.is_none() {
+            entry.content = text;
         }
     }
 }
@@ -326,6 +339,9 @@ impl<'e, 'i> Field<'e, 'i> {
         let kind = attribute(self.element, "type");
         let kind = match kind.as_deref().map(str::trim) {
             Some(k @ ("xhtml" | "application/xhtml+xml")) => k,
+            Some("html") if inner.markup => {
+                return typed_text(Some("html"), &escaped_html_in_div(self.inner));
+            }
             _ if inner.markup => "html",
             // Atom 0.3 marks escaped HTML with a mode rather than a type.
             None if mode.as_deref() == Some("escaped") => "html",
@@ -363,7 +379,7 @@ impl<'e, 'i> Field<'e, 'i> {
         loop {
             match reader.read_event() {
                 Ok(Event::Start(e)) if local_name(&e) == "description" => {
-                    let inner = reader.read_text(e.name()).ok()?;
+                    let inner = reader.read_text(e.name()).ok()?.decode().ok()?;
                     return Field::new(&e, &inner, self.atom, None).media_description();
                 }
                 Ok(Event::Eof) | Err(_) => return None,
@@ -383,7 +399,11 @@ impl<'e, 'i> Field<'e, 'i> {
         while let Ok(event) = reader.read_event() {
             match event {
                 Event::Start(e) => {
-                    let Ok(text) = reader.read_text(e.name()) else {
+                    let Some(text) = reader
+                        .read_text(e.name())
+                        .ok()
+                        .and_then(|t| t.decode().ok())
+                    else {
                         break;
                     };
                     let value = non_empty(&Inner::read(&text).value);
@@ -424,6 +444,19 @@ impl Inner {
         }
         Inner { value, markup }
     }
+}
+
+/// `type="html"` content that wraps its escaped HTML in an XHTML `<div>`
+/// anyway (TypePad does): the div is dropped and its text unescaped, as
+/// though the div were not there. Other markup is kept as it stands.
+fn escaped_html_in_div(raw: &str) -> String {
+    let trimmed = raw.trim();
+    let inside = trimmed
+        .strip_prefix("<div")
+        .and_then(|rest| rest.strip_suffix("</div>"))
+        .and_then(|rest| rest.get(rest.find('>')? + 1..))
+        .filter(|inside| !inside.contains('<'));
+    Inner::read(inside.unwrap_or(raw)).value
 }
 
 enum Segment<'a> {
@@ -491,13 +524,13 @@ fn local_name<'e>(e: &'e BytesStart<'_>) -> &'e str {
 mod tests {
     use super::*;
 
-    fn lenient(xml: &str) -> ParsedFeed {
+    fn rss(xml: &str) -> ParsedFeed {
         parse(xml, FeedFormat::Rss20).unwrap()
     }
 
     #[test]
     fn reads_rss_fields_and_unescaped_html() {
-        let feed = lenient(
+        let feed = rss(
             r#"<rss><channel><title>Feed &amp; Co</title><link>http://x.test/</link><ttl>30</ttl>
             <image><title>Not the title</title></image>
             <item><title>One</title><guid isPermaLink="true">http://x.test/1</guid>
@@ -508,7 +541,6 @@ mod tests {
               <content:encoded><![CDATA[<p>Full & more</p>]]></content:encoded>
             </item></channel></rss>"#,
         );
-        assert!(feed.recovered);
         assert_eq!(feed.title.as_deref(), Some("Feed & Co"));
         assert_eq!(feed.link.as_deref(), Some("http://x.test/"));
         assert_eq!(feed.ttl, Some(std::time::Duration::from_secs(1800)));
@@ -559,7 +591,7 @@ mod tests {
 
     #[test]
     fn prefixed_feeds_and_extension_fallbacks() {
-        let feed = lenient(
+        let feed = rss(
             r#"<r:rss xmlns:r="http://backend.userland.com/rss2"><r:channel><dc:title>Dc</dc:title>
               <r:item><dc:title>Fallback</dc:title><r:title>Own</r:title>
                 <itunes:summary>Spoken</itunes:summary><itunes:author>Host</itunes:author></r:item>
@@ -580,7 +612,7 @@ mod tests {
 
     #[test]
     fn a_truncated_document_keeps_its_complete_entries() {
-        let feed = lenient(
+        let feed = rss(
             "<rss><channel><title>T</title><item><title>A</title></item><item><title>B</title><description>cut",
         );
         let titles: Vec<_> = feed.entries.iter().map(|e| e.title.clone()).collect();
@@ -589,7 +621,7 @@ mod tests {
 
     #[test]
     fn an_unclosed_item_ends_where_the_next_begins() {
-        let feed = lenient(
+        let feed = rss(
             "<rss><channel><item><title>A</title><item><title>B</title></item></channel></rss>",
         );
         assert_eq!(feed.entries.len(), 2);

@@ -2,6 +2,8 @@
 //! and the fetch state that decides when to come back. The scheduler and
 //! `syndic poll` both go through here, so they behave the same.
 
+pub mod next_due;
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -12,7 +14,7 @@ use crate::fetch::{
     Body, ClientError, FetchError, FetchSlots, Fetched, Fetcher, Target, Validators,
 };
 use crate::model::{Item, SourceKind, SourceName};
-use crate::scheduler::plan::{self, Hints};
+use next_due::Hints;
 use crate::store::{FetchState, HandleError, StoreHandle, UpsertSummary};
 
 /// Polls sources; one per daemon (or per `syndic poll`), shared by all.
@@ -261,7 +263,7 @@ impl Poller {
                     state.moved_to = Some(url.to_string());
                 }
                 state.last_error = h.warning.clone();
-                state.next_due = Some(plan::after_success(
+                state.next_due = Some(next_due::after_success(
                     now,
                     source.interval,
                     h.hints,
@@ -299,7 +301,7 @@ impl Poller {
                     retry_after,
                     ..Hints::default()
                 };
-                state.next_due = Some(plan::after_failure(
+                state.next_due = Some(next_due::after_failure(
                     now,
                     source.interval,
                     state.failures,

@@ -2,8 +2,6 @@
 //! its own time (remembered in the database across restarts), one poll per
 //! source at a time, fetch slots bounding the rest. Follows config reloads.
 
-pub mod plan;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;

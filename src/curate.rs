@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{Config, OutputConfig, Pattern};
 use crate::model::{Item, SourceName};
-use crate::normalize::html::html_to_text;
 use crate::store::{ItemQuery, Store, StoreError};
+use crate::text::html_to_text;
 
 /// The fewest rows one source's first query reads.
 const MIN_PAGE: usize = 8;

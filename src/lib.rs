@@ -6,7 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod curate;
 pub mod daemon;
-pub mod decode;
+
 pub mod dumps;
 pub mod fetch;
 pub mod metrics;
@@ -19,3 +19,4 @@ pub mod render;
 pub mod scheduler;
 pub mod server;
 pub mod store;
+pub mod text;

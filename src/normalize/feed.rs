@@ -6,10 +6,11 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use super::html::{html_to_text, Sanitizer};
-use super::title::cut_at_word;
+use super::html::Sanitizer;
 use crate::model::{Item, ItemId, SourceName};
 use crate::parse::{ParsedEntry, ParsedFeed, Text, TextKind};
+use crate::text::cut_at_word;
+use crate::text::html_to_text;
 
 /// How long a title made from an entry's text may be, in characters.
 const DERIVED_TITLE_CHARS: usize = 120;

@@ -4,4 +4,3 @@
 pub mod dump;
 pub mod feed;
 pub mod html;
-pub mod title;

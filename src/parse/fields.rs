@@ -6,7 +6,7 @@ use std::time::Duration;
 use quick_xml::events::BytesStart;
 
 use super::{Text, TextKind};
-use crate::normalize::html::html_to_text;
+use crate::text::html_to_text;
 
 /// The trimmed value, or `None` when nothing is left.
 pub(super) fn non_empty(value: &str) -> Option<String> {

@@ -135,7 +135,7 @@ pub fn parse_feed(body: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed,
         return Err(ParseError::Empty);
     }
     detect::refuse_utf32(body)?;
-    let decoded = crate::decode::decode_xml(body, http_charset);
+    let decoded = crate::text::decode::decode_xml(body, http_charset);
     let document = detect::document_start(&decoded.text)?;
     if document.starts_with('{') {
         return json::parse(document);

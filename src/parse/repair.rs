@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use crate::decode::windows_1252_char;
+use crate::text::decode::windows_1252_char;
 
 /// The longest HTML entity name is 31 characters.
 const MAX_ENTITY_NAME: usize = 32;

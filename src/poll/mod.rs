@@ -14,8 +14,8 @@ use crate::fetch::{
     Body, ClientError, FetchError, FetchSlots, Fetched, Fetcher, Target, Validators,
 };
 use crate::model::{Item, SourceKind, SourceName};
-use next_due::Hints;
 use crate::store::{FetchState, HandleError, StoreHandle, UpsertSummary};
+use next_due::Hints;
 
 /// Polls sources; one per daemon (or per `syndic poll`), shared by all.
 #[derive(Clone)]

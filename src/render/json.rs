@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{rfc3339, FeedContext};
 use crate::model::Item;
-use crate::normalize::html::html_to_text;
+use crate::text::html_to_text;
 
 const VERSION: &str = "https://jsonfeed.org/version/1.1";
 

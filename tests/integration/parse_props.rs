@@ -5,8 +5,9 @@ use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use syndic::model::SourceName;
 use syndic::normalize::feed::feed_items;
-use syndic::normalize::html::{html_to_text, sanitize_html};
+use syndic::normalize::html::sanitize_html;
 use syndic::parse::{parse_date, parse_feed};
+use syndic::text::html_to_text;
 use url::Url;
 
 const RSS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>

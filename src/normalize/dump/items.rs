@@ -20,7 +20,7 @@ use super::layout::Story;
 use super::title::title_from_opening;
 use super::DumpMeta;
 use crate::model::{Item, ItemId, SourceName};
-use crate::normalize::title::cut_at_word;
+use crate::text::cut_at_word;
 
 /// Longest summary, in characters: the first paragraph, cut.
 const SUMMARY_MAX: usize = 300;

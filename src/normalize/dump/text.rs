@@ -2,7 +2,7 @@
 //! evening out the whitespace habits of the editors and browsers that
 //! save dumps, so that the same page saved two ways reads the same.
 
-use crate::decode::decode_text;
+use crate::text::decode::decode_text;
 
 /// Above this share of control (or undecodable) characters, decoded
 /// "text" is taken for binary data; real text saved from a page has none

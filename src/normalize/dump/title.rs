@@ -2,7 +2,7 @@
 //! word boundary so that feed readers show a whole phrase.
 
 use super::sentences::first_sentence;
-use crate::normalize::title::cut_at_word;
+use crate::text::cut_at_word;
 
 /// Longest derived title, in characters, ellipsis included.
 pub(super) const TITLE_MAX: usize = 120;

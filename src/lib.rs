@@ -7,7 +7,6 @@ pub mod config;
 pub mod curate;
 pub mod daemon;
 
-pub mod dumps;
 pub mod fetch;
 pub mod metrics;
 pub mod model;

@@ -10,8 +10,9 @@ use chrono::Utc;
 use super::inspect::print_out;
 use super::{open_store, CliError};
 use crate::config::{Config, SourceConfig};
-use crate::dumps::read_dump_input;
+use crate::fetch::read_input;
 use crate::model::SourceKind;
+use crate::poll::dump_file_items;
 
 pub fn import(config: &Config, source: &str, files: &[PathBuf]) -> Result<(), CliError> {
     let source = text_source(config, source)?;
@@ -19,7 +20,10 @@ pub fn import(config: &Config, source: &str, files: &[PathBuf]) -> Result<(), Cl
     let now = Utc::now();
     let mut failed = 0;
     for file in files {
-        let items = match read_dump_input(file, &source.name, config.daemon.max_body_bytes, now) {
+        let read = read_input(file, config.daemon.max_body_bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|dump| dump_file_items(&dump, &source.name, now).map_err(|e| e.to_string()));
+        let items = match read {
             Ok(items) => items,
             Err(e) => {
                 eprintln!("syndic: {e}");

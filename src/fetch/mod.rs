@@ -1,6 +1,7 @@
 //! Fetching a source's bytes, politely: conditional requests, bounded time
 //! and size, few redirects, and the server's hints kept for the scheduler.
 
+mod dump_files;
 mod file;
 mod headers;
 mod http;
@@ -14,7 +15,10 @@ use url::Url;
 
 use crate::config::{DaemonSettings, HumanDuration};
 
-pub use file::{read_at_most, BoundedReadError};
+pub use dump_files::{
+    read_changed, read_input, DumpFile, DumpFiles, DumpGlobError, FileError, FileStamp, FileStamps,
+};
+
 pub use limits::{FetchPermit, FetchSlots};
 
 /// Redirects followed before a fetch is given up.

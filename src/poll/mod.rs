@@ -11,9 +11,11 @@ use url::Url;
 
 use crate::config::{DaemonSettings, Location, SourceConfig};
 use crate::fetch::{
-    Body, ClientError, FetchError, FetchSlots, Fetched, Fetcher, Target, Validators,
+    self, Body, ClientError, DumpFile, DumpGlobError, FetchError, FetchSlots, Fetched, Fetcher,
+    FileStamps, Target, Validators,
 };
 use crate::model::{Item, SourceKind, SourceName};
+use crate::normalize::dump::{dump_items, DumpError, DumpMeta};
 use crate::store::{FetchState, HandleError, StoreHandle, UpsertSummary};
 use next_due::Hints;
 
@@ -69,9 +71,9 @@ pub enum PollError {
     #[error("cannot read the feed: {0}")]
     Parse(#[from] crate::parse::ParseError),
     #[error("cannot read the dump: {0}")]
-    Dump(#[from] crate::normalize::dump::DumpError),
-    #[error("{0}")]
-    DumpFiles(String),
+    Dump(#[from] DumpError),
+    #[error(transparent)]
+    DumpFiles(#[from] DumpGlobError),
     #[error("database: {0}")]
     Store(#[from] HandleError),
     #[error("internal error while reading the source (please report it): {0}")]
@@ -86,6 +88,8 @@ struct Harvest {
     hints: Hints,
     moved_to: Option<Url>,
     warning: Option<String>,
+    /// For a folder of dumps, the file stamps to remember when they changed.
+    files: Option<FileStamps>,
 }
 
 impl Poller {
@@ -162,7 +166,9 @@ impl Poller {
         now: DateTime<Utc>,
     ) -> Result<Harvest, PollError> {
         if let (SourceKind::Text, Location::Path(pattern)) = (source.kind, &source.location) {
-            return self.read_dump_files(source, pattern.clone(), now).await;
+            return self
+                .read_dump_folder(source, pattern.clone(), state, now)
+                .await;
         }
         let target = target(source, state.moved_to.as_deref());
         let validators = Validators {
@@ -188,6 +194,7 @@ impl Poller {
             },
             moved_to: fetched.moved_to,
             warning: None,
+            files: None,
         };
         if let Body::Changed {
             bytes,
@@ -208,34 +215,59 @@ impl Poller {
         Ok(harvest)
     }
 
-    async fn read_dump_files(
+    /// Reads the dumps of a folder that are new or changed since the last
+    /// poll. A file that cannot be read or normalized is left out of the
+    /// stamps, so it is tried again (and reported) at every poll until fixed.
+    async fn read_dump_folder(
         &self,
         source: &SourceConfig,
         pattern: std::path::PathBuf,
+        state: &FetchState,
         now: DateTime<Utc>,
     ) -> Result<Harvest, PollError> {
         let name = source.name.clone();
+        // A fresh state (a new source, or one whose path was edited)
+        // starts from no stamps: every file is read.
+        let known = match state.last_fetch {
+            Some(_) => self.store.read(move |s| s.file_stamps(&name)).await?,
+            None => FileStamps::default(),
+        };
+        let name = source.name.clone();
         let max_body = self.max_body;
-        let batch = blocking(move || {
-            crate::dumps::read_dump_files(&pattern, &name, max_body, now)
-                .map_err(|e| PollError::DumpFiles(e.to_string()))
+        let (items, found, failures) = blocking(move || {
+            let mut found = fetch::read_changed(&pattern, &known, max_body)?;
+            let mut failures: Vec<String> = found.failures.iter().map(|f| f.to_string()).collect();
+            let mut items = Vec::new();
+            for file in &found.changed {
+                match dump_file_items(file, &name, now) {
+                    Ok(read) => items.extend(read),
+                    Err(e) => {
+                        found.stamps.remove(&file.origin);
+                        failures.push(e.to_string());
+                    }
+                }
+            }
+            let changed = found.stamps != known;
+            Ok::<_, PollError>((items, (found, changed), failures))
         })
         .await??;
-        let warning = (!batch.failures.is_empty()).then(|| {
-            let failed: Vec<String> = batch.failures.iter().map(|f| f.to_string()).collect();
+        let (found, stamps_changed) = found;
+        let warning = (!failures.is_empty()).then(|| {
             format!(
                 "{} of {} files could not be read: {}",
-                failed.len(),
-                batch.files,
-                failed.join("; ")
+                failures.len(),
+                found.matched,
+                failures.join("; ")
             )
         });
+        let read_any = !found.changed.is_empty() || warning.is_some();
         Ok(Harvest {
-            items: Some(batch.items),
+            items: read_any.then_some(items),
             validators: Validators::default(),
             hints: Hints::default(),
             moved_to: None,
             warning,
+            files: stamps_changed.then_some(found.stamps),
         })
     }
 
@@ -249,8 +281,10 @@ impl Poller {
         now: DateTime<Utc>,
     ) -> (PollOutcome, DateTime<Utc>) {
         state.last_fetch = Some(now);
+        let mut files = None;
         let (outcome, items) = match harvest {
             Ok(h) => {
+                files = h.files;
                 state.failures = 0;
                 state.etag = h.validators.etag;
                 state.last_modified = h.validators.last_modified;
@@ -312,7 +346,12 @@ impl Poller {
             }
         };
         let next_due = state.next_due.unwrap_or(now);
-        (self.record(source, state, items, outcome).await, next_due)
+        let record = Record {
+            state,
+            items,
+            files,
+        };
+        (self.record(source, record, outcome).await, next_due)
     }
 
     /// Writes items and state in one transaction; a failed write turns the
@@ -321,14 +360,15 @@ impl Poller {
     async fn record(
         &self,
         source: &SourceConfig,
-        state: FetchState,
-        items: Vec<Item>,
+        record: Record,
         outcome: PollOutcome,
     ) -> PollOutcome {
         let name = source.name.clone();
         let written = self
             .store
-            .write(move |s| s.record_poll(&name, &items, &state))
+            .write(move |s| {
+                s.record_poll(&name, &record.items, &record.state, record.files.as_ref())
+            })
             .await;
         match (written, outcome) {
             (Err(e), _) => PollOutcome::Failed(e.into()),
@@ -341,6 +381,13 @@ impl Poller {
             (Ok(_), other) => other,
         }
     }
+}
+
+/// What one poll writes.
+struct Record {
+    state: FetchState,
+    items: Vec<Item>,
+    files: Option<FileStamps>,
 }
 
 fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
@@ -378,13 +425,29 @@ fn read_dump(
     now: DateTime<Utc>,
 ) -> Result<Read, PollError> {
     let origin = url.map_or_else(|| source.to_string(), Url::to_string);
-    let meta = crate::normalize::dump::DumpMeta {
+    let meta = DumpMeta {
         source,
         origin: &origin,
         fallback_date: now,
         now,
     };
-    Ok((crate::normalize::dump::dump_items(bytes, &meta)?, None))
+    Ok((dump_items(bytes, &meta)?, None))
+}
+
+/// The items of one dump file, dated by its modification time where its
+/// text gives no date (standard input is dated `now`).
+pub fn dump_file_items(
+    file: &DumpFile,
+    source: &SourceName,
+    now: DateTime<Utc>,
+) -> Result<Vec<Item>, DumpError> {
+    let meta = DumpMeta {
+        source,
+        origin: &file.origin,
+        fallback_date: file.modified.unwrap_or(now),
+        now,
+    };
+    dump_items(&file.bytes, &meta)
 }
 
 /// Runs CPU-bound reading off the async threads; a panic in it (a bug)

@@ -1,6 +1,7 @@
 //! SQLite storage: items and per-source fetch state. One `Store` is one
 //! connection; the daemon keeps one writer and opens readers as it needs.
 
+mod files;
 mod handle;
 mod items;
 mod migrations;

@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::files::replace_file_stamps;
 use super::items::upsert_all;
 use super::{from_unix, to_unix, Store, StoreError, UpsertSummary};
+use crate::fetch::FileStamps;
 use crate::model::{Item, SourceName};
 
 /// What syndic remembers about fetching one source.
@@ -74,17 +76,22 @@ impl Store {
         save_state(&self.conn, source, state)
     }
 
-    /// Stores a poll's items and the fetch state in one transaction, so a
-    /// crash leaves either both or neither.
+    /// Stores a poll's items, the fetch state and (for a folder of dumps)
+    /// the stamps of the files read, in one transaction, so a crash leaves
+    /// either all or none.
     pub fn record_poll(
         &mut self,
         source: &SourceName,
         items: &[Item],
         state: &FetchState,
+        files: Option<&FileStamps>,
     ) -> Result<UpsertSummary, StoreError> {
         let tx = self.conn.transaction()?;
         let summary = upsert_all(&tx, items)?;
         save_state(&tx, source, state)?;
+        if let Some(files) = files {
+            replace_file_stamps(&tx, source, files)?;
+        }
         tx.commit()?;
         Ok(summary)
     }

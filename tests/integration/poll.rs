@@ -391,3 +391,43 @@ async fn text_sources_pick_up_new_dumps_in_their_folder() {
     assert!(warning.contains("broken.txt"), "{warning}");
     assert_eq!(s.titles().await.len(), 4);
 }
+
+#[tokio::test]
+async fn a_dump_folder_reads_only_the_files_that_changed() {
+    let s = setup_config("[[source]]\nname = \"desk\"\nkind = \"text\"\npath = \"dumps/*.txt\"\n");
+    let dumps = s.dir.path().join("dumps");
+    std::fs::create_dir(&dumps).unwrap();
+    std::fs::write(dumps.join("monday.txt"), HEADLINES).unwrap();
+    let tuesday = "Market Hall Reopens on Saturday\nBridge Repairs Finish Early\n";
+    std::fs::write(dumps.join("tuesday.txt"), tuesday).unwrap();
+    assert_eq!(stored(&s.poll("desk").await.outcome), (5, 0, 0));
+    assert!(matches!(
+        s.poll("desk").await.outcome,
+        PollOutcome::NotModified
+    ));
+
+    // Only monday is read again: had tuesday been re-read, its two
+    // headlines would count as unchanged too.
+    let monday = format!("{HEADLINES}Night Buses Return to the Old Town\n");
+    std::fs::write(dumps.join("monday.txt"), monday).unwrap();
+    assert_eq!(stored(&s.poll("desk").await.outcome), (1, 0, 3));
+
+    // A broken file is reported at every poll until it is fixed.
+    std::fs::write(dumps.join("broken.txt"), [0u8, 159, 146, 150, 0, 0, 1, 2]).unwrap();
+    for _ in 0..2 {
+        let report = s.poll("desk").await;
+        let PollOutcome::Stored { warning, .. } = &report.outcome else {
+            panic!("{report:?}");
+        };
+        assert!(warning
+            .as_deref()
+            .unwrap_or_default()
+            .contains("broken.txt"));
+    }
+    std::fs::remove_file(dumps.join("broken.txt")).unwrap();
+    assert!(matches!(
+        s.poll("desk").await.outcome,
+        PollOutcome::NotModified
+    ));
+    assert_eq!(s.titles().await.len(), 6);
+}

@@ -39,24 +39,11 @@ pub enum DumpError {
     OnlyHeaders { origin: String },
     #[error("{origin}: not a text file: it {why}; save the page as plain text and import that")]
     Binary { origin: String, why: String },
-    #[error("{origin}: too large for a news dump ({bytes} bytes or more, over the limit of {limit}); split it into smaller files or raise `max_body_kb` under [daemon]")]
-    TooLarge {
-        origin: String,
-        bytes: u64,
-        limit: u64,
-    },
     #[error("{origin}:{line}: {problem}")]
     BadHeader {
         origin: String,
         line: usize,
         problem: String,
-    },
-    #[error("{origin}: not a regular file; name the dump files themselves")]
-    NotAFile { origin: String },
-    #[error("{origin}: cannot read it: {source}; check that it exists and is readable")]
-    Read {
-        origin: String,
-        source: std::io::Error,
     },
 }
 

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::model::PollResult;
 use crate::render::FeedFormat;
 
 /// Upper bounds of the duration buckets, in seconds: from a cached answer
@@ -21,7 +22,7 @@ pub struct Metrics {
 
 #[derive(Debug, Default)]
 struct Inner {
-    fetches: BTreeMap<(String, String), u64>,
+    fetches: BTreeMap<(String, &'static str), u64>,
     fetch_seconds: Histogram,
     renders: BTreeMap<(String, FeedFormat), u64>,
     render_seconds: BTreeMap<FeedFormat, Histogram>,
@@ -79,13 +80,12 @@ impl Metrics {
         Self::default()
     }
 
-    /// One fetch of `source` that ended in `result` (`ok`, `not_modified`,
-    /// `error`, `gone`, …).
-    pub fn record_fetch(&self, source: &str, result: &str, elapsed: Duration) {
+    /// One fetch of `source` that ended in `result`.
+    pub fn record_fetch(&self, source: &str, result: PollResult, elapsed: Duration) {
         let mut inner = self.lock();
         *inner
             .fetches
-            .entry((source.to_string(), result.to_string()))
+            .entry((source.to_string(), result.as_str()))
             .or_default() += 1;
         inner.fetch_seconds.observe(elapsed);
     }
@@ -252,9 +252,9 @@ mod tests {
     #[test]
     fn counts_and_histograms_appear() {
         let m = Metrics::new();
-        m.record_fetch("wire", "ok", Duration::from_millis(30));
-        m.record_fetch("wire", "ok", Duration::from_millis(300));
-        m.record_fetch("wire", "error", Duration::from_secs(20));
+        m.record_fetch("wire", PollResult::Ok, Duration::from_millis(30));
+        m.record_fetch("wire", PollResult::Ok, Duration::from_millis(300));
+        m.record_fetch("wire", PollResult::Error, Duration::from_secs(20));
         m.record_render("world", FeedFormat::Atom, Duration::from_millis(2));
         m.record_request("/feeds/{file}", 200, Duration::from_micros(100));
         let items = HashMap::from([("wire".to_string(), 7)]);
@@ -277,7 +277,7 @@ mod tests {
     #[test]
     fn label_values_are_escaped() {
         let m = Metrics::new();
-        m.record_fetch("a\"b\\c\nd", "ok", Duration::ZERO);
+        m.record_fetch("a\"b\\c\nd", PollResult::Ok, Duration::ZERO);
         let text = m.render_prometheus(&HashMap::new());
         assert!(text.contains(r#"source="a\"b\\c\nd""#), "{text}");
     }

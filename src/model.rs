@@ -105,10 +105,6 @@ impl fmt::Display for ItemId {
 pub struct ContentHash(String);
 
 impl ContentHash {
-    pub fn from_stored(s: String) -> Self {
-        Self(s)
-    }
-
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -141,6 +137,52 @@ impl SourceKind {
             SourceKind::Feed => "feed",
             SourceKind::Text => "text",
         }
+    }
+}
+
+/// How one poll of a source ended: the one word logs, metrics,
+/// `syndic poll`, `syndic sources` and the database all use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PollResult {
+    /// New content was read and stored.
+    Ok,
+    /// Nothing changed: a `304`, or no dump file changed.
+    NotModified,
+    Error,
+    /// `410 Gone`: the source is disabled until its location changes.
+    Gone,
+    /// Not fetched, because an earlier poll found it gone.
+    Disabled,
+}
+
+impl PollResult {
+    pub const ALL: [PollResult; 5] = [
+        PollResult::Ok,
+        PollResult::NotModified,
+        PollResult::Error,
+        PollResult::Gone,
+        PollResult::Disabled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PollResult::Ok => "ok",
+            PollResult::NotModified => "not_modified",
+            PollResult::Error => "error",
+            PollResult::Gone => "gone",
+            PollResult::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<PollResult> {
+        Self::ALL.into_iter().find(|r| r.as_str() == word)
+    }
+}
+
+impl fmt::Display for PollResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
     }
 }
 

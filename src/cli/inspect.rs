@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{known_source, open_store, CliError};
 use crate::config::{Config, HumanDuration};
-use crate::model::Item;
+use crate::model::{Item, PollResult};
 use crate::store::{ItemQuery, SourceStats};
 
 pub fn check(config: &Config) -> Result<(), CliError> {
@@ -125,7 +125,7 @@ struct SourceRecord<'a> {
     kind: &'a str,
     location: String,
     last_fetch: Option<String>,
-    result: Option<&'a str>,
+    result: Option<PollResult>,
     error: Option<&'a str>,
     next_due: Option<String>,
     failures: u32,
@@ -152,7 +152,7 @@ pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
                 kind: s.kind.as_str(),
                 location: s.location.to_string(),
                 last_fetch: st.state.last_fetch.map(rfc3339),
-                result: st.state.last_status.as_deref(),
+                result: st.state.last_status,
                 error: st.state.last_error.as_deref(),
                 next_due: st.state.next_due.map(rfc3339),
                 failures: st.state.failures,
@@ -177,7 +177,7 @@ fn source_table(records: &[SourceRecord]) -> String {
         let result = if r.disabled {
             "disabled"
         } else {
-            r.result.unwrap_or("-")
+            r.result.map_or("-", PollResult::as_str)
         };
         out.push_str(&format!(
             "{:<24} {:<4} {:<20} {:<8} {:<20} {:>8} {:>7}\n",

@@ -7,6 +7,7 @@ use super::inspect::print_out;
 use super::{known_source, CliError};
 use crate::config::{Config, SourceConfig};
 use crate::fetch::FetchSlots;
+use crate::model::PollResult;
 use crate::poll::{PollOutcome, PollReport, Poller};
 use crate::store::StoreHandle;
 
@@ -85,9 +86,12 @@ fn line(r: &PollReport) -> String {
             }
             s
         }
-        PollOutcome::NotModified => "not modified".into(),
-        PollOutcome::Disabled => "disabled (410 Gone); fix its url to poll it again".into(),
-        PollOutcome::Failed(e) => format!("failed: {e}"),
+        PollOutcome::NotModified => PollResult::NotModified.to_string(),
+        PollOutcome::Disabled => format!(
+            "{} (410 Gone); fix its url to poll it again",
+            PollResult::Disabled
+        ),
+        PollOutcome::Failed(e) => format!("{}: {e}", r.outcome.result()),
     };
     format!(
         "{:<24} {what} ({:.2}s)\n",

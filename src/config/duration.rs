@@ -17,12 +17,6 @@ pub struct DurationError {
     input: String,
 }
 
-impl HumanDuration {
-    pub fn as_duration(self) -> Duration {
-        self.0
-    }
-}
-
 impl FromStr for HumanDuration {
     type Err = DurationError;
 

@@ -50,7 +50,7 @@ async fn request(
     if let Some(date) = &validators.last_modified {
         request = request.header(IF_MODIFIED_SINCE, date);
     }
-    request.send().await.map_err(|e| classify(fetcher, &e))
+    request.send().await.map_err(|e| classify(fetcher, e))
 }
 
 fn redirect_target(response: &Response, from: &Url) -> Result<Url, FetchError> {
@@ -121,7 +121,7 @@ async fn read_body(fetcher: &Fetcher, mut response: Response) -> Result<bytes::B
         return Err(FetchError::TooLarge { limit });
     }
     let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| classify(fetcher, &e))? {
+    while let Some(chunk) = response.chunk().await.map_err(|e| classify(fetcher, e))? {
         if body.len() as u64 + chunk.len() as u64 > limit {
             return Err(FetchError::TooLarge { limit });
         }
@@ -130,22 +130,12 @@ async fn read_body(fetcher: &Fetcher, mut response: Response) -> Result<bytes::B
     Ok(body.freeze())
 }
 
-fn classify(fetcher: &Fetcher, e: &reqwest::Error) -> FetchError {
+fn classify(fetcher: &Fetcher, e: reqwest::Error) -> FetchError {
     if e.is_timeout() {
         FetchError::Timeout(crate::config::HumanDuration(fetcher.timeout))
     } else if e.is_connect() {
-        FetchError::Connect(root_cause(e))
+        FetchError::Connect(e)
     } else {
-        FetchError::Transfer(root_cause(e))
+        FetchError::Transfer(e)
     }
-}
-
-/// reqwest's own message only says "error sending request"; the cause at
-/// the bottom of the chain is the one a user can act on.
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }

@@ -79,8 +79,8 @@ pub enum Body {
 pub enum FetchError {
     #[error("timed out after {0}: the server is too slow; raise [daemon] timeout if it is always this slow")]
     Timeout(HumanDuration),
-    #[error("cannot connect: {0}")]
-    Connect(String),
+    #[error("cannot connect: {}", root_cause(.0))]
+    Connect(#[source] reqwest::Error),
     #[error("HTTP {status}{}", retry_after.map(|d| format!(" (retry after {})", HumanDuration(d))).unwrap_or_default())]
     Status {
         status: u16,
@@ -94,8 +94,8 @@ pub enum FetchError {
     TooManyRedirects,
     #[error("redirect without a usable Location header")]
     BadRedirect,
-    #[error("transfer failed: {0}")]
-    Transfer(String),
+    #[error("transfer failed: {}", root_cause(.0))]
+    Transfer(#[source] reqwest::Error),
     #[error("{path}: {message}", path = path.display())]
     File { path: PathBuf, message: String },
 }
@@ -106,20 +106,6 @@ impl FetchError {
         match self {
             FetchError::Status { retry_after, .. } => *retry_after,
             _ => None,
-        }
-    }
-
-    /// A short word for logs, metrics and `syndic sources`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            FetchError::Timeout(_) => "timeout",
-            FetchError::Connect(_) => "connect",
-            FetchError::Status { .. } => "http_error",
-            FetchError::Gone => "gone",
-            FetchError::TooLarge { .. } => "too_large",
-            FetchError::TooManyRedirects | FetchError::BadRedirect => "redirect",
-            FetchError::Transfer(_) => "transfer",
-            FetchError::File { .. } => "file",
         }
     }
 }
@@ -150,7 +136,7 @@ impl From<&DaemonSettings> for FetchLimits {
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot set up the HTTP client: {0}")]
-pub struct ClientError(String);
+pub struct ClientError(#[from] reqwest::Error);
 
 impl Fetcher {
     pub fn new(limits: FetchLimits) -> Result<Fetcher, ClientError> {
@@ -164,8 +150,7 @@ impl Fetcher {
             .gzip(true)
             .brotli(true)
             .deflate(true)
-            .build()
-            .map_err(|e| ClientError(e.to_string()))?;
+            .build()?;
         Ok(Fetcher {
             client,
             timeout: limits.timeout,
@@ -189,6 +174,16 @@ impl Fetcher {
             Target::File(path) => file::fetch(path, validators, self.max_body).await,
         }
     }
+}
+
+/// reqwest's own message only says "error sending request"; the cause at
+/// the bottom of the chain is the one a user can act on.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }
 
 pub fn user_agent() -> String {

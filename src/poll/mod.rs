@@ -14,7 +14,7 @@ use crate::fetch::{
     self, Body, ClientError, DumpFile, DumpGlobError, FetchError, FetchSlots, Fetched, Fetcher,
     FileStamps, Target, Validators,
 };
-use crate::model::{Item, SourceKind, SourceName};
+use crate::model::{Item, PollResult, SourceKind, SourceName};
 use crate::normalize::dump::{dump_items, DumpError, DumpMeta};
 use crate::store::{FetchState, HandleError, StoreHandle, UpsertSummary};
 use next_due::Hints;
@@ -52,14 +52,13 @@ pub enum PollOutcome {
 }
 
 impl PollOutcome {
-    /// A short word for logs, metrics and `syndic sources`.
-    pub fn result(&self) -> &'static str {
+    pub fn result(&self) -> PollResult {
         match self {
-            PollOutcome::Stored { .. } => "ok",
-            PollOutcome::NotModified => "not_modified",
-            PollOutcome::Failed(PollError::Fetch(FetchError::Gone)) => "gone",
-            PollOutcome::Failed(_) => "error",
-            PollOutcome::Disabled => "disabled",
+            PollOutcome::Stored { .. } => PollResult::Ok,
+            PollOutcome::NotModified => PollResult::NotModified,
+            PollOutcome::Failed(PollError::Fetch(FetchError::Gone)) => PollResult::Gone,
+            PollOutcome::Failed(_) => PollResult::Error,
+            PollOutcome::Disabled => PollResult::Disabled,
         }
     }
 }
@@ -77,7 +76,7 @@ pub enum PollError {
     #[error("database: {0}")]
     Store(#[from] HandleError),
     #[error("internal error while reading the source (please report it): {0}")]
-    Internal(String),
+    Internal(#[from] tokio::task::JoinError),
 }
 
 /// What a successful fetch and read produced.
@@ -305,7 +304,7 @@ impl Poller {
                 ));
                 match h.items {
                     Some(items) => {
-                        state.last_status = Some("ok".into());
+                        state.last_status = Some(PollResult::Ok);
                         let outcome = PollOutcome::Stored {
                             summary: UpsertSummary::default(),
                             warning: h.warning,
@@ -313,7 +312,7 @@ impl Poller {
                         (outcome, items)
                     }
                     None => {
-                        state.last_status = Some("304".into());
+                        state.last_status = Some(PollResult::NotModified);
                         (PollOutcome::NotModified, Vec::new())
                     }
                 }
@@ -327,9 +326,9 @@ impl Poller {
                 };
                 if matches!(e, PollError::Fetch(FetchError::Gone)) {
                     state.disabled = true;
-                    state.last_status = Some("gone".into());
+                    state.last_status = Some(PollResult::Gone);
                 } else {
-                    state.last_status = Some("error".into());
+                    state.last_status = Some(PollResult::Error);
                 }
                 let hints = Hints {
                     retry_after,
@@ -457,17 +456,18 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, PollError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| PollError::Internal(e.to_string()))
+        .map_err(|e| PollError::Internal(e))
 }
 
 /// One line per poll.
 fn log(report: &PollReport) {
     let ms = report.elapsed.as_millis() as u64;
     let source = report.source.as_str();
+    let result = report.outcome.result().as_str();
     match &report.outcome {
         PollOutcome::Stored { summary, warning } => tracing::info!(
             source,
-            result = "ok",
+            result,
             new = summary.inserted,
             updated = summary.updated,
             unchanged = summary.unchanged,
@@ -475,11 +475,11 @@ fn log(report: &PollReport) {
             warning = warning.as_deref(),
             "fetched"
         ),
-        PollOutcome::NotModified => tracing::info!(source, result = "not_modified", ms, "fetched"),
+        PollOutcome::NotModified => tracing::info!(source, result, ms, "fetched"),
         PollOutcome::Disabled => tracing::debug!(source, "disabled by 410 Gone; not fetched"),
         PollOutcome::Failed(e) => tracing::warn!(
             source,
-            result = report.outcome.result(),
+            result,
             ms,
             next = %report.next_due.format("%Y-%m-%d %H:%M:%S"),
             error = %e,

@@ -45,14 +45,16 @@ const MIGRATIONS: &[&str] = &[
     // editing a source's url or path starts it afresh (a 410 or a redirect
     // learnt for the old address does not stick to the new one).
     "ALTER TABLE sources ADD COLUMN location TEXT;",
-    // 4: the files a text source read, so unchanged files are not read again.
+    // 4: the files a text source read, so unchanged files are not read again;
+    // poll results in the one vocabulary (`not_modified`, not `304`).
     "CREATE TABLE source_files (
         source   TEXT NOT NULL,
         path     TEXT NOT NULL,
         size     INTEGER NOT NULL,
         modified INTEGER NOT NULL,
         PRIMARY KEY (source, path)
-    ) WITHOUT ROWID;",
+    ) WITHOUT ROWID;
+    UPDATE sources SET last_status = 'not_modified' WHERE last_status = '304';",
 ];
 
 /// The schema version this build writes.

@@ -10,7 +10,7 @@ use super::files::replace_file_stamps;
 use super::items::upsert_all;
 use super::{from_unix, to_unix, Store, StoreError, UpsertSummary};
 use crate::fetch::FileStamps;
-use crate::model::{Item, SourceName};
+use crate::model::{Item, PollResult, SourceName};
 
 /// What syndic remembers about fetching one source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,8 +22,8 @@ pub struct FetchState {
     /// Consecutive failures, for backoff.
     pub failures: u32,
     pub last_fetch: Option<DateTime<Utc>>,
-    /// A short result of the last fetch, such as `200`, `304` or `error`.
-    pub last_status: Option<String>,
+    /// How the last poll ended.
+    pub last_status: Option<PollResult>,
     pub last_error: Option<String>,
     /// The URL a permanent redirect pointed at.
     pub moved_to: Option<String>,
@@ -171,7 +171,9 @@ impl RawState {
             next_due: self.next_due.map(from_unix).transpose()?,
             failures: self.failures,
             last_fetch: self.last_fetch.map(from_unix).transpose()?,
-            last_status: self.last_status,
+            // A word from a newer syndic reads as no result rather than
+            // failing the whole read.
+            last_status: self.last_status.as_deref().and_then(PollResult::parse),
             last_error: self.last_error,
             moved_to: self.moved_to,
             disabled: self.disabled,
@@ -203,7 +205,7 @@ fn save_state(
         state.next_due.map(to_unix),
         state.failures,
         state.last_fetch.map(to_unix),
-        state.last_status,
+        state.last_status.map(PollResult::as_str),
         state.last_error,
         state.moved_to,
         state.disabled,

@@ -192,3 +192,27 @@ fn sources_table_lists_every_configured_source() {
     assert!(table.contains("wire") && table.contains("desk"), "{table}");
     assert!(table.contains("never"));
 }
+
+#[test]
+fn an_unchanged_local_feed_is_not_modified_in_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("local.rss");
+    std::fs::write(
+        &feed,
+        "<rss version=\"2.0\"><channel><title>L</title>\
+         <item><guid>l-1</guid><title>Local one</title></item></channel></rss>",
+    )
+    .unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(
+        &config,
+        "[[source]]\nname = \"local\"\npath = \"local.rss\"\n",
+    )
+    .unwrap();
+    assert!(text(&syndic(&config, &["poll", "--all"]).stdout).contains("1 new"));
+    let again = text(&syndic(&config, &["poll", "--all"]).stdout);
+    assert!(again.contains("not_modified"), "{again}");
+    let sources: serde_json::Value =
+        serde_json::from_slice(&syndic(&config, &["sources", "--json"]).stdout).unwrap();
+    assert_eq!(sources[0]["result"], "not_modified", "{sources}");
+}

@@ -11,7 +11,7 @@ use axum::Router;
 use chrono::Utc;
 use syndic::config::Config;
 use syndic::fetch::FetchSlots;
-use syndic::model::SourceName;
+use syndic::model::{PollResult, SourceName};
 use syndic::poll::{PollOutcome, Poller};
 use syndic::store::{FetchState, ItemQuery, StoreHandle};
 
@@ -118,8 +118,8 @@ async fn first_poll_stores_and_a_repeat_costs_a_304() {
     let state = s.state("harbour").await;
     assert_eq!(state.etag.as_deref(), Some("\"r1\""));
     assert_eq!(
-        (state.failures, state.last_status.as_deref()),
-        (0, Some("304"))
+        (state.failures, state.last_status),
+        (0, Some(PollResult::NotModified))
     );
     let mut titles = s.titles().await;
     titles.sort();
@@ -165,7 +165,7 @@ async fn gone_disables_until_the_url_changes() {
     .await;
     let s = setup(addr, &[("old", "/gone")]);
     let report = s.poll("old").await;
-    assert_eq!(report.outcome.result(), "gone");
+    assert_eq!(report.outcome.result(), PollResult::Gone);
     let state = s.state("old").await;
     assert!(state.disabled);
     assert!(state.last_error.unwrap().contains("410"));
@@ -233,7 +233,7 @@ async fn failures_back_off_and_honour_retry_after() {
     .await;
     let s = setup(addr, &[("busy", "/busy"), ("broken", "/broken")]);
     let busy = s.poll("busy").await;
-    assert_eq!(busy.outcome.result(), "error");
+    assert_eq!(busy.outcome.result(), PollResult::Error);
     let wait = minutes_until(busy.next_due);
     assert!(
         (107..=132).contains(&wait),
@@ -257,7 +257,7 @@ async fn an_unreadable_feed_is_recorded_and_stored_items_stay() {
     s.poll("harbour").await;
     *body.lock().unwrap() = "<html><body>Maintenance</body></html>".into();
     let report = s.poll("harbour").await;
-    assert_eq!(report.outcome.result(), "error");
+    assert_eq!(report.outcome.result(), PollResult::Error);
     let state = s.state("harbour").await;
     assert!(
         state

@@ -461,8 +461,11 @@ async fn opml_lists_the_outputs() {
 async fn healthz_and_metrics() {
     let h = Harness::start().await;
     h.add(vec![item("a", "One", 1), item("b", "Two", 2)]).await;
-    h.metrics
-        .record_fetch("wire", "ok", std::time::Duration::from_millis(40));
+    h.metrics.record_fetch(
+        "wire",
+        syndic::model::PollResult::Ok,
+        std::time::Duration::from_millis(40),
+    );
     let health = h.get("/healthz", &[]).await;
     assert_eq!(health.status(), StatusCode::OK);
     assert_eq!(health.text().await.unwrap(), "ok\n");

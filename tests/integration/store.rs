@@ -2,7 +2,7 @@
 //! fetch state, and schema migrations.
 
 use chrono::{TimeZone, Utc};
-use syndic::model::{Item, ItemId, SourceName};
+use syndic::model::{Item, ItemId, PollResult, SourceName};
 use syndic::store::{FetchState, ItemQuery, Store, UpsertOutcome, SCHEMA_VERSION};
 
 fn item(source: &str, id: &str, title: &str, published_hour: Option<u32>) -> Item {
@@ -142,7 +142,7 @@ fn fetch_state_round_trips_and_survives_reopen() {
         next_due: Some(Utc.with_ymd_and_hms(2026, 11, 24, 11, 0, 0).unwrap()),
         failures: 3,
         last_fetch: Some(Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap()),
-        last_status: Some("503".into()),
+        last_status: Some(PollResult::Error),
         last_error: Some("server busy".into()),
         moved_to: Some("https://example.org/new".into()),
         disabled: true,
@@ -367,4 +367,24 @@ async fn writes_from_another_connection_are_noticed() {
         .unwrap();
     handle.notice_external_changes().await.unwrap();
     assert!(handle.generation() > before);
+}
+
+#[test]
+fn migration_4_writes_poll_results_in_the_one_vocabulary() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    drop(Store::open_at_version(&path, 3).unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO sources (name, last_status) VALUES ('old', '304'), ('odd', 'teapot')",
+        )
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    let status = |name: &str| {
+        let name = SourceName::new(name).unwrap();
+        store.fetch_state(&name).unwrap().unwrap().last_status
+    };
+    assert_eq!(status("old"), Some(PollResult::NotModified));
+    assert_eq!(status("odd"), None);
 }

@@ -456,7 +456,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, PollError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| PollError::Internal(e))
+        .map_err(PollError::Internal)
 }
 
 /// One line per poll.

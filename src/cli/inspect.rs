@@ -5,7 +5,7 @@ use std::io::Write;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use super::{known_source, open_store, CliError};
+use super::{known_source, open_reader, CliError};
 use crate::config::{Config, HumanDuration};
 use crate::model::{Item, PollResult};
 use crate::store::{ItemQuery, SourceStats};
@@ -91,7 +91,7 @@ pub fn items(
     let sources = source
         .map(|name| known_source(config, name).map(|s| vec![s.name.clone()]))
         .transpose()?;
-    let store = open_store(config)?;
+    let store = open_reader(config)?;
     let items = store
         .items(&ItemQuery {
             sources,
@@ -134,7 +134,7 @@ struct SourceRecord<'a> {
 }
 
 pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
-    let store = open_store(config)?;
+    let store = open_reader(config)?;
     let stats = store
         .source_stats()
         .map_err(|e| CliError::Runtime(e.into()))?;

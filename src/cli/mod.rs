@@ -178,8 +178,16 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
 }
 
 /// Opens the config's database, reporting which file failed.
+/// The database, created and migrated when needed, for commands that write.
 fn open_store(config: &Config) -> Result<crate::store::Store, CliError> {
     crate::store::Store::open(&config.daemon.database).map_err(|e| CliError::Runtime(e.into()))
+}
+
+/// The database for commands that only read: it is never created, migrated
+/// or written.
+fn open_reader(config: &Config) -> Result<crate::store::Store, CliError> {
+    crate::store::Store::open_reader(&config.daemon.database)
+        .map_err(|e| CliError::Runtime(e.into()))
 }
 
 /// Looks up a configured source by name, or explains which names exist.

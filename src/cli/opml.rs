@@ -11,12 +11,8 @@ use crate::store::Store;
 /// Prints every feed source reachable by URL; a URL a permanent redirect
 /// moved is exported at its new address.
 pub fn export(config: &Config) -> Result<(), CliError> {
-    let store = config
-        .daemon
-        .database
-        .exists()
-        .then(|| Store::open(&config.daemon.database).ok())
-        .flatten();
+    // Without a database the config's addresses are exported as written.
+    let store = Store::open_reader(&config.daemon.database).ok();
     let subs: Vec<Subscription> = config
         .sources
         .iter()

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use super::{inspect::print_out, known_output, open_store, CliError};
+use super::{inspect::print_out, known_output, open_reader, CliError};
 use crate::config::edit::write_atomically;
 use crate::config::{Config, OutputConfig};
 use crate::curate;
@@ -14,7 +14,7 @@ use crate::store::Store;
 
 pub fn render(config: &Config, output: &str, format: FeedFormat) -> Result<(), CliError> {
     let output = known_output(config, output)?;
-    let store = open_store(config)?;
+    let store = open_reader(config)?;
     let items = select(&store, config, output)?;
     print_out(&render_feed(format, output, &items, &config.daemon))
 }
@@ -22,9 +22,9 @@ pub fn render(config: &Config, output: &str, format: FeedFormat) -> Result<(), C
 /// Writes `DIR/{output}.{rss,atom,json}` for every output; each file is
 /// replaced atomically, so a web server serving DIR never sees half a feed.
 pub fn export(config: &Config, dir: &Path) -> Result<(), CliError> {
+    let store = open_reader(config)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::Runtime(anyhow::anyhow!("cannot create {}: {e}", dir.display())))?;
-    let store = open_store(config)?;
     let mut report = String::new();
     for output in &config.outputs {
         let items = select(&store, config, output)?;

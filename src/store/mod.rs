@@ -28,6 +28,10 @@ pub enum StoreError {
     },
     #[error("database schema version {found} is newer than this syndic supports ({supported}); upgrade syndic")]
     TooNew { found: u32, supported: u32 },
+    #[error("no database yet at {path} (run `syndic poll` or `syndic run` first)", path = .0.display())]
+    Missing(PathBuf),
+    #[error("database schema version {found} is older than this syndic reads ({latest}); run `syndic poll` or `syndic run` once to upgrade it")]
+    TooOld { found: u32, latest: u32 },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("stored data is unreadable: {0}")]
@@ -63,8 +67,12 @@ impl Store {
     }
 
     /// Opens an existing database for reading only; it must already be at
-    /// the current schema (the writer migrates it).
+    /// the current schema (the writer migrates it). Nothing is created or
+    /// written, not even a missing file.
     pub fn open_reader(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -79,6 +87,12 @@ impl Store {
             return Err(StoreError::TooNew {
                 found,
                 supported: migrations::LATEST,
+            });
+        }
+        if found < migrations::LATEST {
+            return Err(StoreError::TooOld {
+                found,
+                latest: migrations::LATEST,
             });
         }
         Ok(Store { conn })

@@ -184,7 +184,8 @@ fn items_json_keeps_the_contract_keys() {
 
 #[test]
 fn sources_table_lists_every_configured_source() {
-    let (_dir, config) = setup();
+    let (dir, config) = setup();
+    drop(Store::open(&dir.path().join("data/test.db")).unwrap());
     let out = syndic(&config, &["sources"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let table = text(&out.stdout);
@@ -215,4 +216,35 @@ fn an_unchanged_local_feed_is_not_modified_in_every_command() {
     let sources: serde_json::Value =
         serde_json::from_slice(&syndic(&config, &["sources", "--json"]).stdout).unwrap();
     assert_eq!(sources[0]["result"], "not_modified", "{sources}");
+}
+
+#[test]
+fn read_only_commands_never_create_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    let toml = CONFIG.replace("database = \"", "database = \"data/");
+    std::fs::write(&config, toml).unwrap();
+    let export = dir.path().join("out");
+    let export = export.to_str().unwrap();
+    for args in [
+        &["items"][..],
+        &["sources"],
+        &["render", "all"],
+        &["export", export],
+    ] {
+        let out = syndic(&config, args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("no database yet at") && stderr.contains("run `syndic poll`"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let opml = syndic(&config, &["opml", "export"]);
+    assert_eq!(opml.status.code(), Some(0), "{}", text(&opml.stderr));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["feeds.toml"], "read-only commands wrote {left:?}");
 }

@@ -25,6 +25,7 @@ use syndic::metrics::Metrics;
 use syndic::model::{Item, ItemId, SourceName};
 use syndic::render::{render, FeedFormat};
 use syndic::server::{serve, ServerState};
+use syndic::shutdown::{self, ShutdownTrigger};
 use syndic::store::{Store, StoreHandle};
 use tokio::sync::{oneshot, watch};
 
@@ -213,7 +214,7 @@ async fn static_server(dir: PathBuf) -> (SocketAddr, oneshot::Sender<()>) {
     (addr, stop)
 }
 
-async fn syndic_server(config: Arc<Config>) -> (SocketAddr, oneshot::Sender<()>) {
+async fn syndic_server(config: Arc<Config>) -> (SocketAddr, ShutdownTrigger) {
     let store = StoreHandle::open(&config.daemon.database).expect("store handle");
     // The receiver keeps the last config after the sender is gone.
     let (_, rx) = watch::channel(config);
@@ -222,10 +223,8 @@ async fn syndic_server(config: Arc<Config>) -> (SocketAddr, oneshot::Sender<()>)
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("address");
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(serve(listener, state, async move {
-        let _ = stopped.await;
-    }));
+    let (stop, stopped) = shutdown::channel();
+    tokio::spawn(serve(listener, state, stopped));
     (addr, stop)
 }
 
@@ -303,7 +302,7 @@ fn main() {
             cached / plain,
             not_modified / plain
         );
-        let _ = stop_syndic.send(());
+        stop_syndic.trigger();
         let _ = stop_static.send(());
     });
 }

@@ -17,5 +17,6 @@ pub mod poll;
 pub mod render;
 pub mod scheduler;
 pub mod server;
+pub mod shutdown;
 pub mod store;
 pub mod text;

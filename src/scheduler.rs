@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::model::SourceName;
 use crate::poll::{PollReport, Poller};
+use crate::shutdown::Shutdown;
 
 /// The scheduler wakes at least this often to look at the clock, so a
 /// changed system time or a missed wake-up never stalls it for long.
@@ -58,10 +59,10 @@ impl Scheduler {
         }
     }
 
-    /// Polls sources as they fall due until `stop` turns true; then waits
+    /// Polls sources as they fall due until `stop` fires; then waits
     /// up to `grace` for polls in flight and abandons the rest (their
     /// sources stay due and are polled after the next start).
-    pub async fn run(mut self, mut stop: watch::Receiver<bool>, grace: Duration) {
+    pub async fn run(mut self, mut stop: Shutdown, grace: Duration) {
         let mut polls = JoinSet::new();
         // The sources are scanned only when the earliest due time comes or
         // the config changes, not after every finished poll: with
@@ -90,7 +91,7 @@ impl Scheduler {
                     tracing::info!("scheduler following the reloaded config");
                     scan = true;
                 }
-                _ = stop.wait_for(|stopping| *stopping) => break,
+                _ = stop.wait() => break,
             }
         }
         self.drain(polls, grace).await;

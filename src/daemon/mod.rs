@@ -19,12 +19,16 @@ use crate::metrics::Metrics;
 use crate::poll::Poller;
 use crate::scheduler::Scheduler;
 use crate::server::{self, ServerState};
+use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::store::StoreHandle;
 use notify::ServiceManager;
 use signals::{Event, Signals};
 
 /// How long polls in flight may take to finish at shutdown.
 const STOP_GRACE: Duration = Duration::from_secs(5);
+/// How long the runtime waits, after the checkpoint, for blocking work
+/// (a parse in progress) before the process exits anyway.
+const BLOCKING_GRACE: Duration = Duration::from_secs(1);
 /// How often the database is checked for other processes' writes.
 const EXTERNAL_WRITES_CHECK: Duration = Duration::from_secs(2);
 
@@ -54,16 +58,20 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
         .thread_name("syndic")
         .build()
         .map_err(DaemonError::Runtime)?;
-    runtime.block_on(async { Daemon::start(config).await?.serve().await })
+    let result = runtime.block_on(async { Daemon::start(config).await?.serve().await });
+    // Dropping the runtime would wait for every blocking task, however long
+    // a parse still has to go; everything worth keeping is committed by now.
+    runtime.shutdown_timeout(BLOCKING_GRACE);
+    result
 }
 
 struct Daemon {
     config_path: PathBuf,
     store: StoreHandle,
     config: watch::Sender<Arc<Config>>,
-    stop: watch::Sender<bool>,
+    stop: ShutdownTrigger,
     scheduler: JoinHandle<()>,
-    server: JoinHandle<std::io::Result<()>>,
+    server: JoinHandle<()>,
     /// Retention and the watch for other processes' writes.
     housekeeping: Vec<JoinHandle<()>>,
     signals: Signals,
@@ -85,10 +93,10 @@ impl Daemon {
         let poller = Arc::new(Poller::new(&config.daemon, slots, store.clone())?);
         let metrics = Arc::new(Metrics::new());
         let (config_tx, config_rx) = watch::channel(Arc::new(config));
-        let (stop_tx, stop_rx) = watch::channel(false);
+        let (stop_tx, stop_rx) = shutdown::channel();
 
         let state = ServerState::new(config_rx.clone(), store.clone(), Arc::clone(&metrics));
-        let server = tokio::spawn(server::serve(listener, state, stopped(stop_rx.clone())));
+        let server = tokio::spawn(server::serve(listener, state, stop_rx.clone()));
         let scheduler = Scheduler::resume(poller, config_rx.clone(), metrics).await;
         let scheduler = tokio::spawn(scheduler.run(stop_rx.clone(), STOP_GRACE));
         let housekeeping = vec![
@@ -162,12 +170,13 @@ impl Daemon {
     async fn shutdown(self) {
         tracing::info!("stopping");
         self.manager.stopping();
-        let _ = self.stop.send(true);
-        let _ = self.scheduler.await;
-        match self.server.await {
-            Ok(Err(e)) => tracing::error!(error = %e, "the feed server failed"),
-            Err(e) => tracing::error!(error = %e, "the feed server task failed"),
-            Ok(Ok(())) => {}
+        self.stop.trigger();
+        // Both bound their own drain, so this ends in bounded time.
+        let (scheduler, server) = tokio::join!(self.scheduler, self.server);
+        for (task, joined) in [("scheduler", scheduler), ("feed server", server)] {
+            if let Err(e) = joined {
+                tracing::error!(error = %e, "the {task} task failed");
+            }
         }
         for task in &self.housekeeping {
             task.abort();
@@ -181,22 +190,17 @@ impl Daemon {
 
 /// Notices writes by other processes (`syndic import` beside the daemon)
 /// so that served feeds follow them.
-async fn follow_external_writes(store: StoreHandle, mut stop: watch::Receiver<bool>) {
+async fn follow_external_writes(store: StoreHandle, mut stop: Shutdown) {
     let mut tick = tokio::time::interval(EXTERNAL_WRITES_CHECK);
     loop {
         tokio::select! {
             _ = tick.tick() => {}
-            _ = stop.wait_for(|s| *s) => return,
+            _ = stop.wait() => return,
         }
         if let Err(e) = store.notice_external_changes().await {
             tracing::warn!(error = %e, "cannot check the database for outside changes");
         }
     }
-}
-
-/// Resolves once `stop` turns true.
-async fn stopped(mut stop: watch::Receiver<bool>) {
-    let _ = stop.wait_for(|s| *s).await;
 }
 
 /// The listen address and the database are fixed for the life of the

@@ -9,22 +9,19 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::model::{ItemId, SourceName};
+use crate::shutdown::Shutdown;
 use crate::store::{Store, StoreError, StoreHandle};
 
 /// The first clean-up waits a little so start-up polling goes first.
 const FIRST_RUN: Duration = Duration::from_secs(60);
 const EVERY: Duration = Duration::from_secs(3600);
 
-pub async fn run(
-    store: StoreHandle,
-    config: watch::Receiver<Arc<Config>>,
-    mut stop: watch::Receiver<bool>,
-) {
+pub async fn run(store: StoreHandle, config: watch::Receiver<Arc<Config>>, mut stop: Shutdown) {
     let mut wait = FIRST_RUN;
     loop {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = stop.wait_for(|s| *s) => return,
+            _ = stop.wait() => return,
         }
         wait = EVERY;
         let config = config.borrow().clone();

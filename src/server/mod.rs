@@ -10,21 +10,25 @@ mod index;
 mod opml;
 mod ops;
 
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::shutdown::Shutdown;
 use crate::store::StoreHandle;
 use cache::FeedCache;
 
@@ -71,19 +75,65 @@ pub fn router(state: ServerState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: ServerState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let listener = listener.tap_io(|tcp| {
-        // Responses are written whole; waiting to coalesce them only adds latency.
-        let _ = tcp.set_nodelay(true);
+/// A client gets this long to send a request's headers. The timer starts
+/// when the server waits for a request, so it also closes keep-alive
+/// connections left idle, and a slowloris client is let go.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// At a stop, requests in flight get this long to finish; connections
+/// still open after it are closed.
+pub const DRAIN_GRACE: Duration = Duration::from_secs(3);
+
+/// Serves until `shutdown` fires, then lets the requests in flight finish
+/// for at most `DRAIN_GRACE`.
+pub async fn serve(listener: TcpListener, state: ServerState, mut shutdown: Shutdown) {
+    let app = router(state);
+    let mut connections = JoinSet::new();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.wait() => break,
+        };
+        match accepted {
+            Ok((tcp, _)) => {
+                connections.spawn(connection(tcp, app.clone(), shutdown.clone()));
+            }
+            // Out of file descriptors, most often: back off instead of spinning.
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot accept a connection");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        while connections.try_join_next().is_some() {}
+    }
+    let drained = tokio::time::timeout(DRAIN_GRACE, async {
+        while connections.join_next().await.is_some() {}
     });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    if drained.await.is_err() {
+        tracing::warn!(
+            open = connections.len(),
+            "closing connections still open after the grace period"
+        );
+        connections.abort_all();
+    }
+}
+
+/// One HTTP/1.1 connection, until the client leaves, its header timeout
+/// runs out, or the server stops (then it ends after its current request).
+async fn connection(tcp: TcpStream, app: Router, mut shutdown: Shutdown) {
+    // Responses are written whole; waiting to coalesce them only adds latency.
+    let _ = tcp.set_nodelay(true);
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app));
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = shutdown.wait() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
 }
 
 /// Counts each request under its route pattern.

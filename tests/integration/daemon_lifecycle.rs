@@ -219,3 +219,38 @@ async fn kill_9_loses_nothing_committed_and_the_next_start_recovers() {
     assert_eq!(restarted.wait_exit(Duration::from_secs(15)), Some(0));
     assert_eq!(stored_items(dir.path()), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_daemon_while_a_client_holds_half_a_request() {
+    use tokio::io::AsyncWriteExt;
+    let fixtures = fixture_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut daemon = Daemon::start(dir.path(), &config(port, fixtures, false), port);
+    daemon.wait_for_items("local", 2).await;
+
+    // A request line and one header, then silence: the connection stays
+    // open with a request the server is still reading.
+    let mut half = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    half.write_all(b"GET /feeds/local.rss HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // And an idle keep-alive connection after a whole request.
+    let mut idle = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    daemon.signal("TERM");
+    // Scheduler and server each bound their drain (5 s and 3 s, run side by
+    // side); before, the server waited for the half request for ever.
+    assert_eq!(daemon.wait_exit(Duration::from_secs(8)), Some(0));
+    let log = daemon.log();
+    assert!(log.contains("stopped"), "the checkpoint ran:\n{log}");
+    drop((half, idle));
+}

@@ -16,6 +16,7 @@ use syndic::metrics::Metrics;
 use syndic::model::SourceName;
 use syndic::poll::Poller;
 use syndic::scheduler::Scheduler;
+use syndic::shutdown::{self, ShutdownTrigger};
 use syndic::store::{FetchState, StoreHandle};
 use tokio::sync::watch;
 
@@ -58,7 +59,7 @@ fn config(dir: &std::path::Path, addr: std::net::SocketAddr, sources: &[(&str, &
 
 struct Running {
     config: watch::Sender<Arc<Config>>,
-    stop: watch::Sender<bool>,
+    stop: ShutdownTrigger,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -66,7 +67,7 @@ async fn start(config: Config, store: &StoreHandle) -> Running {
     let slots = FetchSlots::new(4, 2);
     let poller = Arc::new(Poller::new(&config.daemon, slots, store.clone()).unwrap());
     let (config_tx, config_rx) = watch::channel(Arc::new(config));
-    let (stop_tx, stop_rx) = watch::channel(false);
+    let (stop_tx, stop_rx) = shutdown::channel();
     let scheduler = Scheduler::resume(poller, config_rx, Arc::new(Metrics::new())).await;
     let task = tokio::spawn(scheduler.run(stop_rx, Duration::from_millis(200)));
     Running {
@@ -78,7 +79,7 @@ async fn start(config: Config, store: &StoreHandle) -> Running {
 
 impl Running {
     async fn stop(self) {
-        self.stop.send(true).unwrap();
+        self.stop.trigger();
         tokio::time::timeout(Duration::from_secs(10), self.task)
             .await
             .expect("the scheduler stops")

@@ -13,9 +13,10 @@ use syndic::config::Config;
 use syndic::metrics::Metrics;
 use syndic::model::{Item, ItemId, SourceName};
 use syndic::server::{serve, ServerState};
+use syndic::shutdown::{self, ShutdownTrigger};
 use syndic::store::StoreHandle;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::watch;
 
 const CONFIG: &str = r#"
 [daemon]
@@ -44,8 +45,8 @@ struct Harness {
     store: StoreHandle,
     metrics: Arc<Metrics>,
     config: watch::Sender<Arc<Config>>,
-    stop: Option<oneshot::Sender<()>>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    stop: ShutdownTrigger,
+    server: tokio::task::JoinHandle<()>,
 }
 
 impl Harness {
@@ -60,17 +61,15 @@ impl Harness {
         let state = ServerState::new(config_rx, store.clone(), metrics.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let (stop, stopped) = shutdown::channel();
+        let server = tokio::spawn(serve(listener, state, stopped));
         Harness {
             dir,
             addr,
             store,
             metrics,
             config: config_tx,
-            stop: Some(stop),
+            stop,
             server,
         }
     }
@@ -116,11 +115,9 @@ impl Harness {
         head.split(' ').nth(1).unwrap().parse().unwrap()
     }
 
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        self.server.await.unwrap().unwrap();
+    async fn stop(self) {
+        self.stop.trigger();
+        self.server.await.unwrap();
     }
 }
 

@@ -79,9 +79,6 @@ fn item(n: usize) -> Item {
     let at = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap()
         + chrono::Duration::seconds(n as i64 * 30);
     Item {
-        source: SourceName::new(format!("s{:03}", n % SOURCES)).unwrap_or_else(|e| panic!("{e}")),
-        id: ItemId::new(format!("https://news.example/{n}")),
-        title: format!("Story {n}: council approves the new harbour budget"),
         link: Some(format!("https://news.example/{n}")),
         summary: Some(format!(
             "<p>The council voted on item {n} after a long debate about ferries, fees and the old pier.</p>"
@@ -94,8 +91,7 @@ fn item(n: usize) -> Item {
         authors: vec!["Desk Reporter".into()],
         categories: vec!["local".into(), "politics".into()],
         published: Some(at),
-        updated: None,
-        first_seen: at,
+        ..Item::new(SourceName::new(format!("s{:03}", n % SOURCES)).unwrap_or_else(|e| panic!("{e}")), ItemId::new(format!("https://news.example/{n}")), format!("Story {n}: council approves the new harbour budget"), at)
     }
 }
 

@@ -208,6 +208,29 @@ pub struct Item {
 }
 
 impl Item {
+    /// An item with only what every item has; the rest empty. Fill in more
+    /// with struct update syntax: `Item { link: Some(..), ..Item::new(..) }`.
+    pub fn new(
+        source: SourceName,
+        id: ItemId,
+        title: impl Into<String>,
+        first_seen: DateTime<Utc>,
+    ) -> Item {
+        Item {
+            source,
+            id,
+            title: title.into(),
+            link: None,
+            summary: None,
+            content: None,
+            authors: Vec::new(),
+            categories: Vec::new(),
+            published: None,
+            updated: None,
+            first_seen,
+        }
+    }
+
     /// A digest of the fields a reader sees; `first_seen` is excluded so that
     /// re-reading an unchanged entry is a no-op.
     pub fn content_hash(&self) -> ContentHash {
@@ -314,35 +337,19 @@ mod tests {
     }
 
     fn sample() -> Item {
-        Item {
-            source: SourceName::new("s").unwrap(),
-            id: ItemId::new("1"),
-            title: "t".into(),
-            link: None,
-            summary: None,
-            content: None,
-            authors: vec![],
-            categories: vec![],
-            published: None,
-            updated: None,
-            first_seen: Utc::now(),
-        }
+        Item::new(
+            SourceName::new("s").unwrap(),
+            ItemId::new("1"),
+            "t",
+            Utc::now(),
+        )
     }
 
     #[test]
     fn hash_ignores_first_seen_but_not_content() {
         let item = Item {
-            source: SourceName::new("s").unwrap(),
-            id: ItemId::new("1"),
-            title: "t".into(),
-            link: None,
-            summary: None,
             content: Some("<p>x</p>".into()),
-            authors: vec![],
-            categories: vec![],
-            published: None,
-            updated: None,
-            first_seen: Utc::now(),
+            ..sample()
         };
         let mut later = item.clone();
         later.first_seen += chrono::Duration::hours(1);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 use chrono::Utc;
 
-use super::inspect::print_out;
+use super::print_out;
 use super::{open_store, CliError};
 use crate::config::{Config, SourceConfig};
 use crate::fetch::read_input;

@@ -1,11 +1,9 @@
 //! Read-only commands: `check`, `items`, `sources`.
 
-use std::io::Write;
-
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use super::{known_source, open_reader, CliError};
+use super::{known_source, open_reader, print_out, CliError};
 use crate::config::{Config, HumanDuration};
 use crate::model::{Item, PollResult};
 use crate::store::{ItemQuery, SourceStats};
@@ -194,16 +192,4 @@ fn source_table(records: &[SourceRecord]) -> String {
         }
     }
     out
-}
-
-/// Writes to stdout; a closed pipe (`syndic items | head`) is not an error.
-pub(super) fn print_out(text: &str) -> Result<(), CliError> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(anyhow::Error::from(e).into()),
-        _ => Ok(()),
-    }
 }

@@ -7,6 +7,7 @@ mod opml;
 mod poll;
 mod render;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -178,6 +179,18 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
 }
 
 /// Opens the config's database, reporting which file failed.
+/// Writes to stdout; a closed pipe (`syndic items | head`) is not an error.
+fn print_out(text: &str) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(anyhow::Error::from(e).into()),
+        _ => Ok(()),
+    }
+}
+
 /// The database, created and migrated when needed, for commands that write.
 fn open_store(config: &Config) -> Result<crate::store::Store, CliError> {
     crate::store::Store::open(&config.daemon.database).map_err(|e| CliError::Runtime(e.into()))

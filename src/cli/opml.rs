@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{inspect::print_out, CliError};
+use super::{print_out, CliError};
 use crate::config::{edit, Config, Location};
 use crate::model::SourceKind;
 use crate::opml::{self, Subscription};

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use futures_util::future::join_all;
 
-use super::inspect::print_out;
+use super::print_out;
 use super::{known_source, CliError};
 use crate::config::{Config, SourceConfig};
 use crate::fetch::FetchSlots;

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use super::{inspect::print_out, known_output, open_reader, CliError};
-use crate::config::edit::write_atomically;
+use super::{known_output, open_reader, print_out, CliError};
+use crate::atomic_write::write_atomically;
 use crate::config::{Config, OutputConfig};
 use crate::curate;
 use crate::render::{render as render_feed, FeedFormat};

@@ -70,17 +70,13 @@ mod tests {
     fn item(n: u32) -> Item {
         let at = Utc.with_ymd_and_hms(2026, 11, 20, n, 0, 0).unwrap();
         Item {
-            source: SourceName::new("wire").unwrap(),
-            id: ItemId::new(format!("story-{n}")),
-            title: format!("Story {n}"),
-            link: None,
-            summary: None,
-            content: None,
-            authors: vec![],
-            categories: vec![],
             published: Some(at),
-            updated: None,
-            first_seen: at,
+            ..Item::new(
+                SourceName::new("wire").unwrap(),
+                ItemId::new(format!("story-{n}")),
+                format!("Story {n}"),
+                at,
+            )
         }
     }
 

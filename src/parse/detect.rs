@@ -5,7 +5,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::fields::attribute;
-use super::{FeedFormat, ParseError};
+use super::{Dialect, ParseError};
 
 /// How far into the body a feed may start after junk such as a PHP warning
 /// printed before the XML declaration.
@@ -48,7 +48,7 @@ pub(super) fn document_start(text: &str) -> Result<&str, ParseError> {
 }
 
 /// The format of an XML document, from its root element.
-pub(super) fn xml_format(xml: &str) -> Result<FeedFormat, ParseError> {
+pub(super) fn xml_format(xml: &str) -> Result<Dialect, ParseError> {
     let mut reader = Reader::from_str(xml);
     loop {
         match reader.read_event() {
@@ -63,26 +63,26 @@ pub(super) fn xml_format(xml: &str) -> Result<FeedFormat, ParseError> {
     }
 }
 
-fn root_format(root: &BytesStart<'_>) -> Result<FeedFormat, ParseError> {
+fn root_format(root: &BytesStart<'_>) -> Result<Dialect, ParseError> {
     let local = String::from_utf8_lossy(root.local_name().as_ref()).into_owned();
     match local.as_str() {
         "rss" => Ok(match attribute(root, "version").as_deref().map(str::trim) {
-            Some("0.91") => FeedFormat::Rss091,
-            Some("0.92" | "0.93" | "0.94") => FeedFormat::Rss092,
-            _ => FeedFormat::Rss20,
+            Some("0.91") => Dialect::Rss091,
+            Some("0.92" | "0.93" | "0.94") => Dialect::Rss092,
+            _ => Dialect::Rss20,
         }),
         "RDF" => Ok(match attribute(root, "xmlns") {
-            Some(ns) if ns.contains("my.netscape.com/rdf/simple/0.9") => FeedFormat::Rss090,
-            _ => FeedFormat::Rss10,
+            Some(ns) if ns.contains("my.netscape.com/rdf/simple/0.9") => Dialect::Rss090,
+            _ => Dialect::Rss10,
         }),
         "feed" => {
             let old_ns = attribute(root, "xmlns").is_some_and(|ns| ns.contains("purl.org/atom/ns"));
             let old_version =
                 attribute(root, "version").is_some_and(|v| v.trim().starts_with("0."));
             Ok(if old_ns || old_version {
-                FeedFormat::Atom03
+                Dialect::Atom03
             } else {
-                FeedFormat::Atom10
+                Dialect::Atom10
             })
         }
         _ if local.eq_ignore_ascii_case("html") => Err(not_a_feed("an HTML page")),
@@ -137,30 +137,30 @@ fn floor_boundary(text: &str, at: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn format_of(xml: &str) -> Result<FeedFormat, ParseError> {
+    fn format_of(xml: &str) -> Result<Dialect, ParseError> {
         xml_format(document_start(xml)?)
     }
 
     #[test]
     fn formats_come_from_the_root_element() {
         let cases = [
-            ("<rss version=\"0.91\"><channel/></rss>", FeedFormat::Rss091),
-            ("<rss version=' 0.92 '/>", FeedFormat::Rss092),
-            ("<rss version=\"2.0\"/>", FeedFormat::Rss20),
-            ("<rss/>", FeedFormat::Rss20),
-            ("<rss version=\"banana\"/>", FeedFormat::Rss20),
+            ("<rss version=\"0.91\"><channel/></rss>", Dialect::Rss091),
+            ("<rss version=' 0.92 '/>", Dialect::Rss092),
+            ("<rss version=\"2.0\"/>", Dialect::Rss20),
+            ("<rss/>", Dialect::Rss20),
+            ("<rss version=\"banana\"/>", Dialect::Rss20),
             (
                 "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\"/>",
-                FeedFormat::Rss10,
+                Dialect::Rss10,
             ),
             (
                 "<rdf:RDF xmlns=\"http://my.netscape.com/rdf/simple/0.9/\"/>",
-                FeedFormat::Rss090,
+                Dialect::Rss090,
             ),
-            ("<feed xmlns=\"http://www.w3.org/2005/Atom\"/>", FeedFormat::Atom10),
-            ("<feed xmlns=\"http://purl.org/atom/ns#\"/>", FeedFormat::Atom03),
-            ("<feed version=\"0.3\"/>", FeedFormat::Atom03),
-            ("<?xml version=\"1.0\"?>\n<!-- hi --><feed/>", FeedFormat::Atom10),
+            ("<feed xmlns=\"http://www.w3.org/2005/Atom\"/>", Dialect::Atom10),
+            ("<feed xmlns=\"http://purl.org/atom/ns#\"/>", Dialect::Atom03),
+            ("<feed version=\"0.3\"/>", Dialect::Atom03),
+            ("<?xml version=\"1.0\"?>\n<!-- hi --><feed/>", Dialect::Atom10),
         ];
         for (xml, want) in cases {
             assert_eq!(format_of(xml).unwrap(), want, "{xml}");
@@ -174,7 +174,7 @@ mod tests {
             "<?xml version=\"1.0\"?><rss/>"
         );
         let junk = "Warning: deprecated call in feed.php on line 3\n<?xml version=\"1.0\"?><rss/>";
-        assert_eq!(format_of(junk).unwrap(), FeedFormat::Rss20);
+        assert_eq!(format_of(junk).unwrap(), Dialect::Rss20);
     }
 
     #[test]

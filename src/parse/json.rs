@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::dates::parse_date;
 use super::fields::{non_empty, push_trimmed};
-use super::{FeedFormat, ParseError, ParsedEntry, ParsedFeed, Text};
+use super::{Dialect, ParseError, ParsedEntry, ParsedFeed, Text};
 
 pub(super) fn parse(document: &str) -> Result<ParsedFeed, ParseError> {
     let value: Value = serde_json::from_str(document).map_err(|e| ParseError::Malformed {
@@ -32,7 +32,7 @@ pub(super) fn parse(document: &str) -> Result<ParsedFeed, ParseError> {
         })
         .unwrap_or_default();
     Ok(ParsedFeed {
-        format: FeedFormat::JsonFeed,
+        dialect: Dialect::JsonFeed,
         title: string(feed, "title").and_then(non_empty),
         link: string(feed, "home_page_url").and_then(non_empty),
         base: None,
@@ -120,7 +120,7 @@ mod tests {
               "not an object"
             ]}"#;
         let feed = parse(doc).unwrap();
-        assert_eq!(feed.format, FeedFormat::JsonFeed);
+        assert_eq!(feed.dialect, Dialect::JsonFeed);
         assert_eq!(feed.title.as_deref(), Some("T"));
         assert_eq!(feed.link.as_deref(), Some("https://x.test/"));
         let [a, b] = feed.entries.as_slice() else {

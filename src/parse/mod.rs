@@ -22,9 +22,10 @@ use chrono::{DateTime, Utc};
 pub use dates::parse_date;
 pub use error::ParseError;
 
-/// The syndication format a document is written in.
+/// The syndication dialect a document is written in (what syndic reads;
+/// `render::FeedFormat` is what it writes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum FeedFormat {
+pub enum Dialect {
     Rss090,
     Rss091,
     Rss092,
@@ -38,26 +39,26 @@ pub enum FeedFormat {
     JsonFeed,
 }
 
-impl FeedFormat {
+impl Dialect {
     pub fn as_str(self) -> &'static str {
         match self {
-            FeedFormat::Rss090 => "RSS 0.90",
-            FeedFormat::Rss091 => "RSS 0.91",
-            FeedFormat::Rss092 => "RSS 0.92",
-            FeedFormat::Rss10 => "RSS 1.0",
-            FeedFormat::Rss20 => "RSS 2.0",
-            FeedFormat::Atom03 => "Atom 0.3",
-            FeedFormat::Atom10 => "Atom 1.0",
-            FeedFormat::JsonFeed => "JSON Feed",
+            Dialect::Rss090 => "RSS 0.90",
+            Dialect::Rss091 => "RSS 0.91",
+            Dialect::Rss092 => "RSS 0.92",
+            Dialect::Rss10 => "RSS 1.0",
+            Dialect::Rss20 => "RSS 2.0",
+            Dialect::Atom03 => "Atom 0.3",
+            Dialect::Atom10 => "Atom 1.0",
+            Dialect::JsonFeed => "JSON Feed",
         }
     }
 
     fn is_atom(self) -> bool {
-        matches!(self, FeedFormat::Atom03 | FeedFormat::Atom10)
+        matches!(self, Dialect::Atom03 | Dialect::Atom10)
     }
 }
 
-impl fmt::Display for FeedFormat {
+impl fmt::Display for Dialect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.as_str())
     }
@@ -67,7 +68,7 @@ impl fmt::Display for FeedFormat {
 /// deduplicated yet (that is `normalize`'s job).
 #[derive(Debug, Clone, Default)]
 pub struct ParsedFeed {
-    pub format: FeedFormat,
+    pub dialect: Dialect,
     /// Plain text.
     pub title: Option<String>,
     /// The site link, as written (may be relative).

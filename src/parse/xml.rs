@@ -20,14 +20,14 @@ use super::fields::{
     attribute, combine_base, guessed_text, non_empty, permalink, plain, push_trimmed, rss_author,
     ttl, typed_text,
 };
-use super::{FeedFormat, ParseError, ParsedEntry, ParsedFeed, Text};
+use super::{Dialect, ParseError, ParsedEntry, ParsedFeed, Text};
 
-pub(super) fn parse(xml: &str, format: FeedFormat) -> Result<ParsedFeed, ParseError> {
+pub(super) fn parse(xml: &str, dialect: Dialect) -> Result<ParsedFeed, ParseError> {
     let mut walk = Walk {
         reader: Reader::from_str(xml),
-        atom: format.is_atom(),
+        atom: dialect.is_atom(),
         feed: ParsedFeed {
-            format,
+            dialect,
             ..ParsedFeed::default()
         },
         feed_authors: Vec::new(),
@@ -525,7 +525,7 @@ mod tests {
     use super::*;
 
     fn rss(xml: &str) -> ParsedFeed {
-        parse(xml, FeedFormat::Rss20).unwrap()
+        parse(xml, Dialect::Rss20).unwrap()
     }
 
     #[test]
@@ -571,7 +571,7 @@ mod tests {
                 <content type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hi</p></div></content>
                 <content type="image/png" mode="base64">iVBOR</content>
               </entry></feed>"#,
-            FeedFormat::Atom03,
+            Dialect::Atom03,
         )
         .unwrap();
         assert_eq!(feed.title.as_deref(), Some("A B"));
@@ -629,7 +629,7 @@ mod tests {
 
     #[test]
     fn nothing_readable_is_an_error_with_a_position() {
-        match parse("<rss><channel><title>never closed", FeedFormat::Rss20) {
+        match parse("<rss><channel><title>never closed", Dialect::Rss20) {
             Err(ParseError::Malformed { line: 1, .. }) => {}
             other => panic!("{other:?}"),
         }

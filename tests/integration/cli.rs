@@ -106,30 +106,26 @@ fn items_json_keeps_the_contract_keys() {
     store
         .upsert_items(&[
             Item {
-                source: SourceName::new("wire").unwrap(),
-                id: ItemId::new("urn:1"),
-                title: "Older".into(),
                 link: Some("https://example.org/1".into()),
-                summary: None,
                 content: Some("<p>body</p>".into()),
                 authors: vec!["Ada".into()],
                 categories: vec!["world".into()],
                 published: Some(published),
-                updated: None,
-                first_seen: published,
+                ..Item::new(
+                    SourceName::new("wire").unwrap(),
+                    ItemId::new("urn:1"),
+                    "Older",
+                    published,
+                )
             },
             Item {
-                source: SourceName::new("desk").unwrap(),
-                id: ItemId::new("urn:2"),
-                title: "Newer".into(),
-                link: None,
-                summary: None,
-                content: None,
-                authors: vec![],
-                categories: vec![],
                 published: Some(published + chrono::Duration::hours(1)),
-                updated: None,
-                first_seen: published,
+                ..Item::new(
+                    SourceName::new("desk").unwrap(),
+                    ItemId::new("urn:2"),
+                    "Newer",
+                    published,
+                )
             },
         ])
         .unwrap();

@@ -57,17 +57,14 @@ fn hours_ago(h: i64) -> DateTime<Utc> {
 /// An item published `h` hours ago with a unique link.
 fn item(source: &str, id: &str, title: &str, h: i64) -> Item {
     Item {
-        source: SourceName::new(source).unwrap(),
-        id: ItemId::new(id),
-        title: title.into(),
         link: Some(format!("https://{source}.example/{id}")),
-        summary: None,
-        content: None,
-        authors: vec![],
-        categories: vec![],
         published: Some(hours_ago(h)),
-        updated: None,
-        first_seen: hours_ago(h),
+        ..Item::new(
+            SourceName::new(source).unwrap(),
+            ItemId::new(id),
+            title,
+            hours_ago(h),
+        )
     }
 }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use syndic::model::{Item, SourceName};
 use syndic::normalize::feed::feed_items;
-use syndic::parse::{parse_feed, FeedFormat, ParseError, ParsedFeed, Text};
+use syndic::parse::{parse_feed, Dialect, ParseError, ParsedFeed, Text};
 use url::Url;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -47,7 +47,7 @@ fn ids(items: &[Item]) -> Vec<&str> {
 #[test]
 fn rss_091_items_are_identified_by_their_links() {
     let feed = parsed("rss091.xml");
-    assert_eq!(feed.format, FeedFormat::Rss091);
+    assert_eq!(feed.dialect, Dialect::Rss091);
     assert_eq!(feed.title.as_deref(), Some("Valley Orchard Notes"));
     assert_eq!(feed.link.as_deref(), Some("http://orchard.example/"));
     let items = items(&feed, "http://orchard.example/rss.xml");
@@ -73,7 +73,7 @@ fn rss_091_items_are_identified_by_their_links() {
 #[test]
 fn rss_092_duplicates_are_one_item_and_missing_titles_are_made() {
     let feed = parsed("rss092.xml");
-    assert_eq!(feed.format, FeedFormat::Rss092);
+    assert_eq!(feed.dialect, Dialect::Rss092);
     assert_eq!(feed.entries.len(), 3);
     let items = items(&feed, "http://rowing.example/rss");
     assert_eq!(
@@ -89,7 +89,7 @@ fn rss_092_duplicates_are_one_item_and_missing_titles_are_made() {
 #[test]
 fn rss_10_reads_dublin_core_dates_and_creators() {
     let feed = parsed("rss10.rdf");
-    assert_eq!(feed.format, FeedFormat::Rss10);
+    assert_eq!(feed.dialect, Dialect::Rss10);
     assert_eq!(
         feed.title.as_deref(),
         Some("Northgate Library Acquisitions")
@@ -113,7 +113,7 @@ fn rss_10_reads_dublin_core_dates_and_creators() {
 #[test]
 fn rss_20_reads_content_encoded_creators_and_ttl() {
     let feed = parsed("rss20.xml");
-    assert_eq!(feed.format, FeedFormat::Rss20);
+    assert_eq!(feed.dialect, Dialect::Rss20);
     assert_eq!(feed.ttl, Some(std::time::Duration::from_secs(45 * 60)));
     let items = items(&feed, "https://lantern.example/feed.xml");
     let market = &items[0];
@@ -149,7 +149,7 @@ fn rss_20_reads_content_encoded_creators_and_ttl() {
 #[test]
 fn atom_resolves_xml_base_and_flattens_html_and_xhtml_titles() {
     let feed = parsed("atom10.xml");
-    assert_eq!(feed.format, FeedFormat::Atom10);
+    assert_eq!(feed.dialect, Dialect::Atom10);
     // Read by the strict crate, with the bases it drops scanned separately.
     assert_eq!(feed.title.as_deref(), Some("Field Notes"));
     assert_eq!(feed.link.as_deref(), Some("./"));
@@ -204,7 +204,7 @@ fn atom_resolves_xml_base_and_flattens_html_and_xhtml_titles() {
 #[test]
 fn atom_03_is_read_by_the_lenient_pass() {
     let feed = parsed("atom03.xml");
-    assert_eq!(feed.format, FeedFormat::Atom03);
+    assert_eq!(feed.dialect, Dialect::Atom03);
     assert_eq!(feed.title.as_deref(), Some("Old Draft Weblog"));
     let items = items(&feed, "http://draft.example/atom.xml");
     let entry = &items[0];
@@ -222,7 +222,7 @@ fn atom_03_is_read_by_the_lenient_pass() {
 #[test]
 fn json_feed() {
     let feed = parsed("jsonfeed.json");
-    assert_eq!(feed.format, FeedFormat::JsonFeed);
+    assert_eq!(feed.dialect, Dialect::JsonFeed);
     assert_eq!(feed.title.as_deref(), Some("Kettle Hill Weather"));
     assert_eq!(feed.link.as_deref(), Some("https://weather.example/"));
     let items = items(&feed, "https://weather.example/feed.json");
@@ -362,7 +362,7 @@ fn unknown_elements_and_namespaces_are_ignored() {
 #[test]
 fn whitespace_before_the_declaration_and_a_missing_version() {
     let feed = parsed("leading-whitespace.xml");
-    assert_eq!(feed.format, FeedFormat::Rss20);
+    assert_eq!(feed.dialect, Dialect::Rss20);
     assert_eq!(feed.title.as_deref(), Some("Whitespace First"));
     assert_eq!(feed.entries[0].title, Some(Text::plain("Still read")));
 }

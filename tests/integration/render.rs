@@ -33,9 +33,6 @@ fn at(h: u32) -> DateTime<Utc> {
 /// A complete item, with markup-like text in its title.
 fn full() -> Item {
     Item {
-        source: SourceName::new("wire").unwrap(),
-        id: ItemId::new("https://wire.example/stories/1"),
-        title: "Fish & <chips> \"tonight\"".into(),
         link: Some("https://wire.example/stories/1".into()),
         summary: Some("<p>A short <b>summary</b>.</p>".into()),
         content: Some("<p>The whole story, with <a href=\"https://wire.example/\">a link</a>.</p><p>]]&gt; end</p>".into()),
@@ -43,25 +40,23 @@ fn full() -> Item {
         categories: vec!["food".into(), "evening news".into()],
         published: Some(at(9)),
         updated: Some(at(11)),
-        first_seen: at(10),
+        ..Item::new(
+            SourceName::new("wire").unwrap(),
+            ItemId::new("https://wire.example/stories/1"),
+            "Fish & <chips> \"tonight\"",
+            at(10),
+        )
     }
 }
 
 /// An item with only what every item has: no link, text, authors or dates.
 fn bare() -> Item {
-    Item {
-        source: SourceName::new("wire").unwrap(),
-        id: ItemId::new("local-7"),
-        title: "Bare item".into(),
-        link: None,
-        summary: None,
-        content: None,
-        authors: vec![],
-        categories: vec![],
-        published: None,
-        updated: None,
-        first_seen: at(8),
-    }
+    Item::new(
+        SourceName::new("wire").unwrap(),
+        ItemId::new("local-7"),
+        "Bare item",
+        at(8),
+    )
 }
 
 fn output(config: &Config) -> &OutputConfig {

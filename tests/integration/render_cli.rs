@@ -42,17 +42,11 @@ fn text(bytes: &[u8]) -> String {
 fn item(source: &str, id: &str, title: &str, hours_ago: i64) -> Item {
     let at = Utc::now() - Duration::hours(hours_ago);
     Item {
-        source: SourceName::new(source).unwrap(),
-        id: ItemId::new(id),
-        title: title.into(),
         link: Some(format!("https://{source}.example/{id}")),
         summary: Some(format!("<p>{title}</p>")),
-        content: None,
         authors: vec!["Reporter".into()],
-        categories: vec![],
         published: Some(at),
-        updated: None,
-        first_seen: at,
+        ..Item::new(SourceName::new(source).unwrap(), ItemId::new(id), title, at)
     }
 }
 

@@ -134,17 +134,13 @@ fn client() -> reqwest::Client {
 fn item(id: &str, title: &str, hours_ago: i64) -> Item {
     let at = Utc::now() - Duration::hours(hours_ago);
     Item {
-        source: SourceName::new("wire").unwrap(),
-        id: ItemId::new(id),
-        title: title.into(),
         link: Some(format!("https://wire.example/{id}")),
         summary: Some(format!("<p>About {title}.</p>")),
         content: Some(format!("<p>{}</p>", "All about it. ".repeat(40))),
         authors: vec!["Reporter".into()],
         categories: vec!["news".into()],
         published: Some(at),
-        updated: None,
-        first_seen: at,
+        ..Item::new(SourceName::new("wire").unwrap(), ItemId::new(id), title, at)
     }
 }
 

@@ -7,17 +7,18 @@ use syndic::store::{FetchState, ItemQuery, Store, UpsertOutcome, SCHEMA_VERSION}
 
 fn item(source: &str, id: &str, title: &str, published_hour: Option<u32>) -> Item {
     Item {
-        source: SourceName::new(source).unwrap(),
-        id: ItemId::new(id),
-        title: title.into(),
         link: Some(format!("https://example.org/{id}")),
         summary: Some("<p>summary</p>".into()),
         content: Some("<p>content</p>".into()),
         authors: vec!["Ada".into(), "Grace".into()],
         categories: vec!["world".into()],
         published: published_hour.map(|h| Utc.with_ymd_and_hms(2026, 11, 20, h, 0, 0).unwrap()),
-        updated: None,
-        first_seen: Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap(),
+        ..Item::new(
+            SourceName::new(source).unwrap(),
+            ItemId::new(id),
+            title,
+            Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap(),
+        )
     }
 }
 

@@ -27,7 +27,10 @@ fn main() {
     // One set alone (its name's first word), for instruction counts under
     // valgrind, which are repeatable where wall time on a busy machine is not.
     let only = std::env::var("SYNDIC_BENCH_SET").ok();
-    println!("{:<22} {:>7} {:>10} {:>10}", "set", "files", "bytes", "MB/s");
+    println!(
+        "{:<22} {:>7} {:>10} {:>10}",
+        "set", "files", "bytes", "MB/s"
+    );
     for (name, bodies) in sets {
         if only.as_deref().is_some_and(|o| !name.starts_with(o)) {
             continue;

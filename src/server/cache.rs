@@ -80,9 +80,10 @@ type Key = (OutputName, FeedFormat);
 #[derive(Debug, Default)]
 pub struct FeedCache {
     entries: Mutex<HashMap<Key, Arc<Rendered>>>,
-    /// Held while rendering, so a burst of requests for a stale output
-    /// renders it once rather than once per request.
-    rendering: tokio::sync::Mutex<()>,
+    /// One lock per output and format, held while rendering it: a burst of
+    /// requests for a stale output renders it once, and a slow output
+    /// delays only its own requests.
+    rendering: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// What a render needs from the server.
@@ -105,7 +106,8 @@ impl FeedCache {
         if let Some(hit) = self.fresh(&key, config, sources.store.generation()) {
             return Ok(hit);
         }
-        let _rendering = self.rendering.lock().await;
+        let lock = self.render_lock(&key);
+        let _rendering = lock.lock().await;
         // Read before the items: a change during the render leaves the
         // entry one generation behind, so the next request renders again.
         let generation = sources.store.generation();
@@ -120,10 +122,20 @@ impl FeedCache {
         sources
             .metrics
             .record_render(output.name.as_str(), format, started.elapsed());
+        let configured = |(name, _): &Key| config.output(name.as_str()).is_some();
         let mut entries = self.lock();
-        entries.retain(|(name, _), _| config.output(name.as_str()).is_some());
+        entries.retain(|key, _| configured(key));
         entries.insert(key, rendered.clone());
+        drop(entries);
+        locked(&self.rendering).retain(|key, _| configured(key));
         Ok(rendered)
+    }
+
+    fn render_lock(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
+        locked(&self.rendering)
+            .entry(key.clone())
+            .or_default()
+            .clone()
     }
 
     fn fresh(&self, key: &Key, config: &Arc<Config>, generation: u64) -> Option<Arc<Rendered>> {
@@ -133,10 +145,14 @@ impl FeedCache {
             .cloned()
     }
 
-    /// Entries are replaced whole, so one left by a panicking thread is intact.
     fn lock(&self) -> MutexGuard<'_, HashMap<Key, Arc<Rendered>>> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+        locked(&self.entries)
     }
+}
+
+/// Entries are replaced whole, so a map left by a panicking thread is intact.
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 async fn render_entry(
@@ -221,4 +237,44 @@ fn hex_digest(body: &[u8]) -> String {
 fn whole_seconds(t: SystemTime) -> SystemTime {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = "[daemon]\ndatabase = \"t.db\"\n\
+        [[source]]\nname = \"wire\"\nurl = \"http://127.0.0.1:9/feed\"\n\
+        [[output]]\nname = \"slow\"\nsources = [\"wire\"]\n\
+        [[output]]\nname = \"quick\"\nsources = [\"wire\"]\n";
+
+    #[tokio::test]
+    async fn a_render_in_progress_holds_up_only_its_own_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Arc::new(Config::parse(&dir.path().join("feeds.toml"), CONFIG).unwrap());
+        let store = StoreHandle::open(&config.daemon.database).unwrap();
+        let metrics = Metrics::new();
+        let cache = FeedCache::default();
+        let sources = || Sources {
+            store: &store,
+            metrics: &metrics,
+        };
+        // A render of `slow` that has not finished yet.
+        let slow_key = (config.outputs[0].name.clone(), FeedFormat::Rss);
+        let slow_lock = cache.render_lock(&slow_key);
+        let _slow_render = slow_lock.lock().await;
+
+        let quick = config.output("quick").unwrap();
+        let answered = tokio::time::timeout(
+            Duration::from_secs(10),
+            cache.get(sources(), &config, quick, FeedFormat::Rss),
+        )
+        .await;
+        assert!(answered.expect("not held up by `slow`").is_ok());
+        // The same output in another format is its own render too.
+        let slow = config.output("slow").unwrap();
+        let other_format = cache.get(sources(), &config, slow, FeedFormat::Atom);
+        let answered = tokio::time::timeout(Duration::from_secs(10), other_format).await;
+        assert!(answered.expect("not held up").is_ok());
+    }
 }

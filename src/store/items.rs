@@ -79,33 +79,9 @@ impl Store {
     }
 
     pub fn items(&self, query: &ItemQuery) -> Result<Vec<Item>, StoreError> {
-        let mut sql = format!("SELECT {COLUMNS} FROM items");
-        let mut args: Vec<Value> = Vec::new();
-        match query.sources.as_deref() {
-            None => sql.push_str(" WHERE 1"),
-            Some([]) => return Ok(Vec::new()),
-            // Left to itself SQLite reads one source through the primary
-            // key and sorts all its rows; its time index yields them newest
-            // first and stops at the limit (curation reads sources one by
-            // one, so this is its hot path).
-            Some([one]) => {
-                sql.push_str(" INDEXED BY items_by_source_time WHERE source = ?");
-                args.push(Value::Text(one.as_str().into()));
-            }
-            Some(many) => {
-                sql.push_str(" WHERE source IN (");
-                sql.push_str(&vec!["?"; many.len()].join(","));
-                sql.push(')');
-                args.extend(many.iter().map(|s| Value::Text(s.as_str().into())));
-            }
-        }
-        if let Some(since) = query.since {
-            sql.push_str(" AND sort_time >= ?");
-            args.push(Value::Integer(to_unix(since)));
-        }
-        sql.push_str(" ORDER BY sort_time DESC, first_seen DESC, id LIMIT ? OFFSET ?");
-        args.push(Value::Integer(clamp_i64(query.limit)));
-        args.push(Value::Integer(clamp_i64(query.offset)));
+        let Some((sql, args)) = items_sql(query) else {
+            return Ok(Vec::new());
+        };
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), raw_item)?;
         rows.map(|r| r?.into_item()).collect()
@@ -119,6 +95,40 @@ impl Store {
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// The SQL and arguments of `query`; `None` when it can match nothing.
+/// The ORDER BY is the time indexes' own order, so SQLite reads a page off
+/// an index and stops at the limit, ties included.
+fn items_sql(query: &ItemQuery) -> Option<(String, Vec<Value>)> {
+    let mut sql = format!("SELECT {COLUMNS} FROM items");
+    let mut args: Vec<Value> = Vec::new();
+    match query.sources.as_deref() {
+        None => sql.push_str(" WHERE 1"),
+        Some([]) => return None,
+        // Left to itself SQLite reads one source through the primary
+        // key and sorts all its rows; its time index yields them newest
+        // first and stops at the limit (curation reads sources one by
+        // one, so this is its hot path).
+        Some([one]) => {
+            sql.push_str(" INDEXED BY items_by_source_time WHERE source = ?");
+            args.push(Value::Text(one.as_str().into()));
+        }
+        Some(many) => {
+            sql.push_str(" WHERE source IN (");
+            sql.push_str(&vec!["?"; many.len()].join(","));
+            sql.push(')');
+            args.extend(many.iter().map(|s| Value::Text(s.as_str().into())));
+        }
+    }
+    if let Some(since) = query.since {
+        sql.push_str(" AND sort_time >= ?");
+        args.push(Value::Integer(to_unix(since)));
+    }
+    sql.push_str(" ORDER BY sort_time DESC, first_seen DESC, source, id LIMIT ? OFFSET ?");
+    args.push(Value::Integer(clamp_i64(query.limit)));
+    args.push(Value::Integer(clamp_i64(query.offset)));
+    Some((sql, args))
 }
 
 fn clamp_i64(n: usize) -> i64 {
@@ -238,5 +248,40 @@ impl RawItem {
             summary: self.summary,
             content: self.content,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite's plan for `query`, one detail line per step.
+    fn plan(store: &Store, query: &ItemQuery) -> String {
+        let (sql, args) = items_sql(query).unwrap();
+        let mut stmt = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows = stmt
+            .query_map(params_from_iter(args), |r| r.get::<_, String>(3))
+            .unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn pages_are_read_off_an_index_without_sorting_ties() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).unwrap();
+        let wire = SourceName::new("wire").unwrap();
+        for sources in [None, Some(vec![wire])] {
+            let query = ItemQuery {
+                sources,
+                limit: 50,
+                ..ItemQuery::default()
+            };
+            let plan = plan(&store, &query);
+            assert!(!plan.contains("TEMP B-TREE"), "sorts rows:\n{plan}");
+            assert!(plan.contains("USING INDEX items_by"), "{plan}");
+        }
     }
 }

@@ -67,14 +67,14 @@ fn next_newest(store: &Store, cursors: &mut [Cursor]) -> Result<Option<Item>, St
     Ok(best.and_then(|c| c.buffer.pop_front()))
 }
 
-/// The store's order (newest sort time, then newest arrival, then id),
-/// with the source last so that merging is deterministic.
+/// The store's order: newest sort time, then newest arrival, then source
+/// and id (a total order, the time indexes' own).
 fn order(a: &Item, b: &Item) -> std::cmp::Ordering {
     b.sort_time()
         .cmp(&a.sort_time())
         .then(b.first_seen.cmp(&a.first_seen))
-        .then_with(|| a.id.cmp(&b.id))
         .then_with(|| a.source.cmp(&b.source))
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 /// One source's items, newest first, read a page at a time.

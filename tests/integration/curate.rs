@@ -319,7 +319,7 @@ limit = 40
 "#,
     );
     // Uneven sources, shared timestamps: the merge must match one query
-    // over all rows (the store orders ties by arrival, then id).
+    // over all rows (the store orders ties by arrival, then source and id).
     let items: Vec<Item> = (0..90)
         .map(|i| {
             let source = ["wire", "wire", "wire", "desk", "tech"][i % 5];

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -18,6 +19,8 @@ const BUCKETS: [f64; 14] = [
 #[derive(Debug, Default)]
 pub struct Metrics {
     inner: Mutex<Inner>,
+    /// Connections turned away because the server held its maximum.
+    connections_refused: AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -122,6 +125,12 @@ impl Metrics {
         }
     }
 
+    /// A connection refused because the server held `max_connections`;
+    /// returns how many have been so far.
+    pub fn record_refused_connection(&self) -> u64 {
+        self.connections_refused.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
     /// Renders done so far, over all outputs and formats.
     pub fn renders_total(&self) -> u64 {
         self.lock().renders.values().sum()
@@ -224,6 +233,14 @@ impl Metrics {
                 &format!("route=\"{}\"", label(route)),
             );
         }
+        header(
+            &mut out,
+            "syndic_http_connections_refused_total",
+            "counter",
+            "Connections refused because the server held max_connections.",
+        );
+        let refused = self.connections_refused.load(Ordering::Relaxed);
+        let _ = writeln!(out, "syndic_http_connections_refused_total {refused}");
         out
     }
 

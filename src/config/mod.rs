@@ -49,6 +49,12 @@ pub struct DaemonSettings {
     pub concurrency: usize,
     /// Fetches in flight at once to one host.
     pub per_host: usize,
+    /// HTTP connections the feed server holds open at once; more are
+    /// refused at once with a `503`.
+    pub max_connections: usize,
+    /// Entries kept from one poll of a feed (the newest): a feed of
+    /// millions of tiny items costs no more than this many.
+    pub max_items: usize,
     pub retention: Retention,
 }
 
@@ -108,6 +114,11 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_MAX_BODY_KB: u64 = 16 * 1024;
 const DEFAULT_CONCURRENCY: usize = 64;
 const DEFAULT_PER_HOST: usize = 2;
+/// Well under the usual limit of 1,024 open files, which fetches and the
+/// database share.
+const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// More than any real feed carries in one document.
+const DEFAULT_MAX_ITEMS: usize = 5_000;
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 10_000;
 
@@ -235,6 +246,12 @@ impl Checker<'_> {
             max_body_bytes: max_body_kb.saturating_mul(1024),
             concurrency: positive(raw.concurrency, "concurrency", DEFAULT_CONCURRENCY)?,
             per_host: positive(raw.per_host, "per_host", DEFAULT_PER_HOST)?,
+            max_connections: positive(
+                raw.max_connections,
+                "max_connections",
+                DEFAULT_MAX_CONNECTIONS,
+            )?,
+            max_items: positive(raw.max_items, "max_items", DEFAULT_MAX_ITEMS)?,
             retention: Retention {
                 keep: raw.keep.map(|k| positive(Some(k), "keep", 0)).transpose()?,
                 max_age: raw.max_age.map(|d| d.0),

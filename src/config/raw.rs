@@ -30,6 +30,8 @@ pub struct RawDaemon {
     pub max_body_kb: Option<Spanned<u64>>,
     pub concurrency: Option<Spanned<usize>>,
     pub per_host: Option<Spanned<usize>>,
+    pub max_connections: Option<Spanned<usize>>,
+    pub max_items: Option<Spanned<usize>>,
     pub keep: Option<Spanned<usize>>,
     pub max_age: Option<HumanDuration>,
 }

@@ -83,9 +83,18 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// still open after it are closed.
 pub const DRAIN_GRACE: Duration = Duration::from_secs(3);
 
+/// The answer to a connection over the cap, written without reading its
+/// request: short enough to fit any socket buffer.
+const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
+Content-Length: 0\r\nConnection: close\r\n\r\n";
+
 /// Serves until `shutdown` fires, then lets the requests in flight finish
-/// for at most `DRAIN_GRACE`.
+/// for at most `DRAIN_GRACE`. At most `[daemon] max_connections` are held
+/// open; one more is answered `503` at once, so idle or slow clients
+/// cannot starve the rest of file descriptors.
 pub async fn serve(listener: TcpListener, state: ServerState, mut shutdown: Shutdown) {
+    let max_connections = state.config().daemon.max_connections;
+    let metrics = Arc::clone(&state.metrics);
     let app = router(state);
     let mut connections = JoinSet::new();
     loop {
@@ -93,7 +102,21 @@ pub async fn serve(listener: TcpListener, state: ServerState, mut shutdown: Shut
             accepted = listener.accept() => accepted,
             _ = shutdown.wait() => break,
         };
+        while connections.try_join_next().is_some() {}
         match accepted {
+            Ok((tcp, _)) if connections.len() >= max_connections => {
+                let refused = metrics.record_refused_connection();
+                // A flood would otherwise write a line per connection.
+                if refused.is_power_of_two() {
+                    tracing::warn!(
+                        max_connections,
+                        refused,
+                        "connections refused: the server is full ([daemon] max_connections)"
+                    );
+                }
+                // Best effort, never waited for: the client is told, not served.
+                let _ = tcp.try_write(BUSY);
+            }
             Ok((tcp, _)) => {
                 connections.spawn(connection(tcp, app.clone(), shutdown.clone()));
             }
@@ -103,7 +126,6 @@ pub async fn serve(listener: TcpListener, state: ServerState, mut shutdown: Shut
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
-        while connections.try_join_next().is_some() {}
     }
     let drained = tokio::time::timeout(DRAIN_GRACE, async {
         while connections.join_next().await.is_some() {}

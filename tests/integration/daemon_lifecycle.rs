@@ -254,3 +254,49 @@ async fn sigterm_stops_the_daemon_while_a_client_holds_half_a_request() {
     assert!(log.contains("stopped"), "the checkpoint ran:\n{log}");
     drop((half, idle));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_cap_are_refused_at_once_and_counted() {
+    use tokio::io::AsyncReadExt;
+    let fixtures = fixture_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let text =
+        config(port, fixtures, false).replace("[daemon]\n", "[daemon]\nmax_connections = 3\n");
+    assert!(text.contains("max_connections = 3"), "{text}");
+    let daemon = Daemon::start(dir.path(), &text, port);
+    daemon.wait_for_items("local", 2).await;
+
+    // Six idle clients against a cap of three: at least three are told
+    // 503 at once (more if a connection of the client above lingers).
+    let mut clients = Vec::new();
+    for _ in 0..6 {
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port));
+        clients.push(tcp.await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut refused = 0;
+    for client in &mut clients {
+        let mut answer = String::new();
+        let read = client.read_to_string(&mut answer);
+        if tokio::time::timeout(Duration::from_millis(300), read)
+            .await
+            .is_ok()
+        {
+            assert!(answer.starts_with("HTTP/1.1 503"), "{answer:?}");
+            refused += 1;
+        }
+    }
+    assert!(refused >= 3, "{refused} refused; log:\n{}", daemon.log());
+    let idle = clients;
+    drop(idle);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (status, metrics) = daemon.get("/metrics").await.unwrap();
+    assert_eq!(status, 200);
+    let counted = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("syndic_http_connections_refused_total "))
+        .and_then(|n| n.parse::<usize>().ok());
+    // Every refusal seen above is counted (a slow read may have missed one).
+    assert!(counted.is_some_and(|n| n >= refused), "{metrics}");
+}

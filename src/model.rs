@@ -105,6 +105,11 @@ impl fmt::Display for ItemId {
 pub struct ContentHash(String);
 
 impl ContentHash {
+    /// The digest of a whole fetched body, to tell a resent unchanged one.
+    pub fn of_bytes(bytes: &[u8]) -> Self {
+        Self(hex(&Sha256::digest(bytes)))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -38,6 +38,7 @@ pub(super) fn parse(document: &str) -> Result<ParsedFeed, ParseError> {
         base: None,
         ttl: None,
         entries,
+        skipped: 0,
     })
 }
 

@@ -78,6 +78,8 @@ pub struct ParsedFeed {
     /// RSS `<ttl>`: how long the publisher asks readers to cache the feed.
     pub ttl: Option<Duration>,
     pub entries: Vec<ParsedEntry>,
+    /// Entries left out because the feed held more than it may keep.
+    pub skipped: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -132,6 +134,28 @@ impl Text {
 /// response's Content-Type, used only when the document does not name its
 /// encoding itself.
 pub fn parse_feed(body: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed, ParseError> {
+    parse_feed_at_most(body, http_charset, usize::MAX)
+}
+
+/// `parse_feed`, keeping at most `max_entries` entries: the newest by
+/// date, the first written where dates say nothing. Memory stays bounded
+/// while reading, so a feed of millions of tiny items costs no more than
+/// `max_entries` of them.
+pub fn parse_feed_at_most(
+    body: &[u8],
+    http_charset: Option<&str>,
+    max_entries: usize,
+) -> Result<ParsedFeed, ParseError> {
+    let mut feed = read_document(body, http_charset, max_entries)?;
+    keep_newest(&mut feed, max_entries);
+    Ok(feed)
+}
+
+fn read_document(
+    body: &[u8],
+    http_charset: Option<&str>,
+    max_entries: usize,
+) -> Result<ParsedFeed, ParseError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError::Empty);
     }
@@ -143,5 +167,23 @@ pub fn parse_feed(body: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed,
     }
     let xml = repair::repair_markup(document);
     let format = detect::xml_format(&xml)?;
-    xml::parse(&xml, format)
+    xml::parse(&xml, format, max_entries)
+}
+
+/// Trims `feed` to its `max` newest entries (dated ones first, newest
+/// first; undated ones in document order), counting what was left out.
+fn keep_newest(feed: &mut ParsedFeed, max: usize) {
+    if feed.entries.len() <= max {
+        return;
+    }
+    let date = |e: &ParsedEntry| e.published.or(e.updated);
+    // Stable, so entries with equal dates keep their document order.
+    feed.entries.sort_by(|a, b| {
+        date(b)
+            .is_some()
+            .cmp(&date(a).is_some())
+            .then(date(b).cmp(&date(a)))
+    });
+    feed.skipped += feed.entries.len() - max;
+    feed.entries.truncate(max);
 }

@@ -22,7 +22,11 @@ use super::fields::{
 };
 use super::{Dialect, ParseError, ParsedEntry, ParsedFeed, Text};
 
-pub(super) fn parse(xml: &str, dialect: Dialect) -> Result<ParsedFeed, ParseError> {
+pub(super) fn parse(
+    xml: &str,
+    dialect: Dialect,
+    max_entries: usize,
+) -> Result<ParsedFeed, ParseError> {
     let mut walk = Walk {
         reader: Reader::from_str(xml),
         atom: dialect.is_atom(),
@@ -35,6 +39,7 @@ pub(super) fn parse(xml: &str, dialect: Dialect) -> Result<ParsedFeed, ParseErro
         feed_title_fallback: None,
         own_prefix: None,
         current: None,
+        max_entries,
     };
     let config = walk.reader.config_mut();
     config.check_end_names = false;
@@ -63,6 +68,9 @@ struct Walk<'a> {
     /// prefixed (`<r:rss><r:channel><r:title>`).
     own_prefix: Option<String>,
     current: Option<Draft>,
+    /// Entries are trimmed to this many (the newest) whenever twice as many
+    /// have been read, so memory never holds more.
+    max_entries: usize,
 }
 
 /// An entry being read.
@@ -155,6 +163,9 @@ impl<'a> Walk<'a> {
                 entry.authors = self.feed_authors.clone();
             }
             self.feed.entries.push(entry);
+            if self.feed.entries.len() / 2 >= self.max_entries {
+                super::keep_newest(&mut self.feed, self.max_entries);
+            }
         }
     }
 
@@ -525,7 +536,7 @@ mod tests {
     use super::*;
 
     fn rss(xml: &str) -> ParsedFeed {
-        parse(xml, Dialect::Rss20).unwrap()
+        parse(xml, Dialect::Rss20, usize::MAX).unwrap()
     }
 
     #[test]
@@ -572,6 +583,7 @@ mod tests {
                 <content type="image/png" mode="base64">iVBOR</content>
               </entry></feed>"#,
             Dialect::Atom03,
+            usize::MAX,
         )
         .unwrap();
         assert_eq!(feed.title.as_deref(), Some("A B"));
@@ -629,7 +641,11 @@ mod tests {
 
     #[test]
     fn nothing_readable_is_an_error_with_a_position() {
-        match parse("<rss><channel><title>never closed", Dialect::Rss20) {
+        match parse(
+            "<rss><channel><title>never closed",
+            Dialect::Rss20,
+            usize::MAX,
+        ) {
             Err(ParseError::Malformed { line: 1, .. }) => {}
             other => panic!("{other:?}"),
         }

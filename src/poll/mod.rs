@@ -4,9 +4,11 @@
 
 pub mod next_due;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::config::{DaemonSettings, Location, SourceConfig};
@@ -14,7 +16,7 @@ use crate::fetch::{
     self, Body, ClientError, DumpFile, DumpGlobError, FetchError, FetchSlots, Fetched, Fetcher,
     FileStamps, Target, Validators,
 };
-use crate::model::{Item, PollResult, SourceKind, SourceName};
+use crate::model::{ContentHash, Item, PollResult, SourceKind, SourceName};
 use crate::normalize::dump::{dump_items, DumpError, DumpMeta};
 use crate::store::{FetchState, HandleError, StoreHandle, UpsertSummary};
 use next_due::Hints;
@@ -26,6 +28,10 @@ pub struct Poller {
     slots: FetchSlots,
     store: StoreHandle,
     max_body: u64,
+    max_items: usize,
+    /// Parsing and normalizing are CPU and memory bound: at most one per
+    /// core at a time, however many fetches are in flight.
+    readers: Arc<Semaphore>,
 }
 
 /// What one poll did.
@@ -89,6 +95,8 @@ struct Harvest {
     warning: Option<String>,
     /// For a folder of dumps, the file stamps to remember when they changed.
     files: Option<FileStamps>,
+    /// The digest of a body read whole, to know it again next time.
+    body_hash: Option<String>,
 }
 
 impl Poller {
@@ -102,6 +110,10 @@ impl Poller {
             slots,
             store,
             max_body: settings.max_body_bytes,
+            max_items: settings.max_items,
+            readers: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(2, usize::from),
+            )),
         })
     }
 
@@ -175,13 +187,17 @@ impl Poller {
             last_modified: state.last_modified.clone(),
         };
         let fetched = self.fetcher.fetch(&target, &validators).await?;
-        self.read_fetched(source, fetched, now).await
+        self.read_fetched(source, fetched, state, now).await
     }
 
+    /// Parses and normalizes a changed body, unless it is byte for byte the
+    /// one read last time (servers without validators resend it whole):
+    /// then nothing is parsed, as after a `304`.
     async fn read_fetched(
         &self,
         source: &SourceConfig,
         fetched: Fetched,
+        state: &FetchState,
         now: DateTime<Utc>,
     ) -> Result<Harvest, PollError> {
         let mut harvest = Harvest {
@@ -194,23 +210,40 @@ impl Poller {
             moved_to: fetched.moved_to,
             warning: None,
             files: None,
+            body_hash: None,
         };
-        if let Body::Changed {
+        let Body::Changed {
             bytes,
             charset,
             url,
         } = fetched.body
-        {
-            let name = source.name.clone();
-            let kind = source.kind;
-            let (items, ttl) = blocking(move || match kind {
-                SourceKind::Feed => read_feed(&bytes, charset.as_deref(), &name, url.as_ref(), now),
-                SourceKind::Text => read_dump(&bytes, &name, url.as_ref(), now),
-            })
-            .await??;
-            harvest.items = Some(items);
-            harvest.hints.ttl = ttl;
+        else {
+            return Ok(harvest);
+        };
+        let hash = ContentHash::of_bytes(&bytes).as_str().to_string();
+        if state.body_hash.as_deref() == Some(hash.as_str()) {
+            return Ok(harvest);
         }
+        harvest.body_hash = Some(hash);
+        let name = source.name.clone();
+        let kind = source.kind;
+        let max_items = self.max_items;
+        let _reader = self.readers.acquire().await;
+        let read = blocking(move || match kind {
+            SourceKind::Feed => read_feed(
+                &bytes,
+                charset.as_deref(),
+                &name,
+                url.as_ref(),
+                now,
+                max_items,
+            ),
+            SourceKind::Text => read_dump(&bytes, &name, url.as_ref(), now),
+        })
+        .await??;
+        harvest.items = Some(read.items);
+        harvest.hints.ttl = read.ttl;
+        harvest.warning = read.warning;
         Ok(harvest)
     }
 
@@ -267,6 +300,7 @@ impl Poller {
             moved_to: None,
             warning,
             files: stamps_changed.then_some(found.stamps),
+            body_hash: None,
         })
     }
 
@@ -287,6 +321,7 @@ impl Poller {
                 state.failures = 0;
                 state.etag = h.validators.etag;
                 state.last_modified = h.validators.last_modified;
+                state.body_hash = h.body_hash.or(state.body_hash.take());
                 if let Some(url) = h.moved_to {
                     tracing::info!(
                         source = %source.name,
@@ -403,7 +438,12 @@ fn target(source: &SourceConfig, moved_to: Option<&str>) -> Target {
     }
 }
 
-type Read = (Vec<Item>, Option<Duration>);
+/// What reading one body gave.
+struct Read {
+    items: Vec<Item>,
+    ttl: Option<Duration>,
+    warning: Option<String>,
+}
 
 fn read_feed(
     bytes: &[u8],
@@ -411,10 +451,21 @@ fn read_feed(
     source: &SourceName,
     url: Option<&Url>,
     now: DateTime<Utc>,
+    max_items: usize,
 ) -> Result<Read, PollError> {
-    let feed = crate::parse::parse_feed(bytes, charset)?;
+    let feed = crate::parse::parse_feed_at_most(bytes, charset, max_items)?;
     let items = crate::normalize::feed::feed_items(&feed, source, url, now);
-    Ok((items, feed.ttl))
+    let warning = (feed.skipped > 0).then(|| {
+        format!(
+            "the feed holds {} entries; kept the newest {max_items} ([daemon] max_items)",
+            feed.skipped + feed.entries.len()
+        )
+    });
+    Ok(Read {
+        items,
+        ttl: feed.ttl,
+        warning,
+    })
 }
 
 fn read_dump(
@@ -430,7 +481,11 @@ fn read_dump(
         fallback_date: now,
         now,
     };
-    Ok((dump_items(bytes, &meta)?, None))
+    Ok(Read {
+        items: dump_items(bytes, &meta)?,
+        ttl: None,
+        warning: None,
+    })
 }
 
 /// The items of one dump file, dated by its modification time where its

@@ -62,6 +62,9 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX items_by_source_time;
     CREATE INDEX items_by_time ON items (sort_time DESC, first_seen DESC, source, id);
     CREATE INDEX items_by_source_time ON items (source, sort_time DESC, first_seen DESC, id);",
+    // 6: the digest of the last body read, so a body resent unchanged by a
+    // server without validators is not parsed again.
+    "ALTER TABLE sources ADD COLUMN body_hash TEXT;",
 ];
 
 /// The schema version this build writes.

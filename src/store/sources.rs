@@ -31,6 +31,9 @@ pub struct FetchState {
     pub disabled: bool,
     /// The configured URL or path this state was learnt from.
     pub location: Option<String>,
+    /// The digest of the last body read whole; the same body again is
+    /// not parsed.
+    pub body_hash: Option<String>,
 }
 
 /// A source's fetch state with its item count, for `syndic sources`.
@@ -42,7 +45,7 @@ pub struct SourceStats {
 
 const COLUMNS: &str =
     "etag, last_modified, next_due, failures, last_fetch, last_status, last_error, \
-                       moved_to, disabled, location";
+                       moved_to, disabled, location, body_hash";
 
 impl Store {
     pub fn fetch_state(&self, source: &SourceName) -> Result<Option<FetchState>, StoreError> {
@@ -142,6 +145,7 @@ struct RawState {
     moved_to: Option<String>,
     disabled: bool,
     location: Option<String>,
+    body_hash: Option<String>,
 }
 
 fn raw_state(r: &Row<'_>) -> rusqlite::Result<RawState> {
@@ -160,6 +164,7 @@ fn raw_state_at(r: &Row<'_>, at: usize) -> rusqlite::Result<RawState> {
         moved_to: r.get(at + 7)?,
         disabled: r.get(at + 8)?,
         location: r.get(at + 9)?,
+        body_hash: r.get(at + 10)?,
     })
 }
 
@@ -178,6 +183,7 @@ impl RawState {
             moved_to: self.moved_to,
             disabled: self.disabled,
             location: self.location,
+            body_hash: self.body_hash,
         })
     }
 }
@@ -189,14 +195,16 @@ fn save_state(
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO sources (name, etag, last_modified, next_due, failures, last_fetch,
-                              last_status, last_error, moved_to, disabled, location)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                              last_status, last_error, moved_to, disabled, location,
+                              body_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (name) DO UPDATE SET
             etag = excluded.etag, last_modified = excluded.last_modified,
             next_due = excluded.next_due, failures = excluded.failures,
             last_fetch = excluded.last_fetch, last_status = excluded.last_status,
             last_error = excluded.last_error, moved_to = excluded.moved_to,
-            disabled = excluded.disabled, location = excluded.location",
+            disabled = excluded.disabled, location = excluded.location,
+            body_hash = excluded.body_hash",
     )?
     .execute(params![
         source.as_str(),
@@ -210,6 +218,7 @@ fn save_state(
         state.moved_to,
         state.disabled,
         state.location,
+        state.body_hash,
     ])?;
     Ok(())
 }

@@ -34,6 +34,12 @@ const BLOCK_TAGS: [&str; 30] = [
     "ul",
 ];
 
+/// Void elements, and elements a parser closes when a sibling starts.
+const SELF_ENDING_TAGS: [&str; 22] = [
+    "area", "base", "br", "col", "dd", "dt", "embed", "hr", "img", "input", "li", "link", "meta",
+    "option", "p", "param", "source", "td", "th", "tr", "track", "wbr",
+];
+
 /// Elements whose content is not text.
 const HIDDEN_TAGS: [&str; 4] = ["script", "style", "template", "noscript"];
 
@@ -70,6 +76,30 @@ pub fn html_to_text(html: &str) -> String {
         .collect()
 }
 
+/// How deep elements nest in `html`, counted in one pass: void and
+/// self-closed elements, and those HTML closes by itself (`p`, `li`,
+/// table cells…), do not nest. Unclosed elements count as open to the end.
+pub fn nesting_depth(html: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open..];
+        rest = match Tag::read(rest) {
+            Some(tag) => {
+                if tag.closing {
+                    depth = depth.saturating_sub(usize::from(tag.nests()));
+                } else if tag.nests() && !tag.self_closed {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                tag.skip_content(tag.rest)
+            }
+            None => &rest[1..],
+        };
+    }
+    deepest
+}
+
 /// A C1 control character (from `&#146;` and the like) read as the
 /// windows-1252 character its code stands for, as browsers do.
 fn c1_as_windows_1252(c: char) -> char {
@@ -84,6 +114,8 @@ struct Tag<'a> {
     /// Lowercase-insensitive name; empty for comments and declarations.
     name: &'a str,
     closing: bool,
+    /// Written `<name … />`.
+    self_closed: bool,
     /// The HTML after the tag.
     rest: &'a str,
 }
@@ -95,6 +127,7 @@ impl<'a> Tag<'a> {
             return Some(Tag {
                 name: "",
                 closing: false,
+                self_closed: true,
                 rest,
             });
         }
@@ -114,8 +147,18 @@ impl<'a> Tag<'a> {
         Some(Tag {
             name: &after[..name_len],
             closing,
+            self_closed: after[..end].ends_with("/>"),
             rest: &after[end..],
         })
+    }
+
+    /// False for elements that never hold others open: void ones, those
+    /// HTML ends by itself, comments and declarations.
+    fn nests(&self) -> bool {
+        !self.name.is_empty()
+            && !SELF_ENDING_TAGS
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(self.name))
     }
 
     fn is_block(&self) -> bool {

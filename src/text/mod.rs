@@ -7,4 +7,4 @@ pub mod decode;
 pub mod html_text;
 
 pub use cut::cut_at_word;
-pub use html_text::html_to_text;
+pub use html_text::{html_to_text, nesting_depth};

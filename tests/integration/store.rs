@@ -148,6 +148,7 @@ fn fetch_state_round_trips_and_survives_reopen() {
         moved_to: Some("https://example.org/new".into()),
         disabled: true,
         location: Some("https://example.org/old".into()),
+        body_hash: Some("0f1e".into()),
     };
     {
         let mut store = Store::open(&path).unwrap();

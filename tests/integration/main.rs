@@ -10,6 +10,7 @@ mod daemon_lifecycle;
 mod dump_properties;
 mod dumps;
 mod fetch;
+mod hostile;
 mod import;
 mod opml;
 mod parse;

@@ -107,19 +107,7 @@ impl Builder<'_> {
     }
 
     fn bare(&self, id: ItemId) -> Item {
-        Item {
-            source: self.source.clone(),
-            id,
-            title: String::new(),
-            link: None,
-            summary: None,
-            content: None,
-            authors: Vec::new(),
-            categories: Vec::new(),
-            published: None,
-            updated: None,
-            first_seen: self.seen_at,
-        }
+        Item::new(self.source.clone(), id, String::new(), self.seen_at)
     }
 }
 

@@ -220,7 +220,10 @@ impl Checker<'_> {
             }
             None => Url::parse(&format!("http://{listen}")).expect("socket address forms a URL"),
         };
-        let interval = raw.interval.map_or(DEFAULT_INTERVAL, |d| d.0);
+        let interval = match raw.interval {
+            Some(d) => self.interval(d.get_ref().0, Some(d.span()))?,
+            None => DEFAULT_INTERVAL,
+        };
         let positive = |v: Option<Spanned<usize>>, key: &str, default: usize| match v {
             Some(n) if *n.get_ref() == 0 => {
                 Err(self.error(Some(n.span()), format!("`{key}` must be at least 1")))
@@ -241,7 +244,7 @@ impl Checker<'_> {
                 .folder()
                 .join(raw.database.as_deref().unwrap_or("syndic.db")),
             base_url,
-            interval: self.interval(interval, None)?,
+            interval,
             timeout: raw.timeout.map_or(DEFAULT_TIMEOUT, |d| d.0),
             max_body_bytes: max_body_kb.saturating_mul(1024),
             concurrency: positive(raw.concurrency, "concurrency", DEFAULT_CONCURRENCY)?,
@@ -315,7 +318,7 @@ impl Checker<'_> {
             }
         };
         let interval = match s.interval {
-            Some(d) => self.interval(d.0, Some(name_span))?,
+            Some(d) => self.interval(d.get_ref().0, Some(d.span()))?,
             None => daemon.interval,
         };
         let keep = match s.keep {

@@ -25,7 +25,7 @@ pub struct RawDaemon {
     pub listen: Option<Spanned<String>>,
     pub database: Option<String>,
     pub base_url: Option<Spanned<String>>,
-    pub interval: Option<HumanDuration>,
+    pub interval: Option<Spanned<HumanDuration>>,
     pub timeout: Option<HumanDuration>,
     pub max_body_kb: Option<Spanned<u64>>,
     pub concurrency: Option<Spanned<usize>>,
@@ -44,7 +44,7 @@ pub struct RawSource {
     pub kind: SourceKind,
     pub url: Option<Spanned<String>>,
     pub path: Option<Spanned<String>>,
-    pub interval: Option<HumanDuration>,
+    pub interval: Option<Spanned<HumanDuration>>,
     #[serde(default)]
     pub tags: Vec<String>,
     pub keep: Option<Spanned<usize>>,

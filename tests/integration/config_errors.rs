@@ -68,7 +68,9 @@ fn durations_are_checked() {
         "`90s`, `15m`",
     );
     assert_error(&format!("{SOURCE}interval = 15\n"), 5, "");
-    assert_error(&format!("{SOURCE}interval = \"10s\"\n"), 2, "too short");
+    // At the key at fault, not at the source's name.
+    assert_error(&format!("{SOURCE}interval = \"10s\"\n"), 5, "too short");
+    assert_error("[daemon]\n\ninterval = \"2s\"\n", 3, "too short");
     assert_error("[daemon]\nmax_age = \"7w\"\n", 2, "invalid duration `7w`");
 }
 

@@ -2,6 +2,7 @@
 //! normalizes them into one item model stored in SQLite, and serves curated
 //! outputs as RSS 2.0, Atom 1.0 and JSON Feed.
 
+pub mod allocator;
 pub mod atomic_write;
 pub mod cli;
 pub mod config;

@@ -1,3 +1,4 @@
 fn main() -> std::process::ExitCode {
+    syndic::allocator::return_large_blocks();
     syndic::cli::main()
 }

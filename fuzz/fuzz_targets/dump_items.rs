@@ -13,6 +13,7 @@ fuzz_target!(|data: &[u8]| {
         origin: "fuzz input",
         fallback_date: now,
         now,
+        max_items: usize::MAX,
     };
     let _ = dump_items(data, &meta);
 });

@@ -12,19 +12,28 @@ use super::{open_store, CliError};
 use crate::config::{Config, SourceConfig};
 use crate::fetch::read_input;
 use crate::model::SourceKind;
-use crate::poll::dump_file_items;
+use crate::poll::{dump_cut_warning, dump_file_items};
 
 pub fn import(config: &Config, source: &str, files: &[PathBuf]) -> Result<(), CliError> {
     let source = text_source(config, source)?;
     let mut store = open_store(config)?;
     let now = Utc::now();
+    let max_items = config.daemon.max_items;
     let mut failed = 0;
     for file in files {
         let read = read_input(file, config.daemon.max_body_bytes)
             .map_err(|e| e.to_string())
-            .and_then(|dump| dump_file_items(&dump, &source.name, now).map_err(|e| e.to_string()));
+            .and_then(|dump| {
+                let items = dump_file_items(&dump, &source.name, now, max_items);
+                items.map_err(|e| e.to_string())
+            });
         let items = match read {
-            Ok(items) => items,
+            Ok(items) => {
+                if let Some(cut) = dump_cut_warning(&shown(file), items.len(), max_items) {
+                    eprintln!("syndic: {cut}");
+                }
+                items
+            }
             Err(e) => {
                 eprintln!("syndic: {e}");
                 failed += 1;

@@ -4,9 +4,14 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::{Body, FetchError, Fetched, Validators};
+use super::{Body, BodySlots, FetchError, Fetched, Validators};
 
-pub async fn fetch(path: &Path, sent: &Validators, max_body: u64) -> Result<Fetched, FetchError> {
+pub async fn fetch(
+    path: &Path,
+    sent: &Validators,
+    max_body: u64,
+    slots: &BodySlots,
+) -> Result<Fetched, FetchError> {
     let fail = |message: String| FetchError::File {
         path: path.to_path_buf(),
         message,
@@ -28,8 +33,10 @@ pub async fn fetch(path: &Path, sent: &Validators, max_body: u64) -> Result<Fetc
     let body = if stamp.is_some() && stamp == sent.last_modified {
         Body::NotModified
     } else {
+        let slot = slots.for_len(meta.len()).await;
         Body::Changed {
             bytes: read_file(path, max_body).await.map_err(fail)?,
+            slot,
             charset: None,
             url: url::Url::from_file_path(path).ok(),
         }

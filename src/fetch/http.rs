@@ -1,15 +1,18 @@
 //! One HTTP fetch: conditional request, redirects followed by hand, the
 //! body read in chunks and cut off at the size limit.
 
+use std::future::Future;
+
 use bytes::BytesMut;
 use reqwest::header::{
     HeaderMap, ACCEPT, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
 };
 use reqwest::{Response, StatusCode};
+use tokio::time::Instant;
 use url::Url;
 
 use super::headers::{cache_max_age, charset, retry_after};
-use super::{Body, FetchError, Fetched, Fetcher, Validators, MAX_REDIRECTS};
+use super::{Body, BodySlot, FetchError, Fetched, Fetcher, Validators, MAX_REDIRECTS, SMALL_BODY};
 
 const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
      application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/plain;q=0.8, */*;q=0.5";
@@ -19,10 +22,11 @@ pub async fn fetch(
     url: &Url,
     validators: &Validators,
 ) -> Result<Fetched, FetchError> {
+    let mut deadline = Instant::now() + fetcher.timeout;
     let mut current = url.clone();
     let mut all_permanent = true;
     for _ in 0..=MAX_REDIRECTS {
-        let response = request(fetcher, &current, validators).await?;
+        let response = within(fetcher, deadline, request(fetcher, &current, validators)).await?;
         let status = response.status();
         if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
             all_permanent &= matches!(
@@ -33,16 +37,16 @@ pub async fn fetch(
             continue;
         }
         let moved_to = (all_permanent && current != *url).then_some(current);
-        return finish(fetcher, response, validators, moved_to).await;
+        return finish(fetcher, response, validators, moved_to, &mut deadline).await;
     }
     Err(FetchError::TooManyRedirects)
 }
 
-async fn request(
+fn request(
     fetcher: &Fetcher,
     url: &Url,
     validators: &Validators,
-) -> Result<Response, FetchError> {
+) -> impl Future<Output = Result<Response, reqwest::Error>> {
     let mut request = fetcher.client.get(url.clone()).header(ACCEPT, ACCEPT_FEEDS);
     if let Some(etag) = &validators.etag {
         request = request.header(IF_NONE_MATCH, etag);
@@ -50,7 +54,7 @@ async fn request(
     if let Some(date) = &validators.last_modified {
         request = request.header(IF_MODIFIED_SINCE, date);
     }
-    request.send().await.map_err(|e| classify(fetcher, e))
+    request.send()
 }
 
 fn redirect_target(response: &Response, from: &Url) -> Result<Url, FetchError> {
@@ -72,17 +76,23 @@ async fn finish(
     response: Response,
     sent: &Validators,
     moved_to: Option<Url>,
+    deadline: &mut Instant,
 ) -> Result<Fetched, FetchError> {
     let status = response.status();
     let headers = response.headers().clone();
     let body = match status {
         StatusCode::NOT_MODIFIED => Body::NotModified,
         StatusCode::GONE => return Err(FetchError::Gone),
-        s if s.is_success() => Body::Changed {
-            charset: charset(&headers),
-            url: Some(response.url().clone()),
-            bytes: read_body(fetcher, response).await?,
-        },
+        s if s.is_success() => {
+            let url = Some(response.url().clone());
+            let (bytes, slot) = read_body(fetcher, response, deadline).await?;
+            Body::Changed {
+                charset: charset(&headers),
+                url,
+                bytes,
+                slot,
+            }
+        }
         s => {
             return Err(FetchError::Status {
                 status: s.as_u16(),
@@ -115,19 +125,55 @@ fn new_validators(headers: &HeaderMap, sent: &Validators) -> Validators {
 
 /// Reads the (already decompressed) body, refusing it as soon as it passes
 /// the limit, so neither a huge file nor a compression bomb fills memory.
-async fn read_body(fetcher: &Fetcher, mut response: Response) -> Result<bytes::Bytes, FetchError> {
+/// A body that grows large waits for a large-body slot, returned with it.
+async fn read_body(
+    fetcher: &Fetcher,
+    mut response: Response,
+    deadline: &mut Instant,
+) -> Result<(bytes::Bytes, BodySlot), FetchError> {
     let limit = fetcher.max_body;
-    if response.content_length().is_some_and(|n| n > limit) {
+    let announced = response.content_length();
+    if announced.is_some_and(|n| n > limit) {
         return Err(FetchError::TooLarge { limit });
     }
     let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| classify(fetcher, e))? {
-        if body.len() as u64 + chunk.len() as u64 > limit {
+    let mut slot = BodySlot::default();
+    while let Some(chunk) = within(fetcher, *deadline, response.chunk()).await? {
+        let len = body.len() + chunk.len();
+        if len as u64 > limit {
             return Err(FetchError::TooLarge { limit });
+        }
+        if len > SMALL_BODY && !slot.is_held() {
+            let waiting = Instant::now();
+            slot = fetcher.body_slots.large().await;
+            *deadline += waiting.elapsed();
+            // Room for the rest at once: growing by doubling would copy the
+            // body and could hold twice the limit. Pages never written to
+            // are not resident, so an over-estimate costs nothing.
+            let expected = announced.unwrap_or(limit).min(limit);
+            body.reserve(
+                usize::try_from(expected)
+                    .unwrap_or(len)
+                    .saturating_sub(body.len()),
+            );
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(body.freeze())
+    Ok((body.freeze(), slot))
+}
+
+/// `step`, failed as a timeout when `deadline` passes first.
+async fn within<T>(
+    fetcher: &Fetcher,
+    deadline: Instant,
+    step: impl Future<Output = Result<T, reqwest::Error>>,
+) -> Result<T, FetchError> {
+    match tokio::time::timeout_at(deadline, step).await {
+        Ok(done) => done.map_err(|e| classify(fetcher, e)),
+        Err(_) => Err(FetchError::Timeout(crate::config::HumanDuration(
+            fetcher.timeout,
+        ))),
+    }
 }
 
 fn classify(fetcher: &Fetcher, e: reqwest::Error) -> FetchError {

@@ -1,6 +1,7 @@
 //! Fetching a source's bytes, politely: conditional requests, bounded time
 //! and size, few redirects, and the server's hints kept for the scheduler.
 
+mod body_slots;
 mod dump_files;
 mod file;
 mod headers;
@@ -19,6 +20,7 @@ pub use dump_files::{
     read_changed, read_input, DumpFile, DumpFiles, DumpGlobError, FileError, FileStamp, FileStamps,
 };
 
+pub use body_slots::{BodySlot, BodySlots, SMALL_BODY};
 pub use limits::{FetchPermit, FetchSlots};
 
 /// Redirects followed before a fetch is given up.
@@ -50,7 +52,7 @@ pub struct Validators {
 }
 
 /// A successful fetch.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Fetched {
     pub body: Body,
     /// Validators to send next time (the old ones when the server sent none).
@@ -61,7 +63,7 @@ pub struct Fetched {
     pub moved_to: Option<Url>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Body {
     /// The document changed (or no validators were known).
     Changed {
@@ -70,6 +72,8 @@ pub enum Body {
         charset: Option<String>,
         /// The address the bytes came from, for resolving relative links.
         url: Option<Url>,
+        /// Held while a large body is in memory; drop it with the bytes.
+        slot: BodySlot,
     },
     /// `304 Not Modified`, or a file whose modification time is unchanged.
     NotModified,
@@ -116,6 +120,7 @@ pub struct Fetcher {
     client: reqwest::Client,
     timeout: Duration,
     max_body: u64,
+    body_slots: BodySlots,
 }
 
 /// Fetch limits, from `[daemon]`.
@@ -145,7 +150,6 @@ impl Fetcher {
             // Redirects are followed by hand to tell permanent from temporary.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT.min(limits.timeout))
-            .timeout(limits.timeout)
             .pool_idle_timeout(Duration::from_secs(30))
             .gzip(true)
             .brotli(true)
@@ -155,23 +159,23 @@ impl Fetcher {
             client,
             timeout: limits.timeout,
             max_body: limits.max_body,
+            body_slots: BodySlots::for_cores(),
         })
     }
 
     /// Fetches `target`, sending `validators`; the whole fetch, redirects
-    /// and body included, is bounded by the configured timeout.
+    /// and body included, is bounded by the configured timeout (less any
+    /// time spent waiting for a large-body slot, which is not the server's).
     pub async fn fetch(
         &self,
         target: &Target,
         validators: &Validators,
     ) -> Result<Fetched, FetchError> {
         match target {
-            Target::Http(url) => {
-                tokio::time::timeout(self.timeout, http::fetch(self, url, validators))
-                    .await
-                    .unwrap_or(Err(FetchError::Timeout(HumanDuration(self.timeout))))
+            Target::Http(url) => http::fetch(self, url, validators).await,
+            Target::File(path) => {
+                file::fetch(path, validators, self.max_body, &self.body_slots).await
             }
-            Target::File(path) => file::fetch(path, validators, self.max_body).await,
         }
     }
 }

@@ -216,6 +216,7 @@ impl Poller {
             bytes,
             charset,
             url,
+            slot: _large_body,
         } = fetched.body
         else {
             return Ok(harvest);
@@ -238,7 +239,7 @@ impl Poller {
                 now,
                 max_items,
             ),
-            SourceKind::Text => read_dump(&bytes, &name, url.as_ref(), now),
+            SourceKind::Text => read_dump(&bytes, &name, url.as_ref(), now, max_items),
         })
         .await??;
         harvest.items = Some(read.items);
@@ -265,14 +266,17 @@ impl Poller {
             None => FileStamps::default(),
         };
         let name = source.name.clone();
-        let max_body = self.max_body;
-        let (items, found, failures) = blocking(move || {
+        let (max_body, max_items) = (self.max_body, self.max_items);
+        let (items, found, failures, cuts) = blocking(move || {
             let mut found = fetch::read_changed(&pattern, &known, max_body)?;
             let mut failures: Vec<String> = found.failures.iter().map(|f| f.to_string()).collect();
-            let mut items = Vec::new();
+            let (mut items, mut cuts) = (Vec::new(), Vec::new());
             for file in &found.changed {
-                match dump_file_items(file, &name, now) {
-                    Ok(read) => items.extend(read),
+                match dump_file_items(file, &name, now, max_items) {
+                    Ok(read) => {
+                        cuts.extend(dump_cut_warning(&file.origin, read.len(), max_items));
+                        items.extend(read);
+                    }
                     Err(e) => {
                         found.stamps.remove(&file.origin);
                         failures.push(e.to_string());
@@ -280,11 +284,11 @@ impl Poller {
                 }
             }
             let changed = found.stamps != known;
-            Ok::<_, PollError>((items, (found, changed), failures))
+            Ok::<_, PollError>((items, (found, changed), failures, cuts))
         })
         .await??;
         let (found, stamps_changed) = found;
-        let warning = (!failures.is_empty()).then(|| {
+        let unread = (!failures.is_empty()).then(|| {
             format!(
                 "{} of {} files could not be read: {}",
                 failures.len(),
@@ -292,6 +296,8 @@ impl Poller {
                 failures.join("; ")
             )
         });
+        let warnings: Vec<String> = unread.into_iter().chain(cuts).collect();
+        let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
         let read_any = !found.changed.is_empty() || warning.is_some();
         Ok(Harvest {
             items: read_any.then_some(items),
@@ -473,6 +479,7 @@ fn read_dump(
     source: &SourceName,
     url: Option<&Url>,
     now: DateTime<Utc>,
+    max_items: usize,
 ) -> Result<Read, PollError> {
     let origin = url.map_or_else(|| source.to_string(), Url::to_string);
     let meta = DumpMeta {
@@ -480,11 +487,21 @@ fn read_dump(
         origin: &origin,
         fallback_date: now,
         now,
+        max_items,
     };
+    let items = dump_items(bytes, &meta)?;
+    let warning = dump_cut_warning(&origin, items.len(), max_items);
     Ok(Read {
-        items: dump_items(bytes, &meta)?,
+        items,
         ttl: None,
-        warning: None,
+        warning,
+    })
+}
+
+/// Says that a dump gave as many items as it may, so the rest were left out.
+pub fn dump_cut_warning(origin: &str, items: usize, max_items: usize) -> Option<String> {
+    (items >= max_items).then(|| {
+        format!("{origin}: kept the first {max_items} items of the dump ([daemon] max_items)")
     })
 }
 
@@ -494,12 +511,14 @@ pub fn dump_file_items(
     file: &DumpFile,
     source: &SourceName,
     now: DateTime<Utc>,
+    max_items: usize,
 ) -> Result<Vec<Item>, DumpError> {
     let meta = DumpMeta {
         source,
         origin: &file.origin,
         fallback_date: file.modified.unwrap_or(now),
         now,
+        max_items,
     };
     dump_items(&file.bytes, &meta)
 }

@@ -17,6 +17,7 @@ fn run(bytes: &[u8]) -> Result<Vec<Item>, DumpError> {
             origin: "generated.txt",
             fallback_date: date,
             now: date,
+            max_items: usize::MAX,
         },
     )
 }

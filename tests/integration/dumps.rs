@@ -39,6 +39,7 @@ fn parse(bytes: &[u8]) -> Result<Vec<Item>, DumpError> {
             origin: "test.txt",
             fallback_date: file_date(),
             now: now(),
+            max_items: usize::MAX,
         },
     )
 }
@@ -405,7 +406,7 @@ fn read_dump_files(pattern: &Path, max_bytes: u64) -> Result<Batch, DumpGlobErro
         failures: found.failures.iter().map(|f| f.to_string()).collect(),
     };
     for file in &found.changed {
-        match dump_file_items(file, &desk(), now()) {
+        match dump_file_items(file, &desk(), now(), usize::MAX) {
             Ok(items) => batch.items.extend(items),
             Err(e) => batch.failures.push(e.to_string()),
         }

@@ -9,6 +9,7 @@
 //! short paragraphs still come out right.
 
 use super::sentences::inner_breaks;
+use super::text::Line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum BlockKind {
@@ -22,12 +23,12 @@ pub(super) enum BlockKind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Block<'a> {
-    pub lines: &'a [String],
+    pub lines: &'a [Line<'a>],
     pub kind: BlockKind,
 }
 
 /// Splits at blank lines and classifies each block.
-pub(super) fn blocks(lines: &[String]) -> Vec<Block<'_>> {
+pub(super) fn blocks<'a>(lines: &'a [Line<'a>]) -> Vec<Block<'a>> {
     lines
         .split(|l| l.is_empty())
         .filter(|b| !b.is_empty())
@@ -70,7 +71,7 @@ impl Lean {
     }
 }
 
-fn classify(lines: &[String]) -> BlockKind {
+fn classify(lines: &[Line<'_>]) -> BlockKind {
     let leans: Vec<Lean> = lines.iter().map(|l| lean(l)).collect();
     if let ([first, ..], [first_lean, rest @ ..]) = (lines, leans.as_slice()) {
         if !rest.is_empty() && looks_like_title(first, *first_lean) && majority(rest) == Some(true)
@@ -176,7 +177,7 @@ mod tests {
     use super::*;
 
     fn kind(text: &str) -> BlockKind {
-        let lines: Vec<String> = text.lines().map(String::from).collect();
+        let lines: Vec<Line<'_>> = text.lines().map(Line::from).collect();
         classify(&lines)
     }
 

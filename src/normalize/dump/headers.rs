@@ -9,6 +9,8 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use url::Url;
 
+use super::text::Line;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Headers {
     pub title: Option<String>,
@@ -43,7 +45,7 @@ enum Key {
 
 /// Reads the header block, if there is one, and returns the index of the
 /// first line after it.
-pub(super) fn read_headers(lines: &[String]) -> Result<(Headers, usize), HeaderProblem> {
+pub(super) fn read_headers(lines: &[Line<'_>]) -> Result<(Headers, usize), HeaderProblem> {
     let start = lines.iter().take_while(|l| l.is_empty()).count();
     let block_len = lines[start..].iter().take_while(|l| !l.is_empty()).count();
     let block = &lines[start..start + block_len];
@@ -149,8 +151,8 @@ pub(super) fn date(value: &str) -> Result<DateTime<Utc>, String> {
 mod tests {
     use super::*;
 
-    fn lines(text: &str) -> Vec<String> {
-        text.lines().map(String::from).collect()
+    fn lines(text: &str) -> Vec<Line<'_>> {
+        text.lines().map(Line::from).collect()
     }
 
     #[test]

@@ -55,6 +55,7 @@ pub(super) fn items(stories: Vec<Story<'_>>, headers: &Headers, meta: &DumpMeta)
             Story::Headline(line) => Some(builder.headline(line)),
         })
         .filter(|item| ids.insert(item.id.clone()))
+        .take(meta.max_items)
         .enumerate()
         .map(|(place, mut item)| {
             let earlier = i64::try_from(place).ok().and_then(TimeDelta::try_seconds);

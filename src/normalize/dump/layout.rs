@@ -18,11 +18,16 @@ pub(super) enum Story<'a> {
     Headline(&'a str),
 }
 
-pub(super) fn stories<'a>(blocks: &[Block<'a>]) -> Vec<Story<'a>> {
+/// The stories of `blocks`, in page order; at most `max` of them, so a
+/// dump of millions of lines holds no more than the items it can give.
+pub(super) fn stories<'a>(blocks: &[Block<'a>], max: usize) -> Vec<Story<'a>> {
     let mut stories = Vec::new();
     let mut open: Option<(Option<&'a str>, Vec<&'a str>)> = None;
     let mut pending_title: Option<&'a str> = None;
     for (i, block) in blocks.iter().enumerate() {
+        if stories.len() >= max {
+            break;
+        }
         match block.kind {
             BlockKind::Headlines => {
                 close(&mut open, &mut stories);
@@ -31,15 +36,18 @@ pub(super) fn stories<'a>(blocks: &[Block<'a>]) -> Vec<Story<'a>> {
                     .is_some_and(|b| b.kind == BlockKind::Prose { titled: false });
                 match block.lines {
                     [only] if next_untitled_prose => pending_title = Some(only),
-                    lines => stories.extend(lines.iter().map(|l| Story::Headline(l))),
+                    lines => {
+                        let room = max.saturating_sub(stories.len());
+                        stories.extend(lines.iter().take(room).map(|l| Story::Headline(l)));
+                    }
                 }
             }
             BlockKind::Prose { titled } => {
                 let (title, body) = match (titled, block.lines) {
-                    (true, [first, rest @ ..]) => (Some(first.as_str()), rest),
+                    (true, [first, rest @ ..]) => (Some(first.as_ref()), rest),
                     (_, lines) => (pending_title.take(), lines),
                 };
-                let paragraphs = body.iter().map(String::as_str);
+                let paragraphs = body.iter().map(|l| l.as_ref());
                 match &mut open {
                     Some((_, existing)) if title.is_none() => existing.extend(paragraphs),
                     _ => {
@@ -51,6 +59,7 @@ pub(super) fn stories<'a>(blocks: &[Block<'a>]) -> Vec<Story<'a>> {
         }
     }
     close(&mut open, &mut stories);
+    stories.truncate(max);
     stories
 }
 
@@ -63,24 +72,26 @@ fn close<'a>(open: &mut Option<(Option<&'a str>, Vec<&'a str>)>, stories: &mut V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::dump::text::Line;
 
-    fn block(lines: &[String], kind: BlockKind) -> Block<'_> {
+    fn block<'a>(lines: &'a [Line<'a>], kind: BlockKind) -> Block<'a> {
         Block { lines, kind }
     }
 
-    fn owned(lines: &[&str]) -> Vec<String> {
-        lines.iter().map(|s| s.to_string()).collect()
+    fn owned<'a>(lines: &[&'a str]) -> Vec<Line<'a>> {
+        lines.iter().map(|&s| Line::from(s)).collect()
     }
 
     #[test]
     fn untitled_prose_blocks_join_and_a_title_line_starts_a_new_article() {
         let (a, b, c) = (owned(&["p1", "p2"]), owned(&["p3"]), owned(&["T", "p4"]));
         let untitled = BlockKind::Prose { titled: false };
-        let got = stories(&[
+        let blocks = [
             block(&a, untitled),
             block(&b, untitled),
             block(&c, BlockKind::Prose { titled: true }),
-        ]);
+        ];
+        let got = stories(&blocks, usize::MAX);
         assert_eq!(
             got,
             [
@@ -99,11 +110,13 @@ mod tests {
     #[test]
     fn a_lone_headline_before_prose_titles_it() {
         let (t, p, h) = (owned(&["Title"]), owned(&["p1"]), owned(&["H1", "H2"]));
-        let got = stories(&[
+        let blocks = [
             block(&t, BlockKind::Headlines),
             block(&p, BlockKind::Prose { titled: false }),
             block(&h, BlockKind::Headlines),
-        ]);
+        ];
+        let got = stories(&blocks, usize::MAX);
+        assert_eq!(stories(&blocks, 2).len(), 2, "cut at two stories");
         assert_eq!(
             got,
             [

@@ -28,6 +28,9 @@ pub struct DumpMeta<'a> {
     /// The file's modification time, or the fetch time for a URL.
     pub fallback_date: DateTime<Utc>,
     pub now: DateTime<Utc>,
+    /// Items made at most, the first on the page: a dump of millions of
+    /// one-word lines must not cost millions of items.
+    pub max_items: usize,
 }
 
 /// Why a dump was refused. Every message names the dump and says what to do.
@@ -51,7 +54,8 @@ pub enum DumpError {
 /// the same ids and the same content.
 pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Vec<Item>, DumpError> {
     let origin = || meta.origin.to_string();
-    let lines = text::clean_lines(bytes).map_err(|e| match e {
+    let decoded = crate::text::decode::decode_text(bytes).text;
+    let lines = text::clean_lines(&decoded).map_err(|e| match e {
         text::NotText::Empty => DumpError::Empty { origin: origin() },
         text::NotText::Binary(why) => DumpError::Binary {
             origin: origin(),
@@ -71,5 +75,6 @@ pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Vec<Item>, DumpError>
     if headers.declare_article() && first.kind == blocks::BlockKind::Headlines {
         first.kind = blocks::BlockKind::Prose { titled: false };
     }
-    Ok(items::items(layout::stories(&blocks), &headers, meta))
+    let stories = layout::stories(&blocks, meta.max_items);
+    Ok(items::items(stories, &headers, meta))
 }

@@ -2,7 +2,12 @@
 //! evening out the whitespace habits of the editors and browsers that
 //! save dumps, so that the same page saved two ways reads the same.
 
-use crate::text::decode::decode_text;
+use std::borrow::Cow;
+
+/// A cleaned line: borrowed from the decoded text when it was clean
+/// already, as almost every line is, so a dump of millions of short lines
+/// costs no allocation per line.
+pub(super) type Line<'a> = Cow<'a, str>;
 
 /// Above this share of control (or undecodable) characters, decoded
 /// "text" is taken for binary data; real text saved from a page has none
@@ -18,22 +23,37 @@ pub(super) enum NotText {
     Binary(String),
 }
 
-/// The text's lines, one per line of the file (so numbers stay those an
-/// editor shows): whitespace collapsed to single spaces and trimmed, and
-/// lines without a letter or digit (rules such as `* * *`) made blank,
-/// since they only separate blocks.
-pub(super) fn clean_lines(bytes: &[u8]) -> Result<Vec<String>, NotText> {
-    let text = decode_text(bytes).text;
-    check_textual(&text)?;
-    let lines: Vec<String> = text
-        .replace("\r\n", "\n")
-        .split(is_line_break)
-        .map(clean_line)
-        .collect();
-    if lines.iter().all(String::is_empty) {
+/// The lines of decoded `text`, one per line of the file (so numbers stay
+/// those an editor shows): whitespace collapsed to single spaces and
+/// trimmed, and lines without a letter or digit (rules such as `* * *`)
+/// made blank, since they only separate blocks.
+pub(super) fn clean_lines(text: &str) -> Result<Vec<Line<'_>>, NotText> {
+    check_textual(text)?;
+    let lines: Vec<Line<'_>> = split_lines(text).map(clean_line).collect();
+    if lines.iter().all(|l| l.is_empty()) {
         return Err(NotText::Empty);
     }
     Ok(lines)
+}
+
+/// Lines split at any line break, CRLF counted as one.
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let left = rest?;
+        let Some(at) = left.find(is_line_break) else {
+            rest = None;
+            return Some(left);
+        };
+        let after = &left[at..];
+        let break_len = if after.starts_with("\r\n") {
+            2
+        } else {
+            after.chars().next().map_or(1, char::len_utf8)
+        };
+        rest = Some(&after[break_len..]);
+        Some(&left[..at])
+    })
 }
 
 fn check_textual(text: &str) -> Result<(), NotText> {
@@ -62,17 +82,34 @@ fn is_line_break(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
-fn clean_line(line: &str) -> String {
+fn clean_line(line: &str) -> Line<'_> {
+    if !line.chars().any(char::is_alphanumeric) {
+        return Cow::Borrowed("");
+    }
+    if is_clean(line) {
+        return Cow::Borrowed(line);
+    }
     let visible: String = line.chars().filter(|&c| !is_invisible(c)).collect();
     let words: Vec<&str> = visible
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
         .collect();
     if words.iter().any(|w| w.chars().any(char::is_alphanumeric)) {
-        words.join(" ")
+        Cow::Owned(words.join(" "))
     } else {
-        String::new()
+        Cow::Borrowed("")
     }
+}
+
+/// Already as `clean_line` would make it: single spaces between words,
+/// none at the ends, no other whitespace or invisible characters.
+fn is_clean(line: &str) -> bool {
+    !line.starts_with(' ')
+        && !line.ends_with(' ')
+        && !line.contains("  ")
+        && !line
+            .chars()
+            .any(|c| is_invisible(c) || c.is_control() || (c.is_whitespace() && c != ' '))
 }
 
 /// Characters that render as nothing and would only split ids: a BOM left

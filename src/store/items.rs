@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, params_from_iter, types::Value, OptionalExtension, Row};
 
 use super::{from_unix, to_unix, Store, StoreError};
-use crate::model::{Item, ItemId, SourceName};
+use crate::model::{Item, ItemId, SourceName, DATE_SKEW_SECS};
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,7 +159,11 @@ fn upsert(tx: &rusqlite::Transaction<'_>, item: &Item) -> Result<UpsertOutcome, 
         Some((_, first_seen)) => *first_seen,
         None => to_unix(item.first_seen),
     };
-    let sort_time = item.published.map_or(first_seen, to_unix);
+    // Item::sort_time, on the first-seen time kept in the row.
+    let sort_time = item
+        .published
+        .map_or(first_seen, to_unix)
+        .min(first_seen.saturating_add(DATE_SKEW_SECS));
     tx.prepare_cached(
         "INSERT INTO items (source, id, title, link, summary, content, authors, categories,
                             published, updated, first_seen, content_hash, sort_time)

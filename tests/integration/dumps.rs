@@ -425,6 +425,7 @@ fn summary(inserted: usize, updated: usize, unchanged: usize) -> UpsertSummary {
         inserted,
         updated,
         unchanged,
+        rotated: 0,
     }
 }
 

@@ -1,5 +1,6 @@
-//! Dates a feed cannot be trusted with: an item dated in the year 9999
-//! must not hold the top of an output or outlive `max_age`.
+//! Dates and ids a feed cannot be trusted with: an item dated in the
+//! year 9999 must not hold the top of an output or outlive `max_age`, and a
+//! feed that mints new guids on every poll must not grow the database.
 
 use std::collections::HashMap;
 
@@ -11,7 +12,7 @@ use syndic::model::{Item, ItemId, SourceName, DATE_SKEW_SECS};
 use syndic::poll::{PollOutcome, Poller};
 use syndic::store::{ItemQuery, Store, StoreHandle, UpsertSummary};
 
-use crate::support::{mutable_document, serve};
+use crate::support::{mutable_document, serve, syndic};
 
 const FAR: &str = "Fri, 31 Dec 9999 23:59:59 GMT";
 
@@ -111,11 +112,80 @@ fn retention_removes_a_far_future_item_once_its_arrival_is_old() {
     assert!(ids(&store).is_empty());
 }
 
+#[test]
+fn an_item_back_under_a_new_id_is_the_stored_one_and_look_alikes_stay_apart() {
+    let (_dir, mut store) = temp_store();
+    let live = "https://wire.example/live";
+    let first = [
+        item("wire", "a1", "Storm live", Some(live), t0()),
+        item("wire", "b1", "Storm live: evening", Some(live), t0()),
+        item(
+            "wire",
+            "c1",
+            "Storm live",
+            Some("https://wire.example/c"),
+            t0(),
+        ),
+        item("wire", "d1", "No link", None, t0()),
+    ];
+    store.upsert_items(&first).unwrap();
+
+    let later = t0() + TimeDelta::hours(1);
+    let second = [
+        item("wire", "a2", "Storm live", Some(live), later),
+        item("wire", "b2", "Storm live: evening", Some(live), later),
+        item(
+            "wire",
+            "c2",
+            "Storm live",
+            Some("https://wire.example/c"),
+            later,
+        ),
+        // A link without a match is never folded on title alone.
+        item("wire", "d2", "No link", None, later),
+        // The same link with a new title is a new story, and so is the same
+        // title under a new link.
+        item("wire", "e1", "Storm live: morning after", Some(live), later),
+        item(
+            "wire",
+            "f1",
+            "Storm live",
+            Some("https://wire.example/f"),
+            later,
+        ),
+    ];
+    let summary = store.upsert_items(&second).unwrap();
+    assert_eq!(
+        summary,
+        UpsertSummary {
+            inserted: 3,
+            updated: 0,
+            unchanged: 3,
+            rotated: 3,
+        }
+    );
+    let mut stored = ids(&store);
+    stored.sort();
+    assert_eq!(stored, ["a1", "b1", "c1", "d1", "d2", "e1", "f1"]);
+    let kept = store.item(&first[0].source, &first[0].id).unwrap().unwrap();
+    assert_eq!(kept.first_seen, t0(), "the first sighting is kept");
+
+    // A stored item still in the feed under its own id is not taken over
+    // by a look-alike beside it: two entries of one poll are two items.
+    let third = [
+        item("wire", "a1", "Storm live", Some(live), later),
+        item("wire", "a3", "Storm live", Some(live), later),
+    ];
+    let summary = store.upsert_items(&third).unwrap();
+    assert_eq!((summary.inserted, summary.rotated), (1, 0));
+}
+
 /// A loopback source setup: `sources` is TOML, the database in a folder of
 /// its own, the config written where the binary can read it.
 struct Setup {
     _dir: tempfile::TempDir,
     config: Config,
+    config_path: std::path::PathBuf,
     poller: Poller,
     store: StoreHandle,
 }
@@ -131,6 +201,7 @@ fn setup(toml: &str) -> Setup {
     Setup {
         _dir: dir,
         config,
+        config_path,
         poller,
         store,
     }
@@ -249,4 +320,63 @@ async fn a_far_future_item_does_not_top_a_merged_output_and_ages_out() {
     assert_eq!(removed, 1);
     let counts = s.counts().await;
     assert_eq!((counts.get("future"), counts.get("wire")), (None, Some(&3)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_rotating_its_guids_keeps_its_item_count_and_sources_says_so() {
+    let (body, route) = mutable_document("");
+    let addr = serve(Router::new().route("/feed", route)).await;
+    let s = setup(&format!(
+        "[[source]]\nname = \"spinner\"\nurl = \"http://{addr}/feed\"\n"
+    ));
+    let date = "Fri, 20 Nov 2026 08:00:00 GMT";
+    let live = format!("http://{addr}/live");
+    let document = |poll: u32| {
+        let mut items: Vec<String> = (1..=20)
+            .map(|n| {
+                rss_item(
+                    &format!("urn:uuid:{poll}-{n}"),
+                    &format!("Story {n}"),
+                    &format!("http://{addr}/story/{n}"),
+                    date,
+                )
+            })
+            .collect();
+        // Two stories on one live page stay two items.
+        items.push(rss_item(
+            &format!("live-a-{poll}"),
+            "Live: morning",
+            &live,
+            date,
+        ));
+        items.push(rss_item(
+            &format!("live-b-{poll}"),
+            "Live: evening",
+            &live,
+            date,
+        ));
+        rss(&items)
+    };
+    for poll in 1..=5 {
+        *body.lock().unwrap() = document(poll);
+        let summary = s.poll("spinner").await;
+        let expected = if poll == 1 { (22, 0) } else { (0, 22) };
+        assert_eq!((summary.inserted, summary.rotated), expected, "poll {poll}");
+        assert_eq!(s.counts().await.get("spinner"), Some(&22), "poll {poll}");
+    }
+
+    let config = s.config_path.clone();
+    let (text, json) = tokio::task::spawn_blocking(move || {
+        (
+            syndic(&config, &["sources"]),
+            syndic(&config, &["sources", "--json"]),
+        )
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("rotates ids: 22 items"), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json[0]["rotated_ids"], 22, "{json}");
+    assert_eq!(json[0]["items"], 22, "{json}");
 }

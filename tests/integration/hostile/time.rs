@@ -10,6 +10,7 @@ use syndic::config::{Config, Retention};
 use syndic::fetch::FetchSlots;
 use syndic::model::{Item, ItemId, SourceName, DATE_SKEW_SECS};
 use syndic::poll::{PollOutcome, Poller};
+use syndic::render::FeedFormat;
 use syndic::store::{ItemQuery, Store, StoreHandle, UpsertSummary};
 
 use crate::support::{mutable_document, serve, syndic};
@@ -82,6 +83,27 @@ fn a_far_future_date_sorts_as_arrival_plus_the_skew_and_is_kept_as_claimed() {
         })
         .unwrap();
     assert_eq!(since.len(), 1);
+}
+
+#[test]
+fn served_feeds_carry_the_held_date_not_the_claimed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\n\
+                [[output]]\nname = \"front\"\nsources = [\"wire\"]\n";
+    let config = Config::parse(&dir.path().join("feeds.toml"), text).unwrap();
+    let future = Item {
+        published: Some(far()),
+        updated: Some(far()),
+        ..item("wire", "future", "Far ahead", None, t0())
+    };
+    let held = t0() + TimeDelta::seconds(DATE_SKEW_SECS);
+    let items = [future];
+    assert_eq!(syndic::render::last_change(&items), Some(held));
+    for format in [FeedFormat::Rss, FeedFormat::Atom, FeedFormat::Json] {
+        let doc = syndic::render::render(format, &config.outputs[0], &items, &config.daemon);
+        assert!(!doc.contains("9999"), "{format}: {doc}");
+        assert!(doc.contains("2026"), "{format}: {doc}");
+    }
 }
 
 #[test]

@@ -191,6 +191,13 @@ impl fmt::Display for PollResult {
     }
 }
 
+/// How far past its first sighting an item's date may lie when it is
+/// ordered and aged, in seconds. Publishers' clocks and time-zone slips put
+/// honest dates minutes, at times an hour, ahead of ours; a date further
+/// ahead (a scheduled post, year 9999) would otherwise keep the item atop
+/// every output and younger than any `max_age` until that date comes.
+pub const DATE_SKEW_SECS: i64 = 3600;
+
 /// One normalized item, whatever source it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
@@ -255,9 +262,21 @@ impl Item {
         ContentHash(hex(&h.finalize()[..16]))
     }
 
-    /// The time outputs sort by: published, else first seen.
+    /// The time outputs sort and age by: published, else first seen, but
+    /// never later than first seen plus [`DATE_SKEW_SECS`]. The store's
+    /// `sort_time` column holds the same.
     pub fn sort_time(&self) -> DateTime<Utc> {
-        self.published.unwrap_or(self.first_seen)
+        self.believable(self.published.unwrap_or(self.first_seen))
+    }
+
+    /// `claimed`, or the latest date this item can believably carry when
+    /// `claimed` lies further ahead of its first sighting.
+    pub fn believable(&self, claimed: DateTime<Utc>) -> DateTime<Utc> {
+        let latest = self
+            .first_seen
+            .checked_add_signed(chrono::TimeDelta::seconds(DATE_SKEW_SECS))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        claimed.min(latest)
     }
 
     /// The id outputs publish: the item's own id when it is already a
@@ -301,6 +320,7 @@ fn is_global_iri(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     #[test]
     fn names_are_checked() {
@@ -348,6 +368,28 @@ mod tests {
             "t",
             Utc::now(),
         )
+    }
+
+    #[test]
+    fn sort_time_is_at_most_a_skew_past_first_seen() {
+        let item = sample();
+        let soon = item.first_seen + chrono::TimeDelta::minutes(30);
+        let far = Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).unwrap();
+        let past = item.first_seen - chrono::TimeDelta::days(3);
+        let at = |published| {
+            Item {
+                published,
+                ..item.clone()
+            }
+            .sort_time()
+        };
+        assert_eq!(at(Some(soon)), soon, "within the skew");
+        assert_eq!(at(Some(past)), past);
+        assert_eq!(at(None), item.first_seen);
+        assert_eq!(
+            at(Some(far)),
+            item.first_seen + chrono::TimeDelta::seconds(DATE_SKEW_SECS)
+        );
     }
 
     #[test]

@@ -129,6 +129,9 @@ struct SourceRecord<'a> {
     failures: u32,
     disabled: bool,
     items: u64,
+    /// Entries of the last read that came under a new id and were known by
+    /// link and title; above 0 the feed rotates its ids.
+    rotated_ids: u64,
 }
 
 pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
@@ -156,6 +159,7 @@ pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
                 failures: st.state.failures,
                 disabled: st.state.disabled,
                 items: st.items,
+                rotated_ids: st.rotated_ids,
             }
         })
         .collect();
@@ -189,6 +193,12 @@ fn source_table(records: &[SourceRecord]) -> String {
         ));
         if let Some(e) = r.error {
             out.push_str(&format!("    last error: {e}\n"));
+        }
+        if r.rotated_ids > 0 {
+            out.push_str(&format!(
+                "    rotates ids: {} items of the last poll came back under new ids (known by link and title)\n",
+                r.rotated_ids
+            ));
         }
     }
     out

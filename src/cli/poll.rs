@@ -81,6 +81,9 @@ fn line(r: &PollReport) -> String {
                 "{} new, {} updated, {} unchanged",
                 summary.inserted, summary.updated, summary.unchanged
             );
+            if summary.rotated > 0 {
+                s.push_str(&format!("; {} came back under new ids", summary.rotated));
+            }
             if let Some(w) = warning {
                 s.push_str(&format!("; {w}"));
             }

@@ -545,6 +545,7 @@ fn log(report: &PollReport) {
             new = summary.inserted,
             updated = summary.updated,
             unchanged = summary.unchanged,
+            rotated_ids = summary.rotated,
             ms,
             warning = warning.as_deref(),
             "fetched"

@@ -41,7 +41,7 @@ fn entry(item: &Item) -> Entry {
         title: Text::plain(clean(&item.title)),
         id: item.public_id(),
         updated: fixed(item_updated(item)),
-        published: item.published.map(fixed),
+        published: item.published.map(|p| fixed(item.believable(p))),
         authors: authors_or_source(item).into_iter().map(person).collect(),
         categories: item
             .categories

@@ -72,7 +72,7 @@ fn item(item: &Item) -> JsonItem<'_> {
         // JSON Feed's summary is plain text.
         summary: item.summary.as_deref().map(html_to_text),
         date_published: rfc3339(item.sort_time()),
-        date_modified: item.updated.map(rfc3339),
+        date_modified: super::item_modified(item).map(rfc3339),
         authors: super::own_authors(item)
             .map(|name| Author { name })
             .collect(),

@@ -124,14 +124,24 @@ impl FeedContext<'_> {
 }
 
 fn item_changed(item: &Item) -> DateTime<Utc> {
-    let times = [Some(item.sort_time()), item.updated, Some(item.first_seen)];
+    let times = [
+        Some(item.sort_time()),
+        item_modified(item),
+        Some(item.first_seen),
+    ];
     times.into_iter().flatten().max().unwrap_or(item.first_seen)
 }
 
 /// An item's update time for formats that require one.
 fn item_updated(item: &Item) -> DateTime<Utc> {
-    item.updated
-        .map_or(item.sort_time(), |u| u.max(item.sort_time()))
+    item_modified(item).map_or(item.sort_time(), |u| u.max(item.sort_time()))
+}
+
+/// The item's own update time, held to what outputs sort by: a reader
+/// that sorts by it would otherwise pin a far-future item atop its list
+/// just as we would. The claimed date stays in the store.
+fn item_modified(item: &Item) -> Option<DateTime<Utc>> {
+    item.updated.map(|u| item.believable(u))
 }
 
 fn epoch() -> DateTime<Utc> {

@@ -1,12 +1,12 @@
 //! Item rows: idempotent upserts and the queries outputs and commands need.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, params_from_iter, types::Value, OptionalExtension, Row};
 
-use super::{from_unix, to_unix, Store, StoreError};
-use crate::model::{Item, ItemId, SourceName};
+use super::{from_unix, rotation, to_unix, Store, StoreError};
+use crate::model::{Item, ItemId, SourceName, DATE_SKEW_SECS};
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +22,9 @@ pub struct UpsertSummary {
     pub inserted: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Of the updated and unchanged, how many came under a new id and were
+    /// recognised by link and title (see `rotation.rs`).
+    pub rotated: usize,
 }
 
 impl UpsertSummary {
@@ -64,7 +67,7 @@ impl Store {
 
     pub fn upsert_item(&mut self, item: &Item) -> Result<UpsertOutcome, StoreError> {
         let tx = self.conn.transaction()?;
-        let outcome = upsert(&tx, item)?;
+        let (outcome, _) = upsert(&tx, item, &mut claimed_by(std::slice::from_ref(item)))?;
         tx.commit()?;
         Ok(outcome)
     }
@@ -140,26 +143,70 @@ pub(super) fn upsert_all(
     items: &[Item],
 ) -> Result<UpsertSummary, StoreError> {
     let mut summary = UpsertSummary::default();
+    let mut claimed = claimed_by(items);
     for item in items {
-        summary.add(upsert(tx, item)?);
+        let (outcome, rotated) = upsert(tx, item, &mut claimed)?;
+        summary.add(outcome);
+        summary.rotated += usize::from(rotated);
     }
     Ok(summary)
 }
 
-fn upsert(tx: &rusqlite::Transaction<'_>, item: &Item) -> Result<UpsertOutcome, StoreError> {
+/// The ids a batch carries, which no entry of it may take over.
+fn claimed_by(items: &[Item]) -> HashSet<String> {
+    items.iter().map(|i| i.id.as_str().to_string()).collect()
+}
+
+/// What an upsert compares against in a stored row.
+pub(super) struct StoredRow {
+    pub id: String,
+    pub content_hash: String,
+    pub first_seen: i64,
+}
+
+/// Stores `item`, under the id of the stored item it is when it came back
+/// under a new one; the flag says it did.
+fn upsert(
+    tx: &rusqlite::Transaction<'_>,
+    item: &Item,
+    claimed: &mut HashSet<String>,
+) -> Result<(UpsertOutcome, bool), StoreError> {
     let hash = item.content_hash();
-    let existing: Option<(String, i64)> = tx
-        .prepare_cached("SELECT content_hash, first_seen FROM items WHERE source = ?1 AND id = ?2")?
+    let mut existing = tx
+        .prepare_cached(
+            "SELECT id, content_hash, first_seen FROM items WHERE source = ?1 AND id = ?2",
+        )?
         .query_row(params![item.source.as_str(), item.id.as_str()], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+            Ok(StoredRow {
+                id: r.get(0)?,
+                content_hash: r.get(1)?,
+                first_seen: r.get(2)?,
+            })
         })
         .optional()?;
+    let mut rotated = false;
+    if existing.is_none() {
+        existing = rotation::earlier(tx, item, claimed)?;
+        if let Some(row) = &existing {
+            claimed.insert(row.id.clone());
+            rotated = true;
+        }
+    }
     let first_seen = match &existing {
-        Some((stored, _)) if stored == hash.as_str() => return Ok(UpsertOutcome::Unchanged),
-        Some((_, first_seen)) => *first_seen,
+        Some(row) if row.content_hash == hash.as_str() => {
+            return Ok((UpsertOutcome::Unchanged, rotated))
+        }
+        Some(row) => row.first_seen,
         None => to_unix(item.first_seen),
     };
-    let sort_time = item.published.map_or(first_seen, to_unix);
+    let id = existing
+        .as_ref()
+        .map_or(item.id.as_str(), |row| row.id.as_str());
+    // Item::sort_time, on the first-seen time kept in the row.
+    let sort_time = item
+        .published
+        .map_or(first_seen, to_unix)
+        .min(first_seen.saturating_add(DATE_SKEW_SECS));
     tx.prepare_cached(
         "INSERT INTO items (source, id, title, link, summary, content, authors, categories,
                             published, updated, first_seen, content_hash, sort_time)
@@ -173,7 +220,7 @@ fn upsert(tx: &rusqlite::Transaction<'_>, item: &Item) -> Result<UpsertOutcome, 
     )?
     .execute(params![
         item.source.as_str(),
-        item.id.as_str(),
+        id,
         item.title,
         item.link,
         item.summary,
@@ -186,11 +233,12 @@ fn upsert(tx: &rusqlite::Transaction<'_>, item: &Item) -> Result<UpsertOutcome, 
         hash.as_str(),
         sort_time,
     ])?;
-    Ok(if existing.is_some() {
+    let outcome = if existing.is_some() {
         UpsertOutcome::Updated
     } else {
         UpsertOutcome::Inserted
-    })
+    };
+    Ok((outcome, rotated))
 }
 
 fn json_list(v: &[String]) -> String {

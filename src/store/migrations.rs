@@ -65,6 +65,15 @@ const MIGRATIONS: &[&str] = &[
     // 6: the digest of the last body read, so a body resent unchanged by a
     // server without validators is not parsed again.
     "ALTER TABLE sources ADD COLUMN body_hash TEXT;",
+    // 7: an item sorts and ages by a date at most an hour past its first
+    // sighting (model::DATE_SKEW_SECS, which this number must match), so a
+    // date far ahead no longer pins it atop outputs or past `max_age`.
+    "UPDATE items SET sort_time = min(sort_time, first_seen + 3600);",
+    // 8: an item back under a new id is found by its link among its
+    // source's items (rotation.rs); a source's count of such items in the
+    // last poll that read entries, for `syndic sources`.
+    "CREATE INDEX items_by_link ON items (source, link) WHERE link IS NOT NULL;
+    ALTER TABLE sources ADD COLUMN rotated_ids INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version this build writes.

@@ -6,6 +6,7 @@ mod handle;
 mod items;
 mod migrations;
 mod retention;
+mod rotation;
 mod sources;
 
 use std::path::{Path, PathBuf};

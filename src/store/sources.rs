@@ -41,6 +41,9 @@ pub struct FetchState {
 pub struct SourceStats {
     pub state: FetchState,
     pub items: u64,
+    /// How many entries of the last poll that read any came under a new
+    /// id and were recognised as stored items: the feed rotates its ids.
+    pub rotated_ids: u64,
 }
 
 const COLUMNS: &str =
@@ -92,6 +95,14 @@ impl Store {
         let tx = self.conn.transaction()?;
         let summary = upsert_all(&tx, items)?;
         save_state(&tx, source, state)?;
+        // A poll that read nothing says nothing about the feed's ids.
+        if !items.is_empty() {
+            tx.prepare_cached("UPDATE sources SET rotated_ids = ?2 WHERE name = ?1")?
+                .execute(params![
+                    source.as_str(),
+                    i64::try_from(summary.rotated).unwrap_or(i64::MAX)
+                ])?;
+        }
         if let Some(files) = files {
             replace_file_stamps(&tx, source, files)?;
         }
@@ -103,18 +114,25 @@ impl Store {
     /// items but no fetch yet (imported dumps) appears with default state.
     pub fn source_stats(&self) -> Result<Vec<(String, SourceStats)>, StoreError> {
         let counts = self.item_counts()?;
-        let sql = format!("SELECT name, {COLUMNS} FROM sources ORDER BY name");
+        let sql = format!("SELECT name, rotated_ids, {COLUMNS} FROM sources ORDER BY name");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, raw_state_at(r, 1)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u64>(1)?,
+                raw_state_at(r, 2)?,
+            ))
+        })?;
         let mut out = Vec::new();
         for row in rows {
-            let (name, raw) = row?;
+            let (name, rotated_ids, raw) = row?;
             let items = counts.get(&name).copied().unwrap_or(0);
             out.push((
                 name,
                 SourceStats {
                     state: raw.into_state()?,
                     items,
+                    rotated_ids,
                 },
             ));
         }

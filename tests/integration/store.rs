@@ -2,7 +2,7 @@
 //! fetch state, and schema migrations.
 
 use chrono::{TimeZone, Utc};
-use syndic::model::{Item, ItemId, PollResult, SourceName};
+use syndic::model::{Item, ItemId, PollResult, SourceName, DATE_SKEW_SECS};
 use syndic::store::{FetchState, ItemQuery, Store, UpsertOutcome, SCHEMA_VERSION};
 
 fn item(source: &str, id: &str, title: &str, published_hour: Option<u32>) -> Item {
@@ -389,4 +389,46 @@ fn migration_4_writes_poll_results_in_the_one_vocabulary() {
     };
     assert_eq!(status("old"), Some(PollResult::NotModified));
     assert_eq!(status("odd"), None);
+}
+
+#[test]
+fn migration_7_holds_far_future_sort_times_to_arrival_plus_the_skew() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    drop(Store::open_at_version(&path, 6).unwrap());
+    let seen = Utc
+        .with_ymd_and_hms(2026, 11, 20, 8, 0, 0)
+        .unwrap()
+        .timestamp();
+    let far = Utc
+        .with_ymd_and_hms(9999, 12, 31, 0, 0, 0)
+        .unwrap()
+        .timestamp();
+    let past = seen - 86_400;
+    rusqlite_conn(&path)
+        .execute(
+            "INSERT INTO items (source, id, title, published, first_seen, content_hash, sort_time)
+             VALUES ('wire', 'far', 'Far', ?1, ?3, 'h', ?1), ('wire', 'past', 'Past', ?2, ?3, 'h', ?2)",
+            rusqlite::params![far, past, seen],
+        )
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    let sort_time = |id: &str| -> i64 {
+        rusqlite_conn(&path)
+            .query_row("SELECT sort_time FROM items WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(sort_time("far"), seen + DATE_SKEW_SECS);
+    assert_eq!(sort_time("past"), past);
+    let kept = store
+        .item(&SourceName::new("wire").unwrap(), &ItemId::new("far"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        kept.published.map(|t| t.timestamp()),
+        Some(far),
+        "the claimed date is kept"
+    );
 }

@@ -1,6 +1,7 @@
 //! Fetching a source's bytes, politely: conditional requests, bounded time
 //! and size, few redirects, and the server's hints kept for the scheduler.
 
+pub mod address_policy;
 mod dump_files;
 mod file;
 mod headers;

@@ -93,12 +93,7 @@ fn v6_range(ip: Ipv6Addr) -> Option<Range> {
 
 fn embedded_v4(ip: &Ipv6Addr) -> Option<Ipv4Addr> {
     let s = ip.segments();
-    let tail = Ipv4Addr::new(
-        (s[6] >> 8) as u8,
-        s[6] as u8,
-        (s[7] >> 8) as u8,
-        s[7] as u8,
-    );
+    let tail = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     match s[..6] {
         [0, 0, 0, 0, 0, 0xffff] | [0, 0, 0, 0, 0, 0] | [0x0064, 0xff9b, 0, 0, 0, 0] => Some(tail),
         _ => None,
@@ -247,7 +242,10 @@ mod tests {
         assert!(private("http://127.0.0.2/internal-admin"));
         assert!(private("http://[::1]:8080/"));
         assert!(private("http://[::ffff:7f00:1]/"));
-        assert!(private("http://2130706433/"), "127.0.0.1 written as a number");
+        assert!(
+            private("http://2130706433/"),
+            "127.0.0.1 written as a number"
+        );
         assert!(private("http://0x7f.1/"));
         assert!(private("http://localhost:8080/feed"));
         assert!(!private("https://example.org/feed"));

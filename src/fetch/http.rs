@@ -1,15 +1,20 @@
-//! One HTTP fetch: conditional request, redirects followed by hand, the
-//! body read in chunks and cut off at the size limit.
+//! One HTTP fetch: conditional request, redirects followed by hand (and
+//! only to http(s), and only to where the source may go), the body read in
+//! chunks and cut off at the size limit.
+
+use std::net::IpAddr;
 
 use bytes::BytesMut;
 use reqwest::header::{
     HeaderMap, ACCEPT, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
 };
-use reqwest::{Response, StatusCode};
+use reqwest::{Client, Response, StatusCode};
 use url::Url;
 
+use super::address_policy::Range;
 use super::headers::{cache_max_age, charset, retry_after};
-use super::{Body, FetchError, Fetched, Fetcher, Validators, MAX_REDIRECTS};
+use super::resolver::PrivateAnswer;
+use super::{Body, FetchError, Fetched, Fetcher, Origin, Refusal, Validators, MAX_REDIRECTS};
 
 const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
      application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/plain;q=0.8, */*;q=0.5";
@@ -18,11 +23,28 @@ pub async fn fetch(
     fetcher: &Fetcher,
     url: &Url,
     validators: &Validators,
+    origin: Origin<'_>,
 ) -> Result<Fetched, FetchError> {
+    let guarded = !fetcher.may_reach_private(origin);
+    let client = if guarded {
+        &fetcher.guarded
+    } else {
+        &fetcher.open
+    };
     let mut current = url.clone();
     let mut all_permanent = true;
-    for _ in 0..=MAX_REDIRECTS {
-        let response = request(fetcher, &current, validators).await?;
+    for hop in 0..=MAX_REDIRECTS {
+        let hop = Hop {
+            origin,
+            url: &current,
+            redirected: hop > 0,
+        };
+        if guarded {
+            // A literal address is connected to without a lookup, so the
+            // resolver never sees it.
+            refuse_private_literal(fetcher, &hop)?;
+        }
+        let response = request(fetcher, client, &hop, validators).await?;
         let status = response.status();
         if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
             all_permanent &= matches!(
@@ -38,19 +60,67 @@ pub async fn fetch(
     Err(FetchError::TooManyRedirects)
 }
 
+/// One request of a fetch: where, and how it was reached.
+struct Hop<'a> {
+    origin: Origin<'a>,
+    url: &'a Url,
+    redirected: bool,
+}
+
+impl Hop<'_> {
+    fn refusal(&self, name: Option<String>, address: IpAddr, range: Range) -> FetchError {
+        FetchError::Private(Box::new(Refusal {
+            source: self.origin.source.clone(),
+            url: self.url.clone(),
+            redirected: self.redirected,
+            name,
+            address,
+            range,
+        }))
+    }
+}
+
+fn refuse_private_literal(fetcher: &Fetcher, hop: &Hop<'_>) -> Result<(), FetchError> {
+    let address: IpAddr = match hop.url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.into(),
+        Some(url::Host::Ipv6(ip)) => ip.into(),
+        _ => return Ok(()),
+    };
+    match fetcher.overrides.private_range(address) {
+        Some(range) => Err(hop.refusal(None, address, range)),
+        None => Ok(()),
+    }
+}
+
 async fn request(
     fetcher: &Fetcher,
-    url: &Url,
+    client: &Client,
+    hop: &Hop<'_>,
     validators: &Validators,
 ) -> Result<Response, FetchError> {
-    let mut request = fetcher.client.get(url.clone()).header(ACCEPT, ACCEPT_FEEDS);
+    let mut request = client.get(hop.url.clone()).header(ACCEPT, ACCEPT_FEEDS);
     if let Some(etag) = &validators.etag {
         request = request.header(IF_NONE_MATCH, etag);
     }
     if let Some(date) = &validators.last_modified {
         request = request.header(IF_MODIFIED_SINCE, date);
     }
-    request.send().await.map_err(|e| classify(fetcher, e))
+    request.send().await.map_err(|e| match private_answer(&e) {
+        Some(p) => hop.refusal(Some(p.host.clone()), p.address, p.range),
+        None => classify(fetcher, e),
+    })
+}
+
+/// The resolver's refusal, from under the connector's and reqwest's errors.
+fn private_answer(e: &reqwest::Error) -> Option<&PrivateAnswer> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(p) = c.downcast_ref::<PrivateAnswer>() {
+            return Some(p);
+        }
+        cause = c.source();
+    }
+    None
 }
 
 fn redirect_target(response: &Response, from: &Url) -> Result<Url, FetchError> {
@@ -63,7 +133,7 @@ fn redirect_target(response: &Response, from: &Url) -> Result<Url, FetchError> {
     if matches!(next.scheme(), "http" | "https") {
         Ok(next)
     } else {
-        Err(FetchError::BadRedirect)
+        Err(FetchError::RedirectScheme(next.to_string()))
     }
 }
 

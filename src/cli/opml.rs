@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::{print_out, CliError};
 use crate::config::{edit, Config, Location};
+use crate::fetch::address_policy;
 use crate::model::SourceKind;
 use crate::opml::{self, Subscription};
 use crate::store::Store;
@@ -45,8 +46,21 @@ pub fn import(config_path: &Path, file: &Path) -> Result<(), CliError> {
         other => CliError::Runtime(other.into()),
     })?;
     let mut out = String::new();
-    for name in &report.added {
+    for (name, url) in &report.added {
         out.push_str(&format!("added   {name}\n"));
+        // Imported all the same: a list exported from one's own reader may
+        // well hold intranet feeds. But a list from elsewhere could use one
+        // to make syndic fetch internal pages, so the user hears of each.
+        if url
+            .host()
+            .is_some_and(|h| address_policy::is_private_host(&h))
+        {
+            eprintln!(
+                "syndic: warning: source `{name}` has a private-network url ({url}); \
+                 syndic will fetch it as configured: remove it from {} if that is not meant",
+                config_path.display()
+            );
+        }
     }
     for url in &report.skipped {
         out.push_str(&format!("skipped {url} (already configured or not http)\n"));

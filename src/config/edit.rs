@@ -25,7 +25,8 @@ pub enum EditError {
 /// What an append did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct AppendReport {
-    pub added: Vec<String>,
+    /// Each new source's name and url.
+    pub added: Vec<(String, url::Url)>,
     /// URLs already configured.
     pub skipped: Vec<String>,
 }
@@ -64,7 +65,7 @@ pub fn append_sources(path: &Path, subs: &[Subscription]) -> Result<AppendReport
         table.insert("name", value(name.as_str()));
         table.insert("url", value(url.as_str()));
         new_tables.push(table);
-        report.added.push(name);
+        report.added.push((name, url));
     }
     if new_tables.is_empty() {
         return Ok(report);

@@ -73,6 +73,8 @@ pub struct SourceConfig {
     pub interval: Duration,
     pub tags: Vec<String>,
     pub retention: Retention,
+    /// Redirects and DNS answers may lead into private networks.
+    pub allow_private: bool,
 }
 
 /// Where a source is read from.
@@ -337,6 +339,7 @@ impl Checker<'_> {
                 keep,
                 max_age: s.max_age.map(|d| d.0).or(daemon.retention.max_age),
             },
+            allow_private: s.allow_private,
         })
     }
 

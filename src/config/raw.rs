@@ -49,6 +49,8 @@ pub struct RawSource {
     pub tags: Vec<String>,
     pub keep: Option<Spanned<usize>>,
     pub max_age: Option<HumanDuration>,
+    #[serde(default)]
+    pub allow_private: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,18 +1,25 @@
-//! One HTTP fetch: conditional request, redirects followed by hand, the
-//! body read in chunks and cut off at the size limit.
+//! One HTTP fetch: conditional request, redirects followed by hand (and
+//! only to http(s), and only to where the source may go), the body read in
+//! chunks and cut off at the size limit.
 
 use std::future::Future;
+use std::net::IpAddr;
 
 use bytes::BytesMut;
 use reqwest::header::{
     HeaderMap, ACCEPT, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
 };
-use reqwest::{Response, StatusCode};
+use reqwest::{Client, Response, StatusCode};
 use tokio::time::Instant;
 use url::Url;
 
+use super::address_policy::Range;
 use super::headers::{cache_max_age, charset, retry_after};
-use super::{Body, BodySlot, FetchError, Fetched, Fetcher, Validators, MAX_REDIRECTS, SMALL_BODY};
+use super::resolver::PrivateAnswer;
+use super::{
+    Body, BodySlot, FetchError, Fetched, Fetcher, Origin, Refusal, Validators, MAX_REDIRECTS,
+    SMALL_BODY,
+};
 
 const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
      application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/plain;q=0.8, */*;q=0.5";
@@ -21,12 +28,29 @@ pub async fn fetch(
     fetcher: &Fetcher,
     url: &Url,
     validators: &Validators,
+    origin: Origin<'_>,
 ) -> Result<Fetched, FetchError> {
+    let guarded = !fetcher.may_reach_private(origin);
+    let client = if guarded {
+        &fetcher.guarded
+    } else {
+        &fetcher.open
+    };
     let mut deadline = Instant::now() + fetcher.timeout;
     let mut current = url.clone();
     let mut all_permanent = true;
-    for _ in 0..=MAX_REDIRECTS {
-        let response = within(fetcher, deadline, request(fetcher, &current, validators)).await?;
+    for hop in 0..=MAX_REDIRECTS {
+        let hop = Hop {
+            origin,
+            url: &current,
+            redirected: hop > 0,
+        };
+        if guarded {
+            // A literal address is connected to without a lookup, so the
+            // resolver never sees it.
+            refuse_private_literal(fetcher, &hop)?;
+        }
+        let response = request(fetcher, client, &hop, validators, deadline).await?;
         let status = response.status();
         if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
             all_permanent &= matches!(
@@ -42,19 +66,71 @@ pub async fn fetch(
     Err(FetchError::TooManyRedirects)
 }
 
-fn request(
+/// One request of a fetch: where, and how it was reached.
+struct Hop<'a> {
+    origin: Origin<'a>,
+    url: &'a Url,
+    redirected: bool,
+}
+
+impl Hop<'_> {
+    fn refusal(&self, name: Option<String>, address: IpAddr, range: Range) -> FetchError {
+        FetchError::Private(Box::new(Refusal {
+            source: self.origin.source.clone(),
+            url: self.url.clone(),
+            redirected: self.redirected,
+            name,
+            address,
+            range,
+        }))
+    }
+}
+
+fn refuse_private_literal(fetcher: &Fetcher, hop: &Hop<'_>) -> Result<(), FetchError> {
+    let address: IpAddr = match hop.url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.into(),
+        Some(url::Host::Ipv6(ip)) => ip.into(),
+        _ => return Ok(()),
+    };
+    match fetcher.overrides.private_range(address) {
+        Some(range) => Err(hop.refusal(None, address, range)),
+        None => Ok(()),
+    }
+}
+
+async fn request(
     fetcher: &Fetcher,
-    url: &Url,
+    client: &Client,
+    hop: &Hop<'_>,
     validators: &Validators,
-) -> impl Future<Output = Result<Response, reqwest::Error>> {
-    let mut request = fetcher.client.get(url.clone()).header(ACCEPT, ACCEPT_FEEDS);
+    deadline: Instant,
+) -> Result<Response, FetchError> {
+    let mut request = client.get(hop.url.clone()).header(ACCEPT, ACCEPT_FEEDS);
     if let Some(etag) = &validators.etag {
         request = request.header(IF_NONE_MATCH, etag);
     }
     if let Some(date) = &validators.last_modified {
         request = request.header(IF_MODIFIED_SINCE, date);
     }
-    request.send()
+    let sent = tokio::time::timeout_at(deadline, request.send())
+        .await
+        .map_err(|_| timed_out(fetcher))?;
+    sent.map_err(|e| match private_answer(&e) {
+        Some(p) => hop.refusal(Some(p.host.clone()), p.address, p.range),
+        None => classify(fetcher, e),
+    })
+}
+
+/// The resolver's refusal, from under the connector's and reqwest's errors.
+fn private_answer(e: &reqwest::Error) -> Option<&PrivateAnswer> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(p) = c.downcast_ref::<PrivateAnswer>() {
+            return Some(p);
+        }
+        cause = c.source();
+    }
+    None
 }
 
 fn redirect_target(response: &Response, from: &Url) -> Result<Url, FetchError> {
@@ -67,7 +143,7 @@ fn redirect_target(response: &Response, from: &Url) -> Result<Url, FetchError> {
     if matches!(next.scheme(), "http" | "https") {
         Ok(next)
     } else {
-        Err(FetchError::BadRedirect)
+        Err(FetchError::RedirectScheme(next.to_string()))
     }
 }
 
@@ -125,7 +201,8 @@ fn new_validators(headers: &HeaderMap, sent: &Validators) -> Validators {
 
 /// Reads the (already decompressed) body, refusing it as soon as it passes
 /// the limit, so neither a huge file nor a compression bomb fills memory.
-/// A body that grows large waits for a large-body slot, returned with it.
+/// A body that grows large waits for a large-body slot, returned with it;
+/// the wait moves the deadline, since it is not the server's time.
 async fn read_body(
     fetcher: &Fetcher,
     mut response: Response,
@@ -170,15 +247,17 @@ async fn within<T>(
 ) -> Result<T, FetchError> {
     match tokio::time::timeout_at(deadline, step).await {
         Ok(done) => done.map_err(|e| classify(fetcher, e)),
-        Err(_) => Err(FetchError::Timeout(crate::config::HumanDuration(
-            fetcher.timeout,
-        ))),
+        Err(_) => Err(timed_out(fetcher)),
     }
+}
+
+fn timed_out(fetcher: &Fetcher) -> FetchError {
+    FetchError::Timeout(crate::config::HumanDuration(fetcher.timeout))
 }
 
 fn classify(fetcher: &Fetcher, e: reqwest::Error) -> FetchError {
     if e.is_timeout() {
-        FetchError::Timeout(crate::config::HumanDuration(fetcher.timeout))
+        timed_out(fetcher)
     } else if e.is_connect() {
         FetchError::Connect(e)
     } else {

@@ -1,20 +1,26 @@
 //! Fetching a source's bytes, politely: conditional requests, bounded time
 //! and size, few redirects, and the server's hints kept for the scheduler.
 
+pub mod address_policy;
 mod body_slots;
 mod dump_files;
 mod file;
 mod headers;
 mod http;
 mod limits;
+mod resolver;
 
+use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use url::Url;
 
-use crate::config::{DaemonSettings, HumanDuration};
+use crate::config::{DaemonSettings, HumanDuration, Location, SourceConfig};
+use crate::model::SourceName;
+use address_policy::Range;
 
 pub use dump_files::{
     read_changed, read_input, DumpFile, DumpFiles, DumpGlobError, FileError, FileStamp, FileStamps,
@@ -22,6 +28,7 @@ pub use dump_files::{
 
 pub use body_slots::{BodySlot, BodySlots, SMALL_BODY};
 pub use limits::{FetchPermit, FetchSlots};
+pub use resolver::NetworkOverrides;
 
 /// Redirects followed before a fetch is given up.
 pub const MAX_REDIRECTS: usize = 5;
@@ -39,6 +46,31 @@ impl std::fmt::Display for Target {
         match self {
             Target::Http(u) => write!(f, "{u}"),
             Target::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// The source a fetch is for: named in refusals, and deciding how far its
+/// redirects and DNS answers may lead.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub source: &'a SourceName,
+    /// The address in the config, not where a permanent redirect moved it:
+    /// when this is on a private network, so may be what it leads to.
+    pub configured: Option<&'a Url>,
+    /// `allow_private = true`: the source may reach private networks.
+    pub allow_private: bool,
+}
+
+impl<'a> From<&'a SourceConfig> for Origin<'a> {
+    fn from(source: &'a SourceConfig) -> Self {
+        Origin {
+            source: &source.name,
+            configured: match &source.location {
+                Location::Url(url) => Some(url),
+                Location::Path(_) => None,
+            },
+            allow_private: source.allow_private,
         }
     }
 }
@@ -98,6 +130,10 @@ pub enum FetchError {
     TooManyRedirects,
     #[error("redirect without a usable Location header")]
     BadRedirect,
+    #[error("redirect to `{0}` refused: only http and https addresses are followed")]
+    RedirectScheme(String),
+    #[error("{0}")]
+    Private(Box<Refusal>),
     #[error("transfer failed: {}", root_cause(.0))]
     Transfer(#[source] reqwest::Error),
     #[error("{path}: {message}", path = path.display())]
@@ -114,10 +150,50 @@ impl FetchError {
     }
 }
 
+/// A fetch refused because it would reach a private network from a source
+/// that may not.
+#[derive(Debug)]
+pub struct Refusal {
+    pub source: SourceName,
+    pub url: Url,
+    /// Whether a redirect led there (else it was the address polled).
+    pub redirected: bool,
+    /// Set when the host is a name, which resolved to `address`.
+    pub name: Option<String>,
+    pub address: IpAddr,
+    pub range: Range,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.redirected {
+            "the redirect to "
+        } else {
+            ""
+        };
+        write!(f, "source `{}`: refused {what}{}: ", self.source, self.url)?;
+        match &self.name {
+            Some(name) => write!(f, "{name} resolves to {}, ", self.address)?,
+            None => write!(f, "{} is ", self.address)?,
+        }
+        write!(
+            f,
+            "{}; only a source whose own url is on a private network may reach one. \
+             If `{}` is meant to, set `allow_private = true` in its [[source]]",
+            self.range, self.source
+        )
+    }
+}
+
 /// Fetches sources; one per daemon, shared by every poll.
 #[derive(Clone)]
 pub struct Fetcher {
-    client: reqwest::Client,
+    /// For sources that may reach private networks.
+    open: reqwest::Client,
+    /// For the others: its resolver refuses private answers, and its
+    /// connection pool holds only connections to checked addresses.
+    guarded: reqwest::Client,
+    overrides: Arc<NetworkOverrides>,
     timeout: Duration,
     max_body: u64,
     body_slots: BodySlots,
@@ -145,39 +221,73 @@ pub struct ClientError(#[from] reqwest::Error);
 
 impl Fetcher {
     pub fn new(limits: FetchLimits) -> Result<Fetcher, ClientError> {
-        let client = reqwest::Client::builder()
-            .user_agent(user_agent())
-            // Redirects are followed by hand to tell permanent from temporary.
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(CONNECT_TIMEOUT.min(limits.timeout))
-            .pool_idle_timeout(Duration::from_secs(30))
-            .gzip(true)
-            .brotli(true)
-            .deflate(true)
-            .build()?;
+        Fetcher::with_overrides(limits, NetworkOverrides::default())
+    }
+
+    /// A fetcher that resolves and judges addresses by `overrides` first.
+    pub fn with_overrides(
+        limits: FetchLimits,
+        overrides: NetworkOverrides,
+    ) -> Result<Fetcher, ClientError> {
+        let overrides = Arc::new(overrides);
+        let client = |refuse_private| {
+            let resolver = resolver::Resolver::new(Arc::clone(&overrides), refuse_private);
+            client(limits, resolver)
+        };
         Ok(Fetcher {
-            client,
+            open: client(false)?,
+            guarded: client(true)?,
+            overrides: Arc::clone(&overrides),
             timeout: limits.timeout,
             max_body: limits.max_body,
             body_slots: BodySlots::for_cores(),
         })
     }
 
-    /// Fetches `target`, sending `validators`; the whole fetch, redirects
-    /// and body included, is bounded by the configured timeout (less any
-    /// time spent waiting for a large-body slot, which is not the server's).
+    /// Fetches `target` for `origin`, sending `validators`; the whole fetch,
+    /// redirects and body included, is bounded by the configured timeout
+    /// (less any time spent waiting for a large-body slot, which is not the
+    /// server's).
     pub async fn fetch(
         &self,
         target: &Target,
         validators: &Validators,
+        origin: Origin<'_>,
     ) -> Result<Fetched, FetchError> {
         match target {
-            Target::Http(url) => http::fetch(self, url, validators).await,
+            Target::Http(url) => http::fetch(self, url, validators, origin).await,
             Target::File(path) => {
                 file::fetch(path, validators, self.max_body, &self.body_slots).await
             }
         }
     }
+
+    /// Whether `origin` may reach private networks: it says so, or its
+    /// configured address is on one. Names are judged by what they are, not
+    /// by what they resolve to, which a hostile DNS server decides.
+    fn may_reach_private(&self, origin: Origin<'_>) -> bool {
+        origin.allow_private
+            || origin.configured.and_then(Url::host).is_some_and(|host| {
+                address_policy::is_private_host_by(&host, |ip| self.overrides.private_range(ip))
+            })
+    }
+}
+
+fn client(
+    limits: FetchLimits,
+    resolver: resolver::Resolver,
+) -> Result<reqwest::Client, ClientError> {
+    Ok(reqwest::Client::builder()
+        .user_agent(user_agent())
+        // Redirects are followed by hand to tell permanent from temporary.
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT.min(limits.timeout))
+        .pool_idle_timeout(Duration::from_secs(30))
+        .gzip(true)
+        .brotli(true)
+        .deflate(true)
+        .dns_resolver(Arc::new(resolver))
+        .build()?)
 }
 
 /// reqwest's own message only says "error sending request"; the cause at

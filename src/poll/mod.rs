@@ -105,8 +105,24 @@ impl Poller {
         slots: FetchSlots,
         store: StoreHandle,
     ) -> Result<Poller, ClientError> {
-        Ok(Poller {
-            fetcher: Fetcher::new(settings.into())?,
+        Ok(Poller::with_fetcher(
+            settings,
+            Fetcher::new(settings.into())?,
+            slots,
+            store,
+        ))
+    }
+
+    /// A poller fetching through `fetcher` (one made with
+    /// [`Fetcher::with_overrides`], in tests).
+    pub fn with_fetcher(
+        settings: &DaemonSettings,
+        fetcher: Fetcher,
+        slots: FetchSlots,
+        store: StoreHandle,
+    ) -> Poller {
+        Poller {
+            fetcher,
             slots,
             store,
             max_body: settings.max_body_bytes,
@@ -114,7 +130,7 @@ impl Poller {
             readers: Arc::new(Semaphore::new(
                 std::thread::available_parallelism().map_or(2, usize::from),
             )),
-        })
+        }
     }
 
     pub fn store(&self) -> &StoreHandle {
@@ -186,7 +202,10 @@ impl Poller {
             etag: state.etag.clone(),
             last_modified: state.last_modified.clone(),
         };
-        let fetched = self.fetcher.fetch(&target, &validators).await?;
+        let fetched = self
+            .fetcher
+            .fetch(&target, &validators, source.into())
+            .await?;
         self.read_fetched(source, fetched, state, now).await
     }
 
@@ -370,6 +389,11 @@ impl Poller {
                     state.last_status = Some(PollResult::Gone);
                 } else {
                     state.last_status = Some(PollResult::Error);
+                }
+                // A move into a private network recorded before such moves
+                // were refused: back to the configured address.
+                if matches!(e, PollError::Fetch(FetchError::Private(_))) {
+                    state.moved_to = None;
                 }
                 let hints = Hints {
                     retry_after,

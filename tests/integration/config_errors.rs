@@ -55,6 +55,22 @@ fn unknown_keys_are_errors() {
 }
 
 #[test]
+fn allow_private_is_a_boolean_off_by_default() {
+    let parse = |text: &str| Config::parse(Path::new("conf/feeds.toml"), text).unwrap();
+    assert!(!parse(SOURCE).sources[0].allow_private);
+    assert!(parse(&format!("{SOURCE}allow_private = true\n")).sources[0].allow_private);
+    let (line, shown) = error_of(&format!("{SOURCE}allow_private = \"yes\"\n"));
+    assert_eq!(line, 5, "{shown}");
+    assert!(shown.contains("conf/feeds.toml:5:17:"), "{shown}");
+    assert!(shown.contains("expected a boolean"), "{shown}");
+    assert_error(
+        &format!("{SOURCE}allow_privat = true\n"),
+        5,
+        "unknown field `allow_privat`",
+    );
+}
+
+#[test]
 fn syntax_errors_point_at_the_line() {
     assert_error("[daemon]\nlisten = \"127.0.0.1:8080\n", 2, "");
     assert_error("\n\n[[source]\n", 3, "");

@@ -11,7 +11,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use syndic::fetch::{Body, FetchError, FetchLimits, Fetcher, Target, Validators};
+use std::sync::LazyLock;
+use syndic::fetch::{Body, FetchError, FetchLimits, Fetcher, Origin, Target, Validators};
+use syndic::model::SourceName;
 
 const FEED: &str =
     "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title></channel></rss>";
@@ -22,6 +24,17 @@ fn fetcher(timeout_ms: u64, max_body: u64) -> Fetcher {
         max_body,
     })
     .unwrap()
+}
+
+static SOURCE: LazyLock<SourceName> = LazyLock::new(|| SourceName::new("test").unwrap());
+
+/// A source allowed onto loopback, where every server here listens.
+fn loopback() -> Origin<'static> {
+    Origin {
+        source: &SOURCE,
+        configured: None,
+        allow_private: true,
+    }
 }
 
 fn default_fetcher() -> Fetcher {
@@ -50,7 +63,7 @@ async fn conditional_get_turns_a_repeat_into_304() {
     .await;
     let f = default_fetcher();
     let first = f
-        .fetch(&at(addr, "/feed"), &Validators::default())
+        .fetch(&at(addr, "/feed"), &Validators::default(), loopback())
         .await
         .unwrap();
     assert_eq!(bytes_of(&first.body), FEED.as_bytes());
@@ -61,7 +74,7 @@ async fn conditional_get_turns_a_repeat_into_304() {
     assert_eq!(charset.as_deref(), Some("ISO-8859-1"));
 
     let second = f
-        .fetch(&at(addr, "/feed"), &first.validators)
+        .fetch(&at(addr, "/feed"), &first.validators, loopback())
         .await
         .unwrap();
     assert!(matches!(second.body, Body::NotModified));
@@ -84,7 +97,7 @@ async fn sends_a_user_agent_naming_syndic_and_reads_max_age() {
     ))
     .await;
     let got = default_fetcher()
-        .fetch(&at(addr, "/ua"), &Validators::default())
+        .fetch(&at(addr, "/ua"), &Validators::default(), loopback())
         .await
         .unwrap();
     let ua = String::from_utf8(bytes_of(&got.body).to_vec()).unwrap();
@@ -114,7 +127,7 @@ async fn gzip_and_brotli_bodies_are_decoded() {
     let f = default_fetcher();
     for path in ["/gz", "/br"] {
         let got = f
-            .fetch(&at(addr, path), &Validators::default())
+            .fetch(&at(addr, path), &Validators::default(), loopback())
             .await
             .unwrap();
         assert_eq!(bytes_of(&got.body), FEED.as_bytes(), "{path}");
@@ -147,7 +160,7 @@ async fn oversized_endless_and_bomb_bodies_are_cut_off() {
     let f = fetcher(10_000, 1 << 20);
     for path in ["/big", "/endless", "/bomb"] {
         let err = f
-            .fetch(&at(addr, path), &Validators::default())
+            .fetch(&at(addr, path), &Validators::default(), loopback())
             .await
             .unwrap_err();
         assert!(
@@ -168,7 +181,7 @@ async fn a_slow_server_times_out() {
     ))
     .await;
     let err = fetcher(300, 1 << 20)
-        .fetch(&at(addr, "/slow"), &Validators::default())
+        .fetch(&at(addr, "/slow"), &Validators::default(), loopback())
         .await
         .unwrap_err();
     assert!(matches!(err, FetchError::Timeout(_)), "{err}");
@@ -193,7 +206,7 @@ async fn permanent_redirects_report_the_new_address() {
     .await;
     let f = default_fetcher();
     let moved = f
-        .fetch(&at(addr, "/old"), &Validators::default())
+        .fetch(&at(addr, "/old"), &Validators::default(), loopback())
         .await
         .unwrap();
     assert_eq!(bytes_of(&moved.body), FEED.as_bytes());
@@ -202,7 +215,7 @@ async fn permanent_redirects_report_the_new_address() {
         Some(format!("http://{addr}/new"))
     );
     let temp = f
-        .fetch(&at(addr, "/temp"), &Validators::default())
+        .fetch(&at(addr, "/temp"), &Validators::default(), loopback())
         .await
         .unwrap();
     assert_eq!(
@@ -211,12 +224,12 @@ async fn permanent_redirects_report_the_new_address() {
     );
 
     let err = f
-        .fetch(&at(addr, "/loop"), &Validators::default())
+        .fetch(&at(addr, "/loop"), &Validators::default(), loopback())
         .await
         .unwrap_err();
     assert!(matches!(err, FetchError::TooManyRedirects), "{err}");
     let err = f
-        .fetch(&at(addr, "/nowhere"), &Validators::default())
+        .fetch(&at(addr, "/nowhere"), &Validators::default(), loopback())
         .await
         .unwrap_err();
     assert!(matches!(err, FetchError::BadRedirect), "{err}");
@@ -255,7 +268,7 @@ async fn gone_and_retry_after_statuses() {
     let fetch = |p: &'static str| {
         let f = f.clone();
         async move {
-            f.fetch(&at(addr, p), &Validators::default())
+            f.fetch(&at(addr, p), &Validators::default(), loopback())
                 .await
                 .unwrap_err()
         }
@@ -283,7 +296,7 @@ async fn refused_connections_say_so() {
         .port();
     let target = Target::Http(format!("http://127.0.0.1:{port}/").parse().unwrap());
     let err = default_fetcher()
-        .fetch(&target, &Validators::default())
+        .fetch(&target, &Validators::default(), loopback())
         .await
         .unwrap_err();
     assert!(matches!(err, FetchError::Connect(_)), "{err}");
@@ -296,15 +309,27 @@ async fn local_files_use_their_modification_time() {
     std::fs::write(&path, FEED).unwrap();
     let f = default_fetcher();
     let target = Target::File(path.clone());
-    let first = f.fetch(&target, &Validators::default()).await.unwrap();
+    let first = f
+        .fetch(&target, &Validators::default(), loopback())
+        .await
+        .unwrap();
     assert_eq!(bytes_of(&first.body), FEED.as_bytes());
-    let again = f.fetch(&target, &first.validators).await.unwrap();
+    let again = f
+        .fetch(&target, &first.validators, loopback())
+        .await
+        .unwrap();
     assert!(matches!(again.body, Body::NotModified));
 
     std::fs::write(&path, vec![b'x'; 2 << 20]).unwrap();
-    let err = f.fetch(&target, &Validators::default()).await.unwrap_err();
+    let err = f
+        .fetch(&target, &Validators::default(), loopback())
+        .await
+        .unwrap_err();
     assert!(matches!(err, FetchError::TooLarge { .. }), "{err}");
     let missing = Target::File(dir.path().join("missing.xml"));
-    let err = f.fetch(&missing, &Validators::default()).await.unwrap_err();
+    let err = f
+        .fetch(&missing, &Validators::default(), loopback())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("missing.xml"), "{err}");
 }

@@ -68,6 +68,41 @@ fn import_appends_new_feeds_and_keeps_comments() {
 }
 
 #[test]
+fn import_flags_private_network_urls_and_still_adds_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    let opml = dir.path().join("subs.opml");
+    std::fs::write(&config, CONFIG).unwrap();
+    std::fs::write(
+        &opml,
+        r#"<opml version="2.0"><body>
+  <outline text="Metadata" xmlUrl="http://169.254.169.254/latest/meta-data/"/>
+  <outline text="Admin" xmlUrl="http://localhost:8080/admin.rss"/>
+  <outline text="Router" xmlUrl="http://[fd00::1]/feed"/>
+  <outline text="Public" xmlUrl="https://news.example.net/feed"/>
+</body></opml>"#,
+    )
+    .unwrap();
+
+    let out = syndic(&config, &["opml", "import", opml.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("4 added"));
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost:8080/admin.rss",
+        "http://[fd00::1]/feed",
+    ] {
+        assert!(
+            stderr.contains(&format!("private-network url ({url})")),
+            "{url}: {stderr}"
+        );
+    }
+    assert!(!stderr.contains("news.example.net"), "{stderr}");
+    assert_eq!(stderr.matches("warning").count(), 3, "{stderr}");
+}
+
+#[test]
 fn import_of_a_broken_file_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("feeds.toml");

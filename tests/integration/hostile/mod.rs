@@ -4,4 +4,5 @@
 //! enough for CI; longer soak and scale runs are benches.
 
 mod cost;
+mod ssrf;
 mod time;

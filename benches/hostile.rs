@@ -10,8 +10,6 @@
 //! poll's alone. Aims: under 2 s of CPU for any single feed; under 300 MB
 //! with 64 worst-case feeds in flight; under 150 MB for the dump.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -24,6 +22,9 @@ use syndic::normalize::html::MAX_NESTING;
 use syndic::poll::{PollOutcome, Poller};
 use syndic::store::StoreHandle;
 use tokio::task::JoinSet;
+
+mod common;
+use common::{peak_rss_mb, Child};
 
 const SERVE_ARG: &str = "--serve-feeds";
 const CASE_ARG: &str = "--case";
@@ -212,61 +213,8 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / TICKS_PER_SECOND
 }
 
-fn peak_rss_mb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb / 1024)
-}
-
-/// A child process of this benchmark that reports on its first line.
-struct Child {
-    child: std::process::Child,
-    stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Child {
-    fn start(args: &[&str]) -> Child {
-        let exe = std::env::current_exe().expect("own path");
-        let mut child = Command::new(exe)
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("child starts");
-        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        Child { child, stdout }
-    }
-
-    fn first_line(&mut self) -> String {
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).expect("child reports");
-        line.trim().to_string()
-    }
-
-    fn wait(&mut self) {
-        let _ = self.child.wait();
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        self.wait();
-    }
-}
-
 fn serve_feeds() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(async {
-        let app = axum::Router::new().route("/{case}/{n}", get(body));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let port = listener.local_addr().expect("address").port();
-        println!("{port}");
-        std::io::stdout().flush().expect("report the port");
-        axum::serve(listener, app).await.expect("serve");
-    });
+    common::serve_on_loopback(axum::Router::new().route("/{case}/{n}", get(body)));
 }
 
 /// A case's body, built once and served without validators, so only the

@@ -5,8 +5,6 @@
 //! choose (`cargo bench --bench poll -- 500 2000`). The feed server runs
 //! in a child process, so the peak memory reported is the poller's alone.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,10 +18,15 @@ use syndic::poll::{PollOutcome, Poller};
 use syndic::store::StoreHandle;
 use tokio::task::JoinSet;
 
+mod common;
+use common::{peak_rss_mb, Child};
+
 const ITEMS_PER_FEED: usize = 50;
 const SERVE_ARG: &str = "--serve-feeds";
 
 fn main() {
+    // As the daemon does, so the memory measured is what it would hold.
+    syndic::allocator::return_large_blocks();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some(SERVE_ARG) {
         return serve_feeds();
@@ -34,10 +37,11 @@ fn main() {
     } else {
         sizes
     };
-    let mut server = FeedServer::start();
+    let mut server = Child::start(&[SERVE_ARG]);
+    let port: u16 = server.first_line().parse().expect("a port number");
     println!("poll benchmark: {ITEMS_PER_FEED} items per feed, feeds served on loopback by a child process");
     for n in sizes {
-        bench(n, server.port);
+        bench(n, port);
     }
     server.stop();
 }
@@ -104,56 +108,8 @@ fn config(dir: &std::path::Path, n: usize, port: u16) -> Config {
     Config::parse(&dir.join("feeds.toml"), &text).expect("bench config")
 }
 
-fn peak_rss_mb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb / 1024)
-}
-
-/// The child process serving generated feeds.
-struct FeedServer {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl FeedServer {
-    fn start() -> FeedServer {
-        let exe = std::env::current_exe().expect("own path");
-        let mut child = Command::new(exe)
-            .arg(SERVE_ARG)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("feed server starts");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("piped stdout");
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("feed server reports its port");
-        let port = line.trim().parse().expect("a port number");
-        FeedServer { child, port }
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve_feeds() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(async {
-        let app = axum::Router::new().route("/feed/{n}", get(feed));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let port = listener.local_addr().expect("address").port();
-        println!("{port}");
-        std::io::stdout().flush().expect("report the port");
-        axum::serve(listener, app).await.expect("serve");
-    });
+    common::serve_on_loopback(axum::Router::new().route("/feed/{n}", get(feed)));
 }
 
 /// Feed `n`, generated on each request; its ETag never changes, so a

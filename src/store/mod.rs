@@ -77,14 +77,15 @@ impl Store {
     /// written or created. Beside a writer, SQLite's `-wal` and `-shm`
     /// files are shared (and made if missing, as a read needs them); where
     /// they cannot be made (a read-only folder or file system, a full
-    /// disk) there can be no writer either, and the file is read as it is.
+    /// disk) there can be no writer either, and when no committed write
+    /// waits in the `-wal` the file is read as it is.
     pub fn open_reader(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         match Self::open_read_only(path, path, flags, false) {
-            Err(StoreError::Sqlite(e)) if cannot_share(&e) => {
+            Err(StoreError::Sqlite(e)) if cannot_share(&e) && wal_is_empty(path) => {
                 let Some(uri) = immutable_uri(path) else {
                     return Err(StoreError::Sqlite(e));
                 };
@@ -183,6 +184,17 @@ fn cannot_share(e: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode::{CannotOpen, DiskFull, ReadOnly, SystemIoFailure};
     matches!(e, rusqlite::Error::SqliteFailure(f, _)
         if matches!(f.code, CannotOpen | DiskFull | ReadOnly | SystemIoFailure))
+}
+
+/// True when the database's write-ahead log holds nothing: reading the
+/// main file alone then sees every committed write.
+fn wal_is_empty(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    match std::fs::metadata(PathBuf::from(wal)) {
+        Ok(meta) => meta.len() == 0,
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
 }
 
 /// The database as an SQLite URI that asks to read it as immutable;

@@ -8,7 +8,7 @@
 //! never blocks a start; the file itself is left in place, since removing
 //! it could let two daemons lock two different files of the same name.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -35,7 +35,7 @@ pub enum LockError {
     },
 }
 
-/// Held for the life of the daemon; dropping it releases the lock.
+/// Held for the life of the daemon; closing the file releases the lock.
 #[derive(Debug)]
 pub struct DaemonLock {
     _file: File,
@@ -61,16 +61,16 @@ pub fn acquire(database: &Path) -> Result<DaemonLock, LockError> {
         let _ = std::fs::create_dir_all(parent);
     }
     let mut file = open(&lock).map_err(io)?;
-    match file.try_lock() {
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
         Ok(()) => {}
-        Err(TryLockError::WouldBlock) => {
+        Err(rustix::io::Errno::WOULDBLOCK) => {
             return Err(LockError::Held {
                 database: database.to_path_buf(),
                 pid: holder(&mut file),
                 lock,
             })
         }
-        Err(TryLockError::Error(e)) => return Err(io(e)),
+        Err(e) => return Err(io(e.into())),
     }
     // The pid is only for the message above; a full disk must not stop
     // the daemon, so failing to record it is not an error.

@@ -53,7 +53,7 @@ fn attempt_once<T>(
 }
 
 /// True for the errors another connection's lock causes.
-pub fn is_busy(e: &StoreError) -> bool {
+fn is_busy(e: &StoreError) -> bool {
     matches!(
         e,
         StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))

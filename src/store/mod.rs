@@ -77,8 +77,9 @@ impl Store {
     /// written or created. Beside a writer, SQLite's `-wal` and `-shm`
     /// files are shared (and made if missing, as a read needs them); where
     /// they cannot be made (a read-only folder or file system, a full
-    /// disk) there can be no writer either, and when no committed write
-    /// waits in the `-wal` the file is read as it is.
+    /// disk) no writer can be at work either, and when no committed write
+    /// waits in the `-wal` the file is read as it is, without locks (such
+    /// a connection serves one read and is not pooled, see `is_immutable`).
     pub fn open_reader(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));

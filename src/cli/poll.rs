@@ -71,7 +71,14 @@ async fn poll_sources(
     } else {
         named
     };
-    Ok(join_all(chosen.into_iter().map(|s| poller.poll(s))).await)
+    let reports = join_all(chosen.into_iter().map(|s| poller.poll(s))).await;
+    // The process ends without closing its connections, which would have
+    // folded the write-ahead log into the database; a read-only reader
+    // later (a read-only folder) must find everything in the main file.
+    if let Err(e) = store.write(|s| s.checkpoint()).await {
+        tracing::warn!(error = %e, "could not checkpoint the database");
+    }
+    Ok(reports)
 }
 
 fn line(r: &PollReport) -> String {

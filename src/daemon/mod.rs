@@ -2,6 +2,7 @@
 //! runtime, driven by signals: SIGHUP reloads the config, SIGTERM and
 //! SIGINT stop cleanly.
 
+mod lock;
 mod notify;
 mod retention;
 mod signals;
@@ -20,7 +21,7 @@ use crate::poll::Poller;
 use crate::scheduler::Scheduler;
 use crate::server::{self, ServerState};
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
-use crate::store::StoreHandle;
+use crate::store::{HandleError, StoreHandle};
 use notify::ServiceManager;
 use signals::{Event, Signals};
 
@@ -34,6 +35,8 @@ const EXTERNAL_WRITES_CHECK: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
+    #[error(transparent)]
+    Lock(#[from] lock::LockError),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
     #[error("cannot open the database: {0}")]
@@ -53,6 +56,9 @@ pub enum DaemonError {
 
 /// Runs the daemon until SIGTERM or SIGINT.
 pub fn run(config: Config) -> Result<(), DaemonError> {
+    // Before anything touches the database, so a second daemon neither
+    // migrates nor polls; held until the process ends.
+    let _lock = lock::acquire(&config.daemon.database)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("syndic")
@@ -80,11 +86,21 @@ struct Daemon {
 
 impl Daemon {
     /// Opens the database, binds the listener and starts every loop; any
-    /// failure here is fatal and reported before the service counts as up.
+    /// failure here is fatal and reported before the service counts as up,
+    /// except a database that can be read but not written.
     async fn start(config: Config) -> Result<Daemon, DaemonError> {
         let config_path = config.file.clone();
         let signals = Signals::install().map_err(DaemonError::Signals)?;
-        let store = StoreHandle::open(&config.daemon.database)?;
+        let (store, unwritable) = StoreHandle::open_for_serving(&config.daemon.database)?;
+        if let Some(e) = unwritable {
+            // A full disk: what is stored is served, polls fail to store
+            // until the writer gets its connection (it keeps trying).
+            tracing::error!(
+                database = %config.daemon.database.display(),
+                error = %e,
+                "cannot write the database; serving what it holds and trying again"
+            );
+        }
         let addr = config.daemon.listen;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -197,8 +213,10 @@ async fn follow_external_writes(store: StoreHandle, mut stop: Shutdown) {
             _ = tick.tick() => {}
             _ = stop.wait() => return,
         }
-        if let Err(e) = store.notice_external_changes().await {
-            tracing::warn!(error = %e, "cannot check the database for outside changes");
+        match store.notice_external_changes().await {
+            // Said once at start; the writer logs when it can write again.
+            Ok(()) | Err(HandleError::Unwritable(_)) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot check the database for outside changes"),
         }
     }
 }

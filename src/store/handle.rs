@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
+use super::writer::Writer;
 use super::{Store, StoreError};
 
-type Job = Box<dyn FnOnce(&mut Store) + Send>;
+/// A write, given the writer's connection or why there is none.
+type Job = Box<dyn FnOnce(Result<&mut Store, String>) + Send>;
 
 /// Reads in flight at once; more wait their turn.
 const MAX_READERS: usize = 8;
@@ -35,6 +37,8 @@ pub struct StoreHandle {
 pub enum HandleError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the database cannot be written: {0}")]
+    Unwritable(String),
     #[error("the database writer has stopped")]
     WriterGone,
     #[error("a database reader failed: {0}")]
@@ -45,13 +49,38 @@ impl StoreHandle {
     /// Opens (and migrates) the database and starts the writer thread. The
     /// thread ends when the last handle is dropped, after finishing its queue.
     pub fn open(path: &Path) -> Result<StoreHandle, StoreError> {
-        let mut store = Store::open(path)?;
+        let store = Store::open(path)?;
+        Self::start(path, Writer::open(store, path.to_path_buf()))
+    }
+
+    /// Like `open`, but a database that can be read and not written (a
+    /// full disk) still gives a handle: reads work, writes fail with
+    /// `HandleError::Unwritable` until the writer manages to open it. The
+    /// second value is why writing failed at start. A database that
+    /// cannot be read either is an error, as with `open`.
+    pub fn open_for_serving(path: &Path) -> Result<(StoreHandle, Option<StoreError>), StoreError> {
+        match Store::open(path) {
+            Ok(store) => Ok((
+                Self::start(path, Writer::open(store, path.to_path_buf()))?,
+                None,
+            )),
+            Err(write_error) => {
+                if Store::open_reader(path).is_err() {
+                    return Err(write_error);
+                }
+                let writer = Writer::failed(path.to_path_buf(), &write_error);
+                Ok((Self::start(path, writer)?, Some(write_error)))
+            }
+        }
+    }
+
+    fn start(path: &Path, mut writer: Writer) -> Result<StoreHandle, StoreError> {
         let (jobs, mut rx) = mpsc::unbounded_channel::<Job>();
         std::thread::Builder::new()
             .name("syndic-db-writer".into())
             .spawn(move || {
                 while let Some(job) = rx.blocking_recv() {
-                    job(&mut store);
+                    job(writer.store());
                 }
             })
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
@@ -73,11 +102,15 @@ impl StoreHandle {
     {
         let (tx, rx) = oneshot::channel();
         self.jobs
-            .send(Box::new(move |store| {
-                let _ = tx.send(f(store));
+            .send(Box::new(move |store: Result<&mut Store, String>| {
+                let _ = tx.send(
+                    store
+                        .map_err(HandleError::Unwritable)
+                        .and_then(|s| Ok(f(s)?)),
+                );
             }))
             .map_err(|_| HandleError::WriterGone)?;
-        Ok(rx.await.map_err(|_| HandleError::WriterGone)??)
+        rx.await.map_err(|_| HandleError::WriterGone)?
     }
 
     /// Runs `f` with a read-only connection on the blocking pool.
@@ -133,6 +166,9 @@ impl StoreHandle {
     }
 
     fn give_back(&self, reader: Store) {
+        if reader.is_immutable() {
+            return;
+        }
         if let Ok(mut pool) = self.readers.lock() {
             pool.push(reader);
         }

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, params_from_iter, types::Value, OptionalExtension, Row};
 
+use super::busy::write_transaction;
 use super::{from_unix, rotation, to_unix, Store, StoreError};
 use crate::model::{Item, ItemId, SourceName, DATE_SKEW_SECS};
 
@@ -59,17 +60,14 @@ impl Store {
     /// Stores `items` in one transaction; re-storing an unchanged item is a
     /// no-op, a changed one is updated in place and keeps its first-seen time.
     pub fn upsert_items(&mut self, items: &[Item]) -> Result<UpsertSummary, StoreError> {
-        let tx = self.conn.transaction()?;
-        let summary = upsert_all(&tx, items)?;
-        tx.commit()?;
-        Ok(summary)
+        write_transaction(&mut self.conn, |tx| upsert_all(tx, items))
     }
 
     pub fn upsert_item(&mut self, item: &Item) -> Result<UpsertOutcome, StoreError> {
-        let tx = self.conn.transaction()?;
-        let (outcome, _) = upsert(&tx, item, &mut claimed_by(std::slice::from_ref(item)))?;
-        tx.commit()?;
-        Ok(outcome)
+        write_transaction(&mut self.conn, |tx| {
+            let (outcome, _) = upsert(tx, item, &mut claimed_by(std::slice::from_ref(item)))?;
+            Ok(outcome)
+        })
     }
 
     pub fn item(&self, source: &SourceName, id: &ItemId) -> Result<Option<Item>, StoreError> {

@@ -3,6 +3,7 @@
 
 use rusqlite::Connection;
 
+use super::busy::write_transaction;
 use super::StoreError;
 
 /// Each entry upgrades the schema from version `i` to `i + 1`.
@@ -84,7 +85,9 @@ pub fn version(conn: &Connection) -> Result<u32, StoreError> {
 }
 
 /// Upgrades to `target`; a database newer than this build is refused
-/// rather than misread.
+/// rather than misread. Each step reads the version again inside its
+/// transaction, since another process (a `syndic poll` started beside an
+/// `import`) may have taken that step meanwhile.
 pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<(), StoreError> {
     let current = version(conn)?;
     if current > LATEST {
@@ -94,11 +97,17 @@ pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<(), StoreError> 
         });
     }
     for v in current..target.min(LATEST) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(MIGRATIONS[v as usize])?;
-        tx.pragma_update(None, "user_version", v + 1)?;
-        tx.commit()?;
-        tracing::info!(version = v + 1, "database schema migrated");
+        let applied = write_transaction(conn, |tx| {
+            if version(tx)? > v {
+                return Ok(false);
+            }
+            tx.execute_batch(MIGRATIONS[v as usize])?;
+            tx.pragma_update(None, "user_version", v + 1)?;
+            Ok(true)
+        })?;
+        if applied {
+            tracing::info!(version = v + 1, "database schema migrated");
+        }
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! SQLite storage: items and per-source fetch state. One `Store` is one
 //! connection; the daemon keeps one writer and opens readers as it needs.
 
+mod busy;
 mod files;
 mod handle;
 mod items;
@@ -8,9 +9,9 @@ mod migrations;
 mod retention;
 mod rotation;
 mod sources;
+mod writer;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
@@ -41,6 +42,8 @@ pub enum StoreError {
 
 pub struct Store {
     conn: Connection,
+    /// Opened with `immutable=1`: no locks, no -wal or -shm.
+    immutable: bool,
 }
 
 impl Store {
@@ -64,25 +67,49 @@ impl Store {
         })?;
         configure(&conn)?;
         migrations::migrate_to(&mut conn, version)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            immutable: false,
+        })
     }
 
     /// Opens an existing database for reading only; it must already be at
-    /// the current schema (the writer migrates it). Nothing is created or
-    /// written, not even a missing file.
+    /// the current schema (the writer migrates it). The database is never
+    /// written or created. Beside a writer, SQLite's `-wal` and `-shm`
+    /// files are shared (and made if missing, as a read needs them); where
+    /// they cannot be made (a read-only folder or file system, a full
+    /// disk) no writer can be at work either, and when no committed write
+    /// waits in the `-wal` the file is read as it is, without locks (such
+    /// a connection serves one read and is not pooled, see `is_immutable`).
     pub fn open_reader(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| StoreError::Open {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        match Self::open_read_only(path, path, flags, false) {
+            Err(StoreError::Sqlite(e)) if cannot_share(&e) && wal_is_empty(path) => {
+                let Some(uri) = immutable_uri(path) else {
+                    return Err(StoreError::Sqlite(e));
+                };
+                tracing::debug!(path = %path.display(), error = %e, "reading the database without its -wal and -shm files");
+                Self::open_read_only(path, uri, flags | OpenFlags::SQLITE_OPEN_URI, true)
+            }
+            other => other,
+        }
+    }
+
+    fn open_read_only(
+        path: &Path,
+        name: impl AsRef<Path>,
+        flags: OpenFlags,
+        immutable: bool,
+    ) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(name, flags).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
         })?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(busy::BUSY_TIMEOUT)?;
+        // The first read is where SQLite opens the -wal and -shm files.
         let found = migrations::version(&conn)?;
         if found > migrations::LATEST {
             return Err(StoreError::TooNew {
@@ -96,7 +123,14 @@ impl Store {
                 latest: migrations::LATEST,
             });
         }
-        Ok(Store { conn })
+        Ok(Store { conn, immutable })
+    }
+
+    /// True when this connection reads the file without SQLite's locks
+    /// (see `open_reader`); such a connection must not outlive the
+    /// condition that made it necessary, so it is not kept for reuse.
+    pub fn is_immutable(&self) -> bool {
+        self.immutable
     }
 
     pub fn schema_version(&self) -> Result<u32, StoreError> {
@@ -135,7 +169,7 @@ impl Store {
 }
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
-    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.busy_timeout(busy::BUSY_TIMEOUT)?;
     // Only takes effect on a new, empty file; lets retention shrink it
     // without a full VACUUM.
     conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
@@ -144,6 +178,34 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     Ok(())
+}
+
+/// True for the errors a read-only connection meets when SQLite cannot
+/// make or map the database's -wal or -shm file.
+fn cannot_share(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::{CannotOpen, DiskFull, ReadOnly, SystemIoFailure};
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.code, CannotOpen | DiskFull | ReadOnly | SystemIoFailure))
+}
+
+/// True when the database's write-ahead log holds nothing: reading the
+/// main file alone then sees every committed write.
+fn wal_is_empty(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    match std::fs::metadata(PathBuf::from(wal)) {
+        Ok(meta) => meta.len() == 0,
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
+/// The database as an SQLite URI that asks to read it as immutable;
+/// `None` for a path a URI cannot name.
+fn immutable_uri(path: &Path) -> Option<String> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut uri = url::Url::from_file_path(absolute).ok()?;
+    uri.set_query(Some("immutable=1"));
+    Some(uri.to_string())
 }
 
 fn to_unix(t: DateTime<Utc>) -> i64 {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::busy::write_transaction;
 use super::files::replace_file_stamps;
 use super::items::upsert_all;
 use super::{from_unix, to_unix, Store, StoreError, UpsertSummary};
@@ -79,7 +80,7 @@ impl Store {
         source: &SourceName,
         state: &FetchState,
     ) -> Result<(), StoreError> {
-        save_state(&self.conn, source, state)
+        write_transaction(&mut self.conn, |tx| save_state(tx, source, state))
     }
 
     /// Stores a poll's items, the fetch state and (for a folder of dumps)
@@ -92,22 +93,22 @@ impl Store {
         state: &FetchState,
         files: Option<&FileStamps>,
     ) -> Result<UpsertSummary, StoreError> {
-        let tx = self.conn.transaction()?;
-        let summary = upsert_all(&tx, items)?;
-        save_state(&tx, source, state)?;
-        // A poll that read nothing says nothing about the feed's ids.
-        if !items.is_empty() {
-            tx.prepare_cached("UPDATE sources SET rotated_ids = ?2 WHERE name = ?1")?
-                .execute(params![
-                    source.as_str(),
-                    i64::try_from(summary.rotated).unwrap_or(i64::MAX)
-                ])?;
-        }
-        if let Some(files) = files {
-            replace_file_stamps(&tx, source, files)?;
-        }
-        tx.commit()?;
-        Ok(summary)
+        write_transaction(&mut self.conn, |tx| {
+            let summary = upsert_all(tx, items)?;
+            save_state(tx, source, state)?;
+            // A poll that read nothing says nothing about the feed's ids.
+            if !items.is_empty() {
+                tx.prepare_cached("UPDATE sources SET rotated_ids = ?2 WHERE name = ?1")?
+                    .execute(params![
+                        source.as_str(),
+                        i64::try_from(summary.rotated).unwrap_or(i64::MAX)
+                    ])?;
+            }
+            if let Some(files) = files {
+                replace_file_stamps(tx, source, files)?;
+            }
+            Ok(summary)
+        })
     }
 
     /// Every source the database knows, with its item count; a source with

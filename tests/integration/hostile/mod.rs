@@ -4,5 +4,6 @@
 //! enough for CI; longer soak and scale runs are benches.
 
 mod cost;
+mod db_sharing;
 mod ssrf;
 mod time;

@@ -2,3 +2,5 @@
 //! a second process does, each case with the bound it must keep. Every
 //! case runs against loopback servers or the real binary and is quick
 //! enough for CI; longer soak and scale runs are benches.
+
+mod title_scripts;

@@ -7,15 +7,13 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::html::Sanitizer;
+use super::UNTITLED;
 use crate::model::{Item, ItemId, SourceName};
 use crate::parse::{ParsedEntry, ParsedFeed, Text, TextKind};
-use crate::text::cut_at_word;
-use crate::text::html_to_text;
+use crate::text::{cut_at_word, html_to_text, strip_tags};
 
 /// How long a title made from an entry's text may be, in characters.
 const DERIVED_TITLE_CHARS: usize = 120;
-
-const UNTITLED: &str = "(untitled)";
 
 /// URL schemes a reader must never be sent to from an item link.
 const UNSAFE_SCHEMES: [&str; 3] = ["javascript", "vbscript", "data"];
@@ -117,10 +115,12 @@ fn absolute_link(base: Option<&Url>, link: &str) -> Option<String> {
     (!UNSAFE_SCHEMES.contains(&url.scheme())).then(|| url.into())
 }
 
+/// A title as plain text. Decoding HTML can bring tags back
+/// (`&lt;script&gt;`), and plain text may hold some, so both lose them.
 fn title_text(title: &Text) -> String {
     match title.kind {
-        TextKind::Html => html_to_text(&title.value),
-        TextKind::Plain => collapse_whitespace(&title.value),
+        TextKind::Html => strip_tags(&html_to_text(&title.value)),
+        TextKind::Plain => strip_tags(&title.value),
     }
 }
 
@@ -299,6 +299,38 @@ mod tests {
         assert!(derived.ends_with("word…"), "{derived}");
         assert!(derived.chars().count() <= DERIVED_TITLE_CHARS + 1);
         assert_eq!(items[2].title, "(untitled)");
+    }
+
+    #[test]
+    fn titles_lose_markup_however_it_came() {
+        let titled = |id: &str, title: Text| ParsedEntry {
+            id: Some(id.into()),
+            title: Some(title),
+            ..ParsedEntry::default()
+        };
+        let entries = vec![
+            titled("1", Text::plain("News <img src=x onerror=alert(1)> today")),
+            titled(
+                "2",
+                Text::html("Escaped &lt;script&gt;alert(1)&lt;/script&gt;twice"),
+            ),
+            titled("3", Text::plain("a < b, 5<6, AT&T, I <3 it")),
+            ParsedEntry {
+                summary: Some(Text::html("&lt;svg onload=alert(1)&gt;Derived")),
+                ..titled("4", Text::plain("<script>alert(1)</script>"))
+            },
+        ];
+        let items = feed_items(&feed(entries), &source(), None, now());
+        let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "News today",
+                "Escaped twice",
+                "a < b, 5<6, AT&T, I <3 it",
+                "Derived"
+            ]
+        );
     }
 
     #[test]

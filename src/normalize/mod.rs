@@ -4,3 +4,6 @@
 pub mod dump;
 pub mod feed;
 pub mod html;
+
+/// The title of an item that has no text to name it by.
+const UNTITLED: &str = "(untitled)";

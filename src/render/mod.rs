@@ -5,6 +5,7 @@
 mod atom;
 mod json;
 mod rss;
+mod title_refs;
 mod xml_text;
 
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};

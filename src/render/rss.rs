@@ -7,6 +7,7 @@ use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid};
 
+use super::title_refs::hex_refs_in_titles;
 use super::xml_text::clean;
 use super::{own_authors, FeedContext};
 use crate::model::Item;
@@ -31,7 +32,7 @@ pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
         namespaces: BTreeMap::new(),
         ..Default::default()
     };
-    channel.to_string()
+    hex_refs_in_titles(&channel.to_string())
 }
 
 fn item(item: &Item) -> rss::Item {

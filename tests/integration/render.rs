@@ -150,7 +150,7 @@ fn rss_has_what_the_specification_requires() {
         "xmlns:atom=\"http://www.w3.org/2005/Atom\"",
         "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"",
         "xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"",
-        "<channel><title>World &amp; &lt;friends&gt;</title>",
+        "<channel><title>World &#x26; &#x3C;friends&#x3E;</title>",
         "<link>https://feeds.example.org/news/</link>",
         "<description>Stories from &quot;everywhere&quot;</description>",
         "<atom:link href=\"https://feeds.example.org/news/feeds/world.rss\" rel=\"self\" type=\"application/rss+xml\"/>",
@@ -334,4 +334,23 @@ fn characters_xml_forbids_are_dropped() {
         let feed = parsed(&xml);
         assert_eq!(text(&feed.entries[0].title), "Bell rings");
     }
+}
+
+#[test]
+fn rss_titles_use_hexadecimal_references_and_read_back_as_text() {
+    let mut item = full();
+    item.title = "a < b & <c> AT&T &amp; \"q\"".into();
+    let xml = rendered(FeedFormat::Rss, &[item]);
+    assert!(
+        xml.contains(
+            "<title>a &#x3C; b &#x26; &#x3C;c&#x3E; AT&#x26;T &#x26;amp; &quot;q&quot;</title>"
+        ),
+        "{xml}"
+    );
+    assert_well_formed(&xml);
+    let feed = parsed(&xml);
+    assert_eq!(text(&feed.title), "World & <friends>");
+    assert_eq!(text(&feed.entries[0].title), "a < b & <c> AT&T &amp; \"q\"");
+    // Only titles change: the description keeps its named references.
+    assert!(xml.contains("<description>Stories from &quot;everywhere&quot;</description>"));
 }

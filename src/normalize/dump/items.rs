@@ -20,7 +20,8 @@ use super::layout::Story;
 use super::title::title_from_opening;
 use super::DumpMeta;
 use crate::model::{Item, ItemId, SourceName};
-use crate::text::cut_at_word;
+use crate::normalize::UNTITLED;
+use crate::text::{cut_at_word, strip_tags};
 
 /// Longest summary, in characters: the first paragraph, cut.
 const SUMMARY_MAX: usize = 300;
@@ -51,8 +52,8 @@ pub(super) fn items(stories: Vec<Story<'_>>, headers: &Headers, meta: &DumpMeta)
                 first_article = false;
                 Some(item)
             }
-            Story::Article { title, .. } => title.map(|t| builder.headline(t)),
-            Story::Headline(line) => Some(builder.headline(line)),
+            Story::Article { title, .. } => title.and_then(|t| builder.headline(t)),
+            Story::Headline(line) => builder.headline(line),
         })
         .filter(|item| ids.insert(item.id.clone()))
         .take(meta.max_items)
@@ -71,15 +72,29 @@ impl Builder<'_> {
     /// The header's title and link belong to the first article; its date
     /// and authors describe the whole page.
     fn article(&self, title_line: Option<&str>, paragraphs: &[&str], first: bool) -> Item {
-        let title = first
+        // The header's title, else the title line, else the opening
+        // sentence: the first that is more than markup is shown.
+        let written: Vec<String> = first
             .then(|| self.headers.title.clone())
             .flatten()
-            .or_else(|| title_line.map(String::from))
-            .unwrap_or_else(|| title_from_opening(paragraphs.first().copied().unwrap_or_default()));
+            .into_iter()
+            .chain(title_line.map(String::from))
+            .chain([title_from_opening(
+                paragraphs.first().copied().unwrap_or_default(),
+            )])
+            .collect();
+        let title = written
+            .iter()
+            .map(|t| strip_tags(t))
+            .find(|t| !t.is_empty())
+            .unwrap_or_else(|| UNTITLED.to_string());
+        // Ids come from the title as written, so that they stay what they
+        // were before titles lost their markup.
+        let id_title = written.first().map_or("", String::as_str);
         let link = first.then(|| self.headers.link.clone()).flatten();
         let id = match &link {
             Some(link) => ItemId::new(link.clone()),
-            None => prefixed("article", &title, &paragraphs.join("\n")),
+            None => prefixed("article", id_title, &paragraphs.join("\n")),
         };
         let content = paragraphs
             .iter()
@@ -100,11 +115,14 @@ impl Builder<'_> {
         }
     }
 
-    fn headline(&self, line: &str) -> Item {
-        Item {
-            title: line.to_string(),
+    /// `None` for a line that is nothing but markup: without a title a
+    /// headline says nothing.
+    fn headline(&self, line: &str) -> Option<Item> {
+        let title = strip_tags(line);
+        (!title.is_empty()).then(|| Item {
+            title,
             ..self.bare(prefixed("headline", line, ""))
-        }
+        })
     }
 
     fn bare(&self, id: ItemId) -> Item {
@@ -146,5 +164,40 @@ mod tests {
             prefixed("headline", "It\u{2019}s Here", ""),
             prefixed("headline", "it's here", "")
         );
+    }
+
+    #[test]
+    fn titles_lose_markup_and_ids_keep_the_title_as_written() {
+        let source = SourceName::new("dumps").unwrap();
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let meta = DumpMeta {
+            source: &source,
+            origin: "test",
+            fallback_date: now,
+            now,
+            max_items: usize::MAX,
+        };
+        let headers = Headers {
+            title: Some("<script>alert(1)</script>".into()),
+            ..Headers::default()
+        };
+        let line = "Fire <img src=x onerror=alert(1)> downtown";
+        let stories = vec![
+            Story::Article {
+                title: Some("<b>Bold</b> move"),
+                paragraphs: vec!["Body text."],
+            },
+            Story::Headline(line),
+            Story::Headline("<svg/onload=alert(1)>"),
+            Story::Headline("a < b, AT&T"),
+        ];
+        let got = items(stories, &headers, &meta);
+        let titles: Vec<&str> = got.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(titles, ["Bold move", "Fire downtown", "a < b, AT&T"]);
+        assert_eq!(
+            got[0].id,
+            prefixed("article", "<script>alert(1)</script>", "Body text.")
+        );
+        assert_eq!(got[1].id, prefixed("headline", line, ""));
     }
 }

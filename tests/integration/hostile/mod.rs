@@ -7,3 +7,4 @@ mod cost;
 mod db_sharing;
 mod ssrf;
 mod time;
+mod title_scripts;

@@ -4,6 +4,7 @@
 mod duration;
 pub mod edit;
 mod error;
+mod filter;
 mod pattern;
 mod raw;
 
@@ -18,7 +19,8 @@ use url::Url;
 
 pub use duration::{DurationError, HumanDuration};
 pub use error::{ConfigError, Located};
-pub use pattern::Pattern;
+pub use filter::FieldSets;
+pub use pattern::{Field, Pattern, PatternError};
 
 use crate::model::{OutputName, SourceKind, SourceName};
 use raw::{RawConfig, RawDaemon, RawOutput, RawSource};
@@ -102,8 +104,10 @@ pub struct OutputConfig {
     pub description: Option<String>,
     pub sources: Vec<SourceName>,
     pub tags: Vec<String>,
-    pub include: Vec<Pattern>,
-    pub exclude: Vec<Pattern>,
+    /// An item must match one of these (none: every item passes).
+    pub include: FieldSets,
+    /// An item matching any of these is dropped.
+    pub exclude: FieldSets,
     pub limit: usize,
     pub max_age: Option<Duration>,
 }
@@ -434,14 +438,32 @@ impl Checker<'_> {
             Some(l) => l.into_inner(),
             None => DEFAULT_LIMIT,
         };
+        let compile = |sources: &[Spanned<String>], key: &str| {
+            let patterns = sources
+                .iter()
+                .map(|s| {
+                    Pattern::new(s.get_ref()).map_err(|e| self.error(Some(s.span()), e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            FieldSets::new(&patterns).map_err(|e| {
+                self.error(
+                    Some(name_span.clone()),
+                    format!(
+                        "output `{name}`: its `{key}` patterns cannot be compiled together: {e}"
+                    ),
+                )
+            })
+        };
+        let include = compile(&o.include, "include")?;
+        let exclude = compile(&o.exclude, "exclude")?;
         Ok(OutputConfig {
             title: o.title.unwrap_or_else(|| name.to_string()),
             name,
             description: o.description,
             sources: chosen,
             tags: o.tags.into_iter().map(Spanned::into_inner).collect(),
-            include: o.include,
-            exclude: o.exclude,
+            include,
+            exclude,
             limit,
             max_age: o.max_age.map(|d| d.0),
         })

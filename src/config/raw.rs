@@ -5,7 +5,6 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::duration::HumanDuration;
-use super::pattern::Pattern;
 use crate::model::{OutputName, SourceKind, SourceName};
 
 #[derive(Debug, Deserialize)]
@@ -64,9 +63,9 @@ pub struct RawOutput {
     #[serde(default)]
     pub tags: Vec<Spanned<String>>,
     #[serde(default)]
-    pub include: Vec<Pattern>,
+    pub include: Vec<Spanned<String>>,
     #[serde(default)]
-    pub exclude: Vec<Pattern>,
+    pub exclude: Vec<Spanned<String>>,
     pub limit: Option<Spanned<usize>>,
     pub max_age: Option<HumanDuration>,
 }

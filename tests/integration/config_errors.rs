@@ -157,6 +157,21 @@ fn patterns_must_compile() {
 }
 
 #[test]
+fn field_patterns_are_checked_at_their_line() {
+    let out = "[[output]]\nname = \"o\"\nsources = [\"a\"]\n";
+    assert_error(
+        &format!("{SOURCE}{out}include = [\n  \"ok\",\n  \"title:(open\",\n]\n"),
+        10,
+        "invalid regular expression `(open` (after `title:`)",
+    );
+    assert_error(
+        &format!("{SOURCE}{out}exclude = [\"authors:Jane\"]\n"),
+        8,
+        "`authors:` is not a field",
+    );
+}
+
+#[test]
 fn numbers_are_range_checked() {
     let out = "[[output]]\nname = \"o\"\nsources = [\"a\"]\n";
     assert_error(&format!("{SOURCE}{out}limit = 0\n"), 8, "`limit`");

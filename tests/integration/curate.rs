@@ -115,7 +115,7 @@ sources = ["tech"]
 }
 
 #[test]
-fn include_and_exclude_match_title_and_summary_text_case_insensitively() {
+fn include_and_exclude_match_text_case_insensitively() {
     let mut f = fixture(
         r#"
 [[output]]
@@ -135,9 +135,6 @@ exclude = ["sponsored"]
     let mut excluded_by_title = item("wire", "excluded-title", "Sponsored: harbour", 5);
     excluded_by_title.summary = Some("<p>fine</p>".into());
     let unrelated = item("wire", "unrelated", "Mountain road closed", 6);
-    // A match only in the content does not count.
-    let mut in_content = item("wire", "content", "Budget", 7);
-    in_content.content = Some("<p>harbour fees</p>".into());
     in_title.summary = None;
     f.add(&[
         in_title,
@@ -146,9 +143,118 @@ exclude = ["sponsored"]
         excluded,
         excluded_by_title,
         unrelated,
-        in_content,
     ]);
     assert_eq!(f.ids("filtered"), ["title", "summary", "across"]);
+}
+
+#[test]
+fn a_word_only_in_the_content_passes_include() {
+    let mut f = fixture(
+        r#"
+[[output]]
+name = "ukraine"
+tags = ["world"]
+include = ["ukraine"]
+"#,
+    );
+    let mut in_body = item("wire", "body", "Talks resume", 1);
+    in_body.summary = Some("<p>Diplomats met again.</p>".into());
+    in_body.content = Some("<p>The talks on <b>Ukraine</b> went on all night.</p>".into());
+    let mut elsewhere = item("wire", "elsewhere", "Talks resume elsewhere", 2);
+    elsewhere.content = Some("<p>The talks on trade went on all night.</p>".into());
+    f.add(&[in_body, elsewhere]);
+    assert_eq!(f.ids("ukraine"), ["body"]);
+}
+
+#[test]
+fn an_author_prefix_limits_the_pattern_to_authors() {
+    let mut f = fixture(
+        r#"
+[[output]]
+name = "no-jane"
+tags = ["world"]
+exclude = ["author:Jane"]
+"#,
+    );
+    let mut by_jane = item("wire", "by-jane", "Harbour reopens", 1);
+    by_jane.authors = vec!["Bob Smith".into(), "JANE Doe".into()];
+    // Names Jane everywhere but in its authors: kept.
+    let mut about_jane = item("desk", "about-jane", "Jane Doe wins the race", 2);
+    about_jane.summary = Some("<p>Jane led from the start.</p>".into());
+    about_jane.content = Some("<p>Jane ran.</p>".into());
+    about_jane.categories = vec!["Jane".into()];
+    about_jane.link = Some("https://desk.example/jane".into());
+    about_jane.authors = vec!["Bob Smith".into()];
+    let unsigned = item("wire", "unsigned", "Storm warning", 3);
+    f.add(&[by_jane, about_jane, unsigned]);
+    assert_eq!(f.ids("no-jane"), ["about-jane", "unsigned"]);
+}
+
+#[test]
+fn category_and_link_prefixes_match_their_fields() {
+    let mut f = fixture(
+        r#"
+[[output]]
+name = "sport"
+tags = ["world"]
+include = ["category:^sport$"]
+
+[[output]]
+name = "opinion"
+tags = ["world"]
+include = ["link:/opinion/"]
+"#,
+    );
+    let mut sport = item("wire", "sport", "Cup final tonight", 1);
+    sport.categories = vec!["News".into(), "Sport".into()];
+    // "Sport" in the title and a category merely containing it.
+    let mut sporty = item("wire", "sporty", "Sport centre opens", 2);
+    sporty.categories = vec!["Sports policy".into()];
+    let mut opinion = item("desk", "opinion", "Why the bridge matters", 3);
+    opinion.link = Some("https://desk.example/opinion/bridge".into());
+    let mut mentions = item("desk", "mentions", "Letters", 4);
+    mentions.summary = Some("<p>Send your /opinion/ pieces</p>".into());
+    f.add(&[sport, sporty, opinion, mentions]);
+    assert_eq!(f.ids("sport"), ["sport"]);
+    assert_eq!(f.ids("opinion"), ["opinion"]);
+}
+
+#[test]
+fn markup_in_content_is_not_its_text_but_the_link_is_matched() {
+    let mut f = fixture(
+        r#"
+[[output]]
+name = "anywhere"
+tags = ["world"]
+include = ["ukraine"]
+
+[[output]]
+name = "content"
+tags = ["world"]
+include = ["content:ukraine"]
+
+[[output]]
+name = "link"
+tags = ["world"]
+include = ["link:ukraine"]
+"#,
+    );
+    // Ukraine only inside a tag of its content, and in its own link.
+    let mut linked = item("wire", "linked", "Further reading", 1);
+    linked.link = Some("https://wire.example/ukraine-talks".into());
+    linked.content = Some(
+        r#"<p>See <a href="https://news.example/ukraine" title="Ukraine">the report</a>.</p>"#
+            .into(),
+    );
+    // Ukraine only inside a tag of its content.
+    let mut attribute_only = item("desk", "attribute", "More reading", 2);
+    attribute_only.content = Some(r#"<p><img alt="ukraine map" src="m.png">Maps</p>"#.into());
+    let mut in_text = item("desk", "text", "Talks", 3);
+    in_text.content = Some("<p>Talks on Ukraine</p>".into());
+    f.add(&[linked, attribute_only, in_text]);
+    assert_eq!(f.ids("anywhere"), ["linked", "text"]);
+    assert_eq!(f.ids("content"), ["text"]);
+    assert_eq!(f.ids("link"), ["linked"]);
 }
 
 #[test]

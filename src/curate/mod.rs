@@ -6,10 +6,11 @@ use std::collections::{HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{Config, OutputConfig, Pattern};
+mod filter;
+
+use crate::config::{Config, OutputConfig};
 use crate::model::{Item, SourceName};
 use crate::store::{ItemQuery, Store, StoreError};
-use crate::text::html_to_text;
 
 /// The fewest rows one source's first query reads.
 const MIN_PAGE: usize = 8;
@@ -45,7 +46,7 @@ pub fn select(
         let Some(item) = next_newest(store, &mut cursors)? else {
             break;
         };
-        if matches_filters(output, &item) && seen.first_time(&item) {
+        if filter::passes(output, &item) && seen.first_time(&item) {
             chosen.push(item);
         }
     }
@@ -122,16 +123,6 @@ pub fn sources_of(config: &Config, output: &OutputConfig) -> Vec<SourceName> {
         })
         .map(|s| s.name.clone())
         .collect()
-}
-
-fn matches_filters(output: &OutputConfig, item: &Item) -> bool {
-    if output.include.is_empty() && output.exclude.is_empty() {
-        return true;
-    }
-    let summary = item.summary.as_deref().map(html_to_text);
-    let hit =
-        |p: &Pattern| p.is_match(&item.title) || summary.as_deref().is_some_and(|s| p.is_match(s));
-    (output.include.is_empty() || output.include.iter().any(hit)) && !output.exclude.iter().any(hit)
 }
 
 /// What identifies a story already shown: its link, its normalized title,

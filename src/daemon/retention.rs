@@ -25,13 +25,6 @@ pub async fn run(store: StoreHandle, config: watch::Receiver<Arc<Config>>, mut s
         }
         wait = EVERY;
         let config = config.borrow().clone();
-        if !config
-            .sources
-            .iter()
-            .any(|s| s.retention != Default::default())
-        {
-            continue;
-        }
         match store.write(move |s| prune(s, &config)).await {
             Ok(0) => {}
             Ok(removed) => {
@@ -44,19 +37,27 @@ pub async fn run(store: StoreHandle, config: watch::Receiver<Arc<Config>>, mut s
 }
 
 /// Applies every source's retention; what outputs show is protected.
+/// Runs without retention rules too, as tombstones left by earlier rules
+/// still expire, and those of sources no longer configured go.
 pub fn prune(store: &mut Store, config: &Config) -> Result<usize, StoreError> {
     let now = Utc::now();
-    let mut protected: Vec<(SourceName, ItemId)> = Vec::new();
-    for output in &config.outputs {
-        let shown = crate::curate::select(store, config, output, now)?;
-        protected.extend(shown.into_iter().map(|i| (i.source, i.id)));
-    }
     let rules: Vec<_> = config
         .sources
         .iter()
         .filter(|s| s.retention != Default::default())
         .map(|s| (s.name.clone(), s.retention))
         .collect();
+    let mut protected: Vec<(SourceName, ItemId)> = Vec::new();
+    // Curating every output is the costly part; without rules nothing
+    // is removed, so nothing needs protecting.
+    if !rules.is_empty() {
+        for output in &config.outputs {
+            let shown = crate::curate::select(store, config, output, now)?;
+            protected.extend(shown.into_iter().map(|i| (i.source, i.id)));
+        }
+    }
+    let configured: Vec<SourceName> = config.sources.iter().map(|s| s.name.clone()).collect();
+    store.forget_tombstones_except(&configured)?;
     store.prune(&rules, &protected, now)
 }
 

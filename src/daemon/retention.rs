@@ -108,4 +108,21 @@ mod tests {
             "the output still shows story 3"
         );
     }
+
+    #[test]
+    fn a_pass_without_rules_drops_the_tombstones_of_removed_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = |text: &str| Config::parse(&dir.path().join("feeds.toml"), text).unwrap();
+        let before =
+            config("[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 1\n");
+        let mut store = Store::open(&before.daemon.database).unwrap();
+        store
+            .upsert_items(&(1..=3).map(item).collect::<Vec<_>>())
+            .unwrap();
+        assert_eq!(prune(&mut store, &before).unwrap(), 2);
+
+        let after = config("[[source]]\nname = \"other\"\nurl = \"https://other.example/feed\"\n");
+        assert_eq!(prune(&mut store, &after).unwrap(), 0);
+        assert!(store.tombstone_counts().unwrap().is_empty());
+    }
 }

@@ -18,7 +18,8 @@ use crate::model::{Item, SourceName};
 pub const TOMBSTONE_TTL: Duration = Duration::from_secs(30 * 86_400);
 
 /// SQLite's clock, in the store's unit (Unix seconds): upserts carry no
-/// time of their own.
+/// time of their own. Marks never move back (a clock stepped back, or a
+/// retention pass run for a later time) so a mark cannot shorten a life.
 const NOW: &str = "CAST(strftime('%s', 'now') AS INTEGER)";
 
 /// Records a tombstone for every item in `temp.doomed`; run in the
@@ -82,7 +83,7 @@ pub(super) fn buried_under_earlier_id(
 
 fn mark_listed(tx: &rusqlite::Transaction<'_>, item: &Item, id: &str) -> Result<(), StoreError> {
     tx.prepare_cached(&format!(
-        "UPDATE tombstones SET last_listed = {NOW} WHERE source = ?1 AND id = ?2"
+        "UPDATE tombstones SET last_listed = max(last_listed, {NOW}) WHERE source = ?1 AND id = ?2"
     ))?
     .execute(params![item.source.as_str(), id])?;
     Ok(())
@@ -98,7 +99,7 @@ pub(super) fn still_listed(
     since: i64,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(&format!(
-        "UPDATE tombstones SET last_listed = {NOW} WHERE source = ?1 AND last_listed >= ?2"
+        "UPDATE tombstones SET last_listed = max(last_listed, {NOW}) WHERE source = ?1 AND last_listed >= ?2"
     ))?
     .execute(params![source.as_str(), since])?;
     Ok(())
@@ -110,4 +111,219 @@ pub(super) fn expire(tx: &rusqlite::Transaction<'_>, before: i64) -> Result<usiz
     Ok(tx
         .prepare_cached("DELETE FROM tombstones WHERE last_listed < ?1")?
         .execute([before])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeDelta, Utc};
+
+    use crate::config::Retention;
+    use crate::model::{ItemId, PollResult};
+    use crate::store::{FetchState, Store, UpsertSummary};
+
+    use super::*;
+
+    fn wire() -> SourceName {
+        SourceName::new("wire").unwrap()
+    }
+
+    /// Story `n`, published `n` hours after `at` and seen then.
+    fn story(n: i64, at: DateTime<Utc>) -> Item {
+        let when = at + TimeDelta::hours(n);
+        Item {
+            published: Some(when),
+            link: Some(format!("https://wire.example/{n}")),
+            ..Item::new(
+                wire(),
+                ItemId::new(format!("story-{n}")),
+                format!("Story {n}"),
+                when,
+            )
+        }
+    }
+
+    fn stories(ns: &[i64], at: DateTime<Utc>) -> Vec<Item> {
+        ns.iter().map(|&n| story(n, at)).collect()
+    }
+
+    fn keep(n: usize) -> [(SourceName, Retention); 1] {
+        [(
+            wire(),
+            Retention {
+                keep: Some(n),
+                max_age: None,
+            },
+        )]
+    }
+
+    fn ids(store: &Store) -> Vec<String> {
+        let query = crate::store::ItemQuery {
+            limit: 100,
+            ..Default::default()
+        };
+        store
+            .items(&query)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.id.to_string())
+            .collect()
+    }
+
+    fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        (dir, store)
+    }
+
+    fn summary(inserted: usize, unchanged: usize, tombstoned: usize) -> UpsertSummary {
+        UpsertSummary {
+            inserted,
+            unchanged,
+            tombstoned,
+            ..UpsertSummary::default()
+        }
+    }
+
+    #[test]
+    fn items_removed_by_keep_are_not_stored_again_while_listed() {
+        let (_dir, mut store) = temp_store();
+        let now = Utc::now();
+        let feed = stories(&[1, 2, 3], now);
+        assert_eq!(store.upsert_items(&feed).unwrap(), summary(3, 0, 0));
+        assert_eq!(store.prune(&keep(1), &[], now).unwrap(), 2);
+
+        assert_eq!(store.upsert_items(&feed).unwrap(), summary(0, 1, 2));
+        assert_eq!(ids(&store), ["story-3"]);
+        assert_eq!(store.tombstone_counts().unwrap().get("wire"), Some(&2));
+    }
+
+    #[test]
+    fn items_removed_by_max_age_are_not_stored_again_while_listed() {
+        let (_dir, mut store) = temp_store();
+        let at = Utc::now() - TimeDelta::days(10);
+        let feed = stories(&[1, 2, 100], at);
+        store.upsert_items(&feed).unwrap();
+        // Stories 1 and 2 arrived ten days ago; story 100 four days later.
+        let rules = [(
+            wire(),
+            Retention {
+                keep: None,
+                max_age: Some(Duration::from_secs(7 * 86_400)),
+            },
+        )];
+        assert_eq!(store.prune(&rules, &[], Utc::now()).unwrap(), 2);
+
+        assert_eq!(store.upsert_items(&feed).unwrap(), summary(0, 1, 2));
+        assert_eq!(ids(&store), ["story-100"]);
+    }
+
+    #[test]
+    fn a_removed_item_stays_out_when_edited_or_under_a_new_id() {
+        let (_dir, mut store) = temp_store();
+        let now = Utc::now();
+        store.upsert_items(&stories(&[1, 2, 3], now)).unwrap();
+        store.prune(&keep(1), &[], now).unwrap();
+
+        let edited = Item {
+            summary: Some("now with a summary".into()),
+            updated: Some(now),
+            ..story(1, now)
+        };
+        let renamed = Item {
+            id: ItemId::new("urn:uuid:fresh"),
+            ..story(2, now)
+        };
+        let another = Item {
+            title: "Story 2, another take".into(),
+            ..renamed.clone()
+        };
+        let another = Item {
+            id: ItemId::new("urn:uuid:other"),
+            ..another
+        };
+        let batch = [edited, renamed, another, story(3, now)];
+        assert_eq!(store.upsert_items(&batch).unwrap(), summary(1, 1, 2));
+        assert_eq!(ids(&store), ["story-3", "urn:uuid:other"]);
+    }
+
+    #[test]
+    fn tombstones_expire_once_the_source_stops_listing_their_items() {
+        let (_dir, mut store) = temp_store();
+        let now = Utc::now();
+        let removed_at = now - TimeDelta::days(20);
+        store.upsert_items(&stories(&[1, 2, 3], now)).unwrap();
+        store.prune(&keep(1), &[], removed_at).unwrap();
+        // The feed still lists story 1, no longer story 2.
+        store.upsert_items(&stories(&[1, 3], now)).unwrap();
+
+        store.prune(&[], &[], now + TimeDelta::days(15)).unwrap();
+        assert_eq!(store.tombstone_counts().unwrap().get("wire"), Some(&1));
+        let again = store.upsert_items(&stories(&[1, 2], now)).unwrap();
+        assert_eq!(
+            again,
+            summary(1, 0, 1),
+            "story 2 is new again, story 1 is not"
+        );
+
+        store.prune(&[], &[], now + TimeDelta::days(31)).unwrap();
+        assert!(store.tombstone_counts().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_poll_that_reads_no_body_keeps_the_tombstones_its_last_read_listed() {
+        let (_dir, mut store) = temp_store();
+        let now = Utc::now();
+        let last_read = now - TimeDelta::days(20);
+        store.upsert_items(&stories(&[1, 2, 3], now)).unwrap();
+        store.prune(&keep(1), &[], now).unwrap();
+        // The last read, twenty days ago, listed story 1; story 2 was
+        // last listed before it.
+        store
+            .conn
+            .execute(
+                "UPDATE tombstones SET last_listed = CASE id WHEN 'story-1' THEN ?1 ELSE ?1 - 86400 END",
+                [last_read.timestamp()],
+            )
+            .unwrap();
+        let read = FetchState {
+            last_fetch: Some(last_read),
+            last_status: Some(PollResult::Ok),
+            ..FetchState::default()
+        };
+        store.save_fetch_state(&wire(), &read).unwrap();
+        let not_modified = FetchState {
+            last_fetch: Some(now),
+            last_status: Some(PollResult::NotModified),
+            ..FetchState::default()
+        };
+        store
+            .record_poll(&wire(), &[], &not_modified, None)
+            .unwrap();
+
+        store.prune(&[], &[], now + TimeDelta::days(15)).unwrap();
+        let left: Vec<String> = store
+            .conn
+            .prepare("SELECT id FROM tombstones")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(left, ["story-1"]);
+    }
+
+    #[test]
+    fn tombstones_of_sources_no_longer_configured_go() {
+        let (_dir, mut store) = temp_store();
+        let now = Utc::now();
+        store.upsert_items(&stories(&[1, 2], now)).unwrap();
+        store.prune(&keep(1), &[], now).unwrap();
+        assert_eq!(store.forget_tombstones_except(&[wire()]).unwrap(), 0);
+        let other = SourceName::new("other").unwrap();
+        assert_eq!(store.forget_tombstones_except(&[other]).unwrap(), 1);
+        assert_eq!(
+            store.upsert_items(&stories(&[1], now)).unwrap(),
+            summary(1, 0, 0)
+        );
+    }
 }

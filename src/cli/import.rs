@@ -43,13 +43,21 @@ pub fn import(config: &Config, source: &str, files: &[PathBuf]) -> Result<(), Cl
         let summary = store
             .upsert_items(&items)
             .map_err(|e| CliError::Runtime(e.into()))?;
-        print_out(&format!(
-            "{}: {} new, {} updated, {} unchanged\n",
+        let mut line = format!(
+            "{}: {} new, {} updated, {} unchanged",
             shown(file),
             summary.inserted,
             summary.updated,
             summary.unchanged
-        ))?;
+        );
+        if summary.tombstoned > 0 {
+            line.push_str(&format!(
+                "; {} removed by retention before, left out",
+                summary.tombstoned
+            ));
+        }
+        line.push('\n');
+        print_out(&line)?;
     }
     if failed > 0 {
         return Err(CliError::Runtime(anyhow!(

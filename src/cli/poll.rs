@@ -88,6 +88,12 @@ fn line(r: &PollReport) -> String {
                 "{} new, {} updated, {} unchanged",
                 summary.inserted, summary.updated, summary.unchanged
             );
+            if summary.tombstoned > 0 {
+                s.push_str(&format!(
+                    "; {} removed by retention before, left out",
+                    summary.tombstoned
+                ));
+            }
             if summary.rotated > 0 {
                 s.push_str(&format!("; {} came back under new ids", summary.rotated));
             }

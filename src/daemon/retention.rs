@@ -25,13 +25,6 @@ pub async fn run(store: StoreHandle, config: watch::Receiver<Arc<Config>>, mut s
         }
         wait = EVERY;
         let config = config.borrow().clone();
-        if !config
-            .sources
-            .iter()
-            .any(|s| s.retention != Default::default())
-        {
-            continue;
-        }
         match store.write(move |s| prune(s, &config)).await {
             Ok(0) => {}
             Ok(removed) => {
@@ -44,19 +37,27 @@ pub async fn run(store: StoreHandle, config: watch::Receiver<Arc<Config>>, mut s
 }
 
 /// Applies every source's retention; what outputs show is protected.
+/// Runs without retention rules too, as tombstones left by earlier rules
+/// still expire, and those of sources no longer configured go.
 pub fn prune(store: &mut Store, config: &Config) -> Result<usize, StoreError> {
     let now = Utc::now();
-    let mut protected: Vec<(SourceName, ItemId)> = Vec::new();
-    for output in &config.outputs {
-        let shown = crate::curate::select(store, config, output, now)?;
-        protected.extend(shown.into_iter().map(|i| (i.source, i.id)));
-    }
     let rules: Vec<_> = config
         .sources
         .iter()
         .filter(|s| s.retention != Default::default())
         .map(|s| (s.name.clone(), s.retention))
         .collect();
+    let mut protected: Vec<(SourceName, ItemId)> = Vec::new();
+    // Curating every output is the costly part; without rules nothing
+    // is removed, so nothing needs protecting.
+    if !rules.is_empty() {
+        for output in &config.outputs {
+            let shown = crate::curate::select(store, config, output, now)?;
+            protected.extend(shown.into_iter().map(|i| (i.source, i.id)));
+        }
+    }
+    let configured: Vec<SourceName> = config.sources.iter().map(|s| s.name.clone()).collect();
+    store.forget_tombstones_except(&configured)?;
     store.prune(&rules, &protected, now)
 }
 
@@ -106,5 +107,22 @@ mod tests {
             ["Story 4", "Story 3"],
             "the output still shows story 3"
         );
+    }
+
+    #[test]
+    fn a_pass_without_rules_drops_the_tombstones_of_removed_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = |text: &str| Config::parse(&dir.path().join("feeds.toml"), text).unwrap();
+        let before =
+            config("[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 1\n");
+        let mut store = Store::open(&before.daemon.database).unwrap();
+        store
+            .upsert_items(&(1..=3).map(item).collect::<Vec<_>>())
+            .unwrap();
+        assert_eq!(prune(&mut store, &before).unwrap(), 2);
+
+        let after = config("[[source]]\nname = \"other\"\nurl = \"https://other.example/feed\"\n");
+        assert_eq!(prune(&mut store, &after).unwrap(), 0);
+        assert!(store.tombstone_counts().unwrap().is_empty());
     }
 }

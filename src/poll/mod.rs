@@ -569,6 +569,7 @@ fn log(report: &PollReport) {
             new = summary.inserted,
             updated = summary.updated,
             unchanged = summary.unchanged,
+            tombstoned = summary.tombstoned,
             rotated_ids = summary.rotated,
             ms,
             warning = warning.as_deref(),

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, params_from_iter, types::Value, OptionalExtension, Row};
 
 use super::busy::write_transaction;
-use super::{from_unix, rotation, to_unix, Store, StoreError};
+use super::{from_unix, rotation, to_unix, tombstones, Store, StoreError};
 use crate::model::{Item, ItemId, SourceName, DATE_SKEW_SECS};
 
 /// What an upsert did.
@@ -15,6 +15,9 @@ pub enum UpsertOutcome {
     Inserted,
     Updated,
     Unchanged,
+    /// Removed by retention before and still listed: not stored again
+    /// (see `tombstones.rs`).
+    Tombstoned,
 }
 
 /// Counts over a batch of upserts.
@@ -23,6 +26,8 @@ pub struct UpsertSummary {
     pub inserted: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Items retention removed earlier, still listed and left out.
+    pub tombstoned: usize,
     /// Of the updated and unchanged, how many came under a new id and were
     /// recognised by link and title (see `rotation.rs`).
     pub rotated: usize,
@@ -34,6 +39,7 @@ impl UpsertSummary {
             UpsertOutcome::Inserted => self.inserted += 1,
             UpsertOutcome::Updated => self.updated += 1,
             UpsertOutcome::Unchanged => self.unchanged += 1,
+            UpsertOutcome::Tombstoned => self.tombstoned += 1,
         }
     }
 
@@ -184,10 +190,18 @@ fn upsert(
         .optional()?;
     let mut rotated = false;
     if existing.is_none() {
+        // A removed id is asked for first: a look-alike stored under
+        // another id must not take the removed item back in.
+        if tombstones::buried(tx, item)? {
+            return Ok((UpsertOutcome::Tombstoned, false));
+        }
         existing = rotation::earlier(tx, item, claimed)?;
         if let Some(row) = &existing {
             claimed.insert(row.id.clone());
             rotated = true;
+        } else if let Some(id) = tombstones::buried_under_earlier_id(tx, item, claimed)? {
+            claimed.insert(id);
+            return Ok((UpsertOutcome::Tombstoned, false));
         }
     }
     let first_seen = match &existing {

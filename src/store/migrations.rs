@@ -75,6 +75,21 @@ const MIGRATIONS: &[&str] = &[
     // last poll that read entries, for `syndic sources`.
     "CREATE INDEX items_by_link ON items (source, link) WHERE link IS NOT NULL;
     ALTER TABLE sources ADD COLUMN rotated_ids INTEGER NOT NULL DEFAULT 0;",
+    // 9: what retention removed, so a source still listing it does not
+    // bring it back (tombstones.rs): looked up by id, and by link and title
+    // for feeds that rotate their ids; expired by when last listed.
+    "CREATE TABLE tombstones (
+        source       TEXT NOT NULL,
+        id           TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        link         TEXT,
+        title        TEXT NOT NULL,
+        removed_at   INTEGER NOT NULL,
+        last_listed  INTEGER NOT NULL,
+        PRIMARY KEY (source, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX tombstones_by_link ON tombstones (source, link, title) WHERE link IS NOT NULL;
+    CREATE INDEX tombstones_by_last_listed ON tombstones (last_listed);",
 ];
 
 /// The schema version this build writes.

@@ -9,6 +9,7 @@ mod migrations;
 mod retention;
 mod rotation;
 mod sources;
+mod tombstones;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ pub use handle::{HandleError, StoreHandle};
 pub use items::{ItemQuery, UpsertOutcome, UpsertSummary};
 pub use migrations::LATEST as SCHEMA_VERSION;
 pub use sources::{FetchState, SourceStats};
+pub use tombstones::TOMBSTONE_TTL;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

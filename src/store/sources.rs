@@ -9,7 +9,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::busy::write_transaction;
 use super::files::replace_file_stamps;
 use super::items::upsert_all;
-use super::{from_unix, to_unix, Store, StoreError, UpsertSummary};
+use super::{from_unix, to_unix, tombstones, Store, StoreError, UpsertSummary};
 use crate::fetch::FileStamps;
 use crate::model::{Item, PollResult, SourceName};
 
@@ -95,6 +95,21 @@ impl Store {
     ) -> Result<UpsertSummary, StoreError> {
         write_transaction(&mut self.conn, |tx| {
             let summary = upsert_all(tx, items)?;
+            // A poll that read no body (`304`, the same body, a failure)
+            // leaves the source listing what it listed at its last read.
+            if matches!(
+                state.last_status,
+                Some(PollResult::NotModified | PollResult::Error)
+            ) {
+                let previous: Option<i64> = tx
+                    .prepare_cached("SELECT last_fetch FROM sources WHERE name = ?1")?
+                    .query_row([source.as_str()], |r| r.get(0))
+                    .optional()?
+                    .flatten();
+                if let Some(since) = previous {
+                    tombstones::still_listed(tx, source, since)?;
+                }
+            }
             save_state(tx, source, state)?;
             // A poll that read nothing says nothing about the feed's ids.
             if !items.is_empty() {

@@ -426,6 +426,7 @@ fn summary(inserted: usize, updated: usize, unchanged: usize) -> UpsertSummary {
         inserted,
         updated,
         unchanged,
+        tombstoned: 0,
         rotated: 0,
     }
 }

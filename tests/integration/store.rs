@@ -432,3 +432,44 @@ fn migration_7_holds_far_future_sort_times_to_arrival_plus_the_skew() {
         "the claimed date is kept"
     );
 }
+
+#[test]
+fn migration_9_adds_tombstones_to_an_existing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    drop(Store::open_at_version(&path, 8).unwrap());
+    // Rows as version 8 wrote them, under the hashes the upsert computes.
+    let again: Vec<Item> = (1..=3)
+        .map(|h| item("s", &format!("{h}"), &format!("Story {h}"), Some(h)))
+        .collect();
+    for it in &again {
+        rusqlite_conn(&path)
+            .execute(
+                "INSERT INTO items (source, id, title, link, first_seen, content_hash, sort_time)
+                 VALUES ('s', ?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params![
+                    it.id.as_str(),
+                    it.title,
+                    it.link,
+                    it.first_seen.timestamp(),
+                    it.content_hash().as_str(),
+                    it.sort_time().timestamp()
+                ],
+            )
+            .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 9);
+    let rules = [(
+        SourceName::new("s").unwrap(),
+        syndic::config::Retention {
+            keep: Some(1),
+            max_age: None,
+        },
+    )];
+    assert_eq!(store.prune(&rules, &[], Utc::now()).unwrap(), 2);
+    assert_eq!(store.tombstone_counts().unwrap().get("s"), Some(&2));
+    let summary = store.upsert_items(&again).unwrap();
+    assert_eq!((summary.inserted, summary.tombstoned), (0, 2));
+    assert_eq!(store.item_counts().unwrap().get("s"), Some(&1));
+}

@@ -5,6 +5,7 @@
 
 mod cost;
 mod db_sharing;
+mod retention;
 mod ssrf;
 mod time;
 mod title_scripts;

@@ -183,6 +183,7 @@ fn an_item_back_under_a_new_id_is_the_stored_one_and_look_alikes_stay_apart() {
             inserted: 3,
             updated: 0,
             unchanged: 3,
+            tombstoned: 0,
             rotated: 3,
         }
     );

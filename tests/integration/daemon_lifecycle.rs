@@ -4,11 +4,12 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::routing::get;
 use syndic::store::{ItemQuery, Store};
+
+use crate::support::daemon::{free_port, Daemon};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/daemon");
 
@@ -29,102 +30,11 @@ async fn fixture_server() -> SocketAddr {
     addr
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Daemon {
-    child: Child,
-    config: PathBuf,
-    log: PathBuf,
-    port: u16,
-}
-
-impl Daemon {
-    fn start(dir: &Path, config_text: &str, port: u16) -> Daemon {
-        let config = dir.join("feeds.toml");
-        std::fs::write(&config, config_text).unwrap();
-        let log = dir.join(format!("daemon-{port}.log"));
-        let child = Command::new(env!("CARGO_BIN_EXE_syndic"))
-            .arg("--config")
-            .arg(&config)
-            .arg("run")
-            .env("SYNDIC_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("daemon starts");
-        Daemon {
-            child,
-            config,
-            log,
-            port,
-        }
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    async fn get(&self, path: &str) -> Option<(u16, String)> {
-        let url = format!("http://127.0.0.1:{}{path}", self.port);
-        let response = reqwest::get(url).await.ok()?;
-        let status = response.status().as_u16();
-        Some((status, response.text().await.ok()?))
-    }
-
-    /// Number of items in an output's JSON Feed, once it answers.
-    async fn item_count(&self, output: &str) -> Option<usize> {
-        let (status, body) = self.get(&format!("/feeds/{output}.json")).await?;
-        if status != 200 {
-            return None;
-        }
-        let feed: serde_json::Value = serde_json::from_str(&body).ok()?;
-        feed["items"].as_array().map(Vec::len)
-    }
-
-    async fn wait_for_items(&self, output: &str, n: usize) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if self.item_count(output).await == Some(n) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("output {output} never had {n} items; log:\n{}", self.log());
-    }
-
-    fn wait_exit(&mut self, within: Duration) -> Option<i32> {
-        let deadline = Instant::now() + within;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        panic!("daemon did not exit in {within:?}; log:\n{}", self.log());
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Writes `text` as the config in `dir` and starts the daemon on it.
+fn start(dir: &Path, text: &str, port: u16) -> (Daemon, PathBuf) {
+    let config = dir.join("feeds.toml");
+    std::fs::write(&config, text).unwrap();
+    (Daemon::start(&config, port), config)
 }
 
 fn config(port: u16, fixtures: SocketAddr, with_second: bool) -> String {
@@ -158,18 +68,18 @@ async fn polls_serves_reloads_and_stops_cleanly() {
     let fixtures = fixture_server().await;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut daemon = Daemon::start(dir.path(), &config(port, fixtures, false), port);
+    let (mut daemon, config_file) = start(dir.path(), &config(port, fixtures, false), port);
 
     daemon.wait_for_items("local", 2).await;
     assert_eq!(daemon.get("/healthz").await.map(|r| r.0), Some(200));
 
     // A valid new config: the new source is polled without a restart.
-    std::fs::write(&daemon.config, config(port, fixtures, true)).unwrap();
+    std::fs::write(&config_file, config(port, fixtures, true)).unwrap();
     daemon.signal("HUP");
     daemon.wait_for_items("local", 3).await;
 
     // A broken config is logged with its line; the old one keeps running.
-    std::fs::write(&daemon.config, "[daemon]\nlisten = 8080\n").unwrap();
+    std::fs::write(&config_file, "[daemon]\nlisten = 8080\n").unwrap();
     daemon.signal("HUP");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !daemon.log().contains("feeds.toml:2:") && Instant::now() < deadline {
@@ -197,7 +107,7 @@ async fn kill_9_loses_nothing_committed_and_the_next_start_recovers() {
     let fixtures = fixture_server().await;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut daemon = Daemon::start(dir.path(), &config(port, fixtures, true), port);
+    let (mut daemon, _) = start(dir.path(), &config(port, fixtures, true), port);
     daemon.wait_for_items("local", 3).await;
 
     daemon.signal("KILL");
@@ -213,7 +123,7 @@ async fn kill_9_loses_nothing_committed_and_the_next_start_recovers() {
     );
 
     let port = free_port();
-    let mut restarted = Daemon::start(dir.path(), &config(port, fixtures, true), port);
+    let (mut restarted, _) = start(dir.path(), &config(port, fixtures, true), port);
     restarted.wait_for_items("local", 3).await;
     restarted.signal("TERM");
     assert_eq!(restarted.wait_exit(Duration::from_secs(15)), Some(0));
@@ -226,7 +136,7 @@ async fn sigterm_stops_the_daemon_while_a_client_holds_half_a_request() {
     let fixtures = fixture_server().await;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut daemon = Daemon::start(dir.path(), &config(port, fixtures, false), port);
+    let (mut daemon, _) = start(dir.path(), &config(port, fixtures, false), port);
     daemon.wait_for_items("local", 2).await;
 
     // A request line and one header, then silence: the connection stays
@@ -264,7 +174,7 @@ async fn connections_over_the_cap_are_refused_at_once_and_counted() {
     let text =
         config(port, fixtures, false).replace("[daemon]\n", "[daemon]\nmax_connections = 3\n");
     assert!(text.contains("max_connections = 3"), "{text}");
-    let daemon = Daemon::start(dir.path(), &text, port);
+    let (daemon, _) = start(dir.path(), &text, port);
     daemon.wait_for_items("local", 2).await;
 
     // Six idle clients against a cap of three: at least three are told

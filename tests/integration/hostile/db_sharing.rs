@@ -7,16 +7,15 @@ use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use syndic::store::Store;
 
+use crate::support::daemon::{free_port, Daemon, BIN};
 use crate::support::{serve, syndic};
-
-const BIN: &str = env!("CARGO_BIN_EXE_syndic");
 
 /// RSS for feed `n`: `items` entries, all new at every request, so every
 /// poll of it writes.
@@ -54,14 +53,6 @@ async fn feed_server(items: usize) -> SocketAddr {
     serve(app).await
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A config with `feeds` feed sources on `server`, an output over them,
 /// and a text source `notes` reading `dumps/*.txt`.
 fn config(port: u16, server: SocketAddr, feeds: usize) -> String {
@@ -88,97 +79,6 @@ fn write_config(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
-}
-
-struct Daemon {
-    child: Child,
-    log: PathBuf,
-    port: u16,
-}
-
-impl Daemon {
-    fn start(config: &Path, port: u16) -> Daemon {
-        Self::spawn(Command::new(BIN), config, port)
-    }
-
-    /// Runs `command` (the binary, or a wrapper that runs it) with the
-    /// daemon's arguments, its log in a file beside the config.
-    fn spawn(mut command: Command, config: &Path, port: u16) -> Daemon {
-        let log = config.with_file_name(format!("daemon-{port}.log"));
-        let child = command
-            .arg("--config")
-            .arg(config)
-            .arg("run")
-            .env("SYNDIC_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("daemon starts");
-        Daemon { child, log, port }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    async fn get(&self, path: &str) -> Option<(u16, String)> {
-        let url = format!("http://127.0.0.1:{}{path}", self.port);
-        let response = reqwest::get(url).await.ok()?;
-        let status = response.status().as_u16();
-        Some((status, response.text().await.ok()?))
-    }
-
-    /// Waits until `done` holds of the log.
-    async fn wait_for_log(&self, what: &str, done: impl Fn(&str) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if done(&self.log()) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("never saw {what}; log:\n{}", self.log());
-    }
-
-    async fn wait_serving(&self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if self.get("/healthz").await.map(|r| r.0) == Some(200) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the daemon never served; log:\n{}", self.log());
-    }
-
-    fn stop(&mut self) -> Option<i32> {
-        let status = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap();
-        assert!(status.success());
-        wait_exit(&mut self.child, Duration::from_secs(15))
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn wait_exit(child: &mut Child, within: Duration) -> Option<i32> {
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status.code();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    panic!("process did not exit in {within:?}");
 }
 
 /// Closes the database as a clean exit leaves it: the last connection to

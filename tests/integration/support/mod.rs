@@ -2,6 +2,8 @@
 //! files that need one (each compiles it as its own module).
 #![allow(dead_code)]
 
+pub mod daemon;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -19,6 +19,7 @@ use axum::Router;
 use syndic::config::Config;
 use syndic::fetch::{
     FetchError, FetchLimits, FetchSlots, Fetcher, NetworkOverrides, Origin, Target, Validators,
+    NO_HTTP_OPTIONS,
 };
 use syndic::model::SourceName;
 use syndic::poll::{PollError, PollOutcome, Poller};
@@ -351,6 +352,7 @@ async fn a_redirect_to_a_file_is_refused_saying_so() {
         source: &name,
         configured: None,
         allow_private: true,
+        http: &NO_HTTP_OPTIONS,
     };
     let target = Target::Http(format!("http://{feed}/feed").parse().unwrap());
     let err = fetcher(&[])

@@ -57,11 +57,7 @@ impl Clients {
     ) -> Result<Clients, ClientError> {
         let [a, b, c, d] = ClientKind::ALL.map(|kind| {
             debug_assert_eq!(ClientKind::ALL[kind.index()], kind);
-            client(
-                limits,
-                kind,
-                Resolver::new(Arc::clone(overrides), kind.guarded),
-            )
+            client(limits, kind, overrides)
         });
         Ok(Clients {
             clients: [a?, b?, c?, d?],
@@ -76,8 +72,9 @@ impl Clients {
 fn client(
     limits: FetchLimits,
     kind: ClientKind,
-    resolver: Resolver,
+    overrides: &Arc<NetworkOverrides>,
 ) -> Result<reqwest::Client, ClientError> {
+    let resolver = Resolver::new(Arc::clone(overrides), kind.guarded);
     let mut builder = reqwest::Client::builder()
         .user_agent(user_agent())
         // Redirects are followed by hand to tell permanent from temporary.
@@ -90,6 +87,9 @@ fn client(
         .dns_resolver(Arc::new(resolver));
     if kind.http1_only {
         builder = builder.http1_only();
+    }
+    for root in &overrides.roots {
+        builder = builder.add_root_certificate(root.clone());
     }
     Ok(builder.build()?)
 }

@@ -333,9 +333,94 @@ fn a_reload_reads_a_rotated_secret() {
     assert_eq!(token(&again), "rotated-token");
 }
 
-#[test]
-fn http2_false_asks_for_http1_only() {
-    let s = setup("[[source]]\nname = \"s\"\nurl = \"https://example.org/f\"\nhttp2 = false\n[[source]]\nname = \"t\"\nurl = \"https://example.org/g\"\n");
-    assert!(s.config.sources[0].http.http1_only);
-    assert!(!s.config.sources[1].http.http1_only);
+/// The test certificates: a CA and, signed by it, one for 127.0.0.1.
+fn tls_fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tls")
+        .join(name)
+}
+
+/// Serves `app` over TLS on loopback, offering HTTP/2 and HTTP/1.1 as
+/// real servers do: plain HTTP never leads reqwest to HTTP/2.
+async fn serve_tls(app: Router) -> std::net::SocketAddr {
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(tls_fixture("cert.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(tls_fixture("key.pem")).unwrap();
+    let mut config = tokio_rustls::rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, app) = (acceptor.clone(), app.clone());
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let builder = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                );
+                let _ = builder
+                    .serve_connection(
+                        hyper_util::rt::TokioIo::new(tls),
+                        hyper_util::service::TowerToHyperService::new(app),
+                    )
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn http2_false_keeps_to_http1_where_the_server_offers_http2() {
+    let app = Router::new().route(
+        "/version",
+        get(|request: axum::extract::Request| async move { format!("{:?}", request.version()) }),
+    );
+    let addr = serve_tls(app).await;
+    let s = setup(&format!(
+        "[[source]]\nname = \"h1\"\nurl = \"https://{addr}/version\"\nhttp2 = false\n\
+         [[source]]\nname = \"h2\"\nurl = \"https://{addr}/version\"\n"
+    ));
+    let ca =
+        reqwest::Certificate::from_pem(&std::fs::read(tls_fixture("ca.pem")).unwrap()).unwrap();
+    let fetcher = Fetcher::with_overrides(
+        FetchLimits {
+            timeout: std::time::Duration::from_secs(5),
+            max_body: 1 << 20,
+        },
+        NetworkOverrides {
+            roots: vec![ca],
+            ..NetworkOverrides::default()
+        },
+    )
+    .unwrap();
+    let mut versions = Vec::new();
+    for source in &s.config.sources {
+        let syndic::config::Location::Url(url) = &source.location else {
+            unreachable!()
+        };
+        let got = fetcher
+            .fetch(
+                &Target::Http(url.clone()),
+                &Validators::default(),
+                source.into(),
+            )
+            .await
+            .unwrap();
+        let Body::Changed { bytes, .. } = got.body else {
+            panic!("no body")
+        };
+        versions.push(String::from_utf8(bytes.to_vec()).unwrap());
+    }
+    assert_eq!(versions, ["HTTP/1.1", "HTTP/2.0"]);
 }

@@ -106,6 +106,7 @@ fn fetcher(hosts: &[(&str, &[IpAddr])]) -> Fetcher {
             .map(|(name, ips)| (name.to_string(), ips.to_vec()))
             .collect::<HashMap<_, _>>(),
         public: HashSet::from([PUBLIC]),
+        roots: Vec::new(),
     };
     Fetcher::with_overrides(limits(), overrides).unwrap()
 }

@@ -177,10 +177,15 @@ impl Checker<'_> {
                 "add `{what}_env = \"VARIABLE\"` or `{what}_file = \"path\"`"
             ))),
         };
-        let read = |from: SecretFrom, what: &str, key: &str| {
+        // `kind` is the keys' prefix: the hint names the other key of the pair.
+        let read = |from: SecretFrom, kind: &str, what: &str| {
+            let other = match from {
+                SecretFrom::Env(_) => "file",
+                SecretFrom::File(_) => "env",
+            };
             Secret::read(from).map_err(|e| {
                 bad(format!(
-                    "{e}: it should hold the {what} (or use `{key}` to read it from elsewhere)"
+                    "{e}: it should hold the {what} (or use `{kind}_{other}` to read it from elsewhere)"
                 ))
             })
         };
@@ -198,15 +203,10 @@ impl Checker<'_> {
                             .into(),
                     ));
                 }
-                let other = if a.password_env.is_some() {
-                    "password_file"
-                } else {
-                    "password_env"
-                };
                 let password = read(
                     from(a.password_env, a.password_file, "password")?,
                     "password",
-                    other,
+                    "password",
                 )?;
                 Ok(Auth::Basic { user, password })
             }
@@ -216,16 +216,11 @@ impl Checker<'_> {
                         "a password without `basic_user`: add `basic_user = \"name\"`".into(),
                     ));
                 }
-                let other = if a.bearer_env.is_some() {
-                    "bearer_file"
-                } else {
-                    "bearer_env"
-                };
                 if a.bearer_env.is_none() && a.bearer_file.is_none() {
                     return Err(bad("write `{ bearer_env = \"VARIABLE\" }`, `{ bearer_file = \"path\" }`, or `{ basic_user = \"name\", password_env = \"VARIABLE\" }` (or `password_file`)".into()));
                 }
                 let token_from = from(a.bearer_env, a.bearer_file, "bearer")?;
-                let token = read(token_from, "bearer token", other)?;
+                let token = read(token_from, "bearer", "bearer token")?;
                 if HeaderValue::from_str(token.expose()).is_err() {
                     return Err(bad(format!(
                         "the token in {} holds a line break or control character",

@@ -4,7 +4,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::{known_source, open_reader, print_out, CliError};
-use crate::config::{Config, HumanDuration};
+use crate::config::{Config, HttpOptions, HumanDuration};
 use crate::model::{Item, PollResult};
 use crate::store::{ItemQuery, SourceStats};
 
@@ -34,6 +34,9 @@ pub fn check(config: &Config) -> Result<(), CliError> {
             HumanDuration(s.interval).to_string(),
             s.location
         ));
+        if !s.http.is_default() {
+            out.push_str(&format!("    {}\n", http_summary(&s.http)));
+        }
     }
     for o in &config.outputs {
         out.push_str(&format!(
@@ -42,6 +45,30 @@ pub fn check(config: &Config) -> Result<(), CliError> {
         ));
     }
     print_out(&out)
+}
+
+/// A source's HTTP options in a line: header names without their values
+/// (which may be keys), and where credentials come from, never what they
+/// are.
+fn http_summary(http: &HttpOptions) -> String {
+    let mut parts = Vec::new();
+    if let Some(agent) = &http.user_agent {
+        parts.push(format!(
+            "user agent {}",
+            String::from_utf8_lossy(agent.as_bytes())
+        ));
+    }
+    if !http.headers.is_empty() {
+        let names: Vec<&str> = http.headers.iter().map(|(n, _)| n.as_str()).collect();
+        parts.push(format!("headers {}", names.join(", ")));
+    }
+    if let Some(auth) = &http.auth {
+        parts.push(auth.to_string());
+    }
+    if http.http1_only {
+        parts.push("HTTP/1.1 only".into());
+    }
+    parts.join("; ")
 }
 
 /// The `items --json` record; its keys are a public contract.

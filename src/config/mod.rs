@@ -5,8 +5,10 @@ mod duration;
 pub mod edit;
 mod error;
 mod filter;
+mod http_options;
 mod pattern;
 mod raw;
+mod secret;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -20,7 +22,9 @@ use url::Url;
 pub use duration::{DurationError, HumanDuration};
 pub use error::{ConfigError, Located};
 pub use filter::FieldSets;
+pub use http_options::{Auth, HttpOptions};
 pub use pattern::{Field, Pattern, PatternError};
+pub use secret::{Secret, SecretError, SecretFrom};
 
 use crate::model::{OutputName, SourceKind, SourceName};
 use raw::{RawConfig, RawDaemon, RawOutput, RawSource};
@@ -77,6 +81,7 @@ pub struct SourceConfig {
     pub retention: Retention,
     /// Redirects and DNS answers may lead into private networks.
     pub allow_private: bool,
+    pub http: HttpOptions,
 }
 
 /// Where a source is read from.
@@ -323,6 +328,19 @@ impl Checker<'_> {
                 ))
             }
         };
+        let raw_http = http_options::RawHttpOptions {
+            user_agent: s.user_agent,
+            headers: s.headers,
+            auth: s.auth,
+            http2: s.http2,
+        };
+        if let (Location::Path(_), Some(span)) = (&location, raw_http.first_span()) {
+            return Err(self.error(
+                Some(span),
+                format!("source `{name}` reads a file: `user_agent`, `headers`, `auth` and `http2` apply to http(s) urls only"),
+            ));
+        }
+        let http = self.http_options(&name, raw_http)?;
         let interval = match s.interval {
             Some(d) => self.interval(d.get_ref().0, Some(d.span()))?,
             None => daemon.interval,
@@ -344,6 +362,7 @@ impl Checker<'_> {
                 max_age: s.max_age.map(|d| d.0).or(daemon.retention.max_age),
             },
             allow_private: s.allow_private,
+            http,
         })
     }
 

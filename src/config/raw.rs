@@ -1,6 +1,8 @@
 //! The shape of `feeds.toml` as serde reads it. Fields that later checks
 //! refer to keep their spans so an error can point at the line.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -50,6 +52,22 @@ pub struct RawSource {
     pub max_age: Option<HumanDuration>,
     #[serde(default)]
     pub allow_private: bool,
+    pub user_agent: Option<Spanned<String>>,
+    pub headers: Option<Spanned<BTreeMap<String, String>>>,
+    pub auth: Option<Spanned<RawAuth>>,
+    pub http2: Option<Spanned<bool>>,
+}
+
+/// `auth = { … }`: where the credentials are read from, never the
+/// credentials themselves.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuth {
+    pub basic_user: Option<String>,
+    pub password_env: Option<String>,
+    pub password_file: Option<String>,
+    pub bearer_env: Option<String>,
+    pub bearer_file: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,13 +7,17 @@ use std::net::IpAddr;
 
 use bytes::BytesMut;
 use reqwest::header::{
-    HeaderMap, ACCEPT, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
+    HeaderMap, HeaderValue, ACCEPT, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    LOCATION, USER_AGENT,
 };
 use reqwest::{Client, Response, StatusCode};
 use tokio::time::Instant;
 use url::Url;
 
+use crate::config::Auth;
+
 use super::address_policy::Range;
+use super::clients::ClientKind;
 use super::headers::{cache_max_age, charset, retry_after};
 use super::resolver::PrivateAnswer;
 use super::{
@@ -31,11 +35,14 @@ pub async fn fetch(
     origin: Origin<'_>,
 ) -> Result<Fetched, FetchError> {
     let guarded = !fetcher.may_reach_private(origin);
-    let client = if guarded {
-        &fetcher.guarded
-    } else {
-        &fetcher.open
-    };
+    let client = fetcher.clients.get(ClientKind {
+        guarded,
+        http1_only: origin.http.http1_only,
+    });
+    // Credentials and extra headers go only where the config sends them,
+    // as browsers and curl do: a redirect, even a permanent one, to
+    // another scheme, host or port must not collect them.
+    let trusted = origin.configured.unwrap_or(url).origin();
     let mut deadline = Instant::now() + fetcher.timeout;
     let mut current = url.clone();
     let mut all_permanent = true;
@@ -44,6 +51,7 @@ pub async fn fetch(
             origin,
             url: &current,
             redirected: hop > 0,
+            trusted: current.origin() == trusted,
         };
         if guarded {
             // A literal address is connected to without a lookup, so the
@@ -71,6 +79,8 @@ struct Hop<'a> {
     origin: Origin<'a>,
     url: &'a Url,
     redirected: bool,
+    /// At the configured url's origin: credentials and headers may go.
+    trusted: bool,
 }
 
 impl Hop<'_> {
@@ -105,12 +115,31 @@ async fn request(
     validators: &Validators,
     deadline: Instant,
 ) -> Result<Response, FetchError> {
-    let mut request = client.get(hop.url.clone()).header(ACCEPT, ACCEPT_FEEDS);
+    let options = hop.origin.http;
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_FEEDS));
+    if let Some(agent) = &options.user_agent {
+        headers.insert(USER_AGENT, agent.clone());
+    }
+    if hop.trusted {
+        // After syndic's Accept, so a source's own replaces it.
+        for (name, value) in &options.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+    let mut request = client.get(hop.url.clone()).headers(headers);
     if let Some(etag) = &validators.etag {
         request = request.header(IF_NONE_MATCH, etag);
     }
     if let Some(date) = &validators.last_modified {
         request = request.header(IF_MODIFIED_SINCE, date);
+    }
+    if let (true, Some(auth)) = (hop.trusted, &options.auth) {
+        // reqwest marks these sensitive: HTTP/2 never indexes them.
+        request = match auth {
+            Auth::Basic { user, password } => request.basic_auth(user, Some(password.expose())),
+            Auth::Bearer(token) => request.bearer_auth(token.expose()),
+        };
     }
     let sent = tokio::time::timeout_at(deadline, request.send())
         .await

@@ -3,6 +3,7 @@
 
 pub mod address_policy;
 mod body_slots;
+mod clients;
 mod dump_files;
 mod file;
 mod headers;
@@ -18,7 +19,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use url::Url;
 
-use crate::config::{DaemonSettings, HumanDuration, Location, SourceConfig};
+use crate::config::{DaemonSettings, HttpOptions, HumanDuration, Location, SourceConfig};
 use crate::model::SourceName;
 use address_policy::Range;
 
@@ -60,7 +61,17 @@ pub struct Origin<'a> {
     pub configured: Option<&'a Url>,
     /// `allow_private = true`: the source may reach private networks.
     pub allow_private: bool,
+    /// User-Agent, headers, credentials and HTTP versions of its requests.
+    pub http: &'a HttpOptions,
 }
+
+/// The options of a source that sets none.
+pub static NO_HTTP_OPTIONS: HttpOptions = HttpOptions {
+    user_agent: None,
+    headers: Vec::new(),
+    auth: None,
+    http1_only: false,
+};
 
 impl<'a> From<&'a SourceConfig> for Origin<'a> {
     fn from(source: &'a SourceConfig) -> Self {
@@ -71,6 +82,7 @@ impl<'a> From<&'a SourceConfig> for Origin<'a> {
                 Location::Path(_) => None,
             },
             allow_private: source.allow_private,
+            http: &source.http,
         }
     }
 }
@@ -188,11 +200,10 @@ impl std::fmt::Display for Refusal {
 /// Fetches sources; one per daemon, shared by every poll.
 #[derive(Clone)]
 pub struct Fetcher {
-    /// For sources that may reach private networks.
-    open: reqwest::Client,
-    /// For the others: its resolver refuses private answers, and its
-    /// connection pool holds only connections to checked addresses.
-    guarded: reqwest::Client,
+    /// Guarded clients are for sources that may not reach private
+    /// networks: their resolver refuses private answers, and their
+    /// connection pools hold only connections to checked addresses.
+    clients: clients::Clients,
     overrides: Arc<NetworkOverrides>,
     timeout: Duration,
     max_body: u64,
@@ -230,13 +241,8 @@ impl Fetcher {
         overrides: NetworkOverrides,
     ) -> Result<Fetcher, ClientError> {
         let overrides = Arc::new(overrides);
-        let client = |refuse_private| {
-            let resolver = resolver::Resolver::new(Arc::clone(&overrides), refuse_private);
-            client(limits, resolver)
-        };
         Ok(Fetcher {
-            open: client(false)?,
-            guarded: client(true)?,
+            clients: clients::Clients::new(limits, &overrides)?,
             overrides: Arc::clone(&overrides),
             timeout: limits.timeout,
             max_body: limits.max_body,
@@ -271,23 +277,6 @@ impl Fetcher {
                 address_policy::is_private_host_by(&host, |ip| self.overrides.private_range(ip))
             })
     }
-}
-
-fn client(
-    limits: FetchLimits,
-    resolver: resolver::Resolver,
-) -> Result<reqwest::Client, ClientError> {
-    Ok(reqwest::Client::builder()
-        .user_agent(user_agent())
-        // Redirects are followed by hand to tell permanent from temporary.
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(CONNECT_TIMEOUT.min(limits.timeout))
-        .pool_idle_timeout(Duration::from_secs(30))
-        .gzip(true)
-        .brotli(true)
-        .deflate(true)
-        .dns_resolver(Arc::new(resolver))
-        .build()?)
 }
 
 /// reqwest's own message only says "error sending request"; the cause at

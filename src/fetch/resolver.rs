@@ -19,6 +19,9 @@ pub struct NetworkOverrides {
     pub hosts: HashMap<String, Vec<IpAddr>>,
     /// Addresses judged public whatever their range.
     pub public: HashSet<IpAddr>,
+    /// Certificate authorities trusted besides the usual ones, so a test
+    /// server can speak TLS (and offer HTTP/2, which needs it).
+    pub roots: Vec<reqwest::Certificate>,
 }
 
 impl NetworkOverrides {

@@ -209,3 +209,106 @@ fn defaults_fill_what_is_unsaid() {
         "http://127.0.0.1:8080/opml"
     );
 }
+
+#[test]
+fn a_missing_secret_names_the_source_and_what_to_set() {
+    let var = "SYNDIC_TEST_TOKEN_NEVER_SET";
+    let (line, shown) = error_of(&format!("{SOURCE}auth = {{ bearer_env = \"{var}\" }}\n"));
+    assert_eq!(line, 5, "{shown}");
+    assert!(shown.contains("conf/feeds.toml:5:8:"), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "source `a`: auth: environment variable `{var}` is not set: it should hold the bearer token (or use `bearer_file`"
+        )),
+        "{shown}"
+    );
+    assert_error(
+        &format!("{SOURCE}auth = {{ basic_user = \"me\", password_file = \"no/such/file\" }}\n"),
+        5,
+        "conf/no/such/file` cannot be read",
+    );
+}
+
+#[test]
+fn auth_takes_one_kind_of_credentials_from_one_place() {
+    let cases = [
+        ("auth = { basic_user = \"me\" }", "add `password_env"),
+        (
+            "auth = { bearer_env = \"A\", bearer_file = \"b\" }",
+            "both `bearer_env` and `bearer_file`",
+        ),
+        (
+            "auth = { basic_user = \"me\", password_env = \"A\", bearer_env = \"B\" }",
+            "keep one kind",
+        ),
+        ("auth = { password_env = \"A\" }", "without `basic_user`"),
+        ("auth = { }", "write `{ bearer_env"),
+        (
+            "auth = { bearer = \"inline-secret\" }",
+            "unknown field `bearer`",
+        ),
+    ];
+    for (line, needle) in cases {
+        assert_error(&format!("{SOURCE}{line}\n"), 5, needle);
+    }
+}
+
+#[test]
+fn headers_syndic_sets_or_that_are_hop_by_hop_are_refused() {
+    for (name, why) in [
+        (
+            "Authorization",
+            "carries credentials, which belong in `auth",
+        ),
+        ("authorization", "carries credentials"),
+        ("Host", "set by syndic from the url"),
+        ("Content-Length", "request body"),
+        ("If-None-Match", "conditional GET"),
+        ("If-Modified-Since", "conditional GET"),
+        ("Accept-Encoding", "decodes gzip"),
+        ("User-Agent", "`user_agent = "),
+        ("Connection", "hop-by-hop"),
+        ("Transfer-Encoding", "hop-by-hop"),
+        ("Upgrade", "hop-by-hop"),
+    ] {
+        let (line, shown) = error_of(&format!(
+            "{SOURCE}headers = {{ \"X-Ok\" = \"1\", \"{name}\" = \"v\" }}\n"
+        ));
+        assert_eq!(line, 5, "{shown}");
+        assert!(
+            shown.contains(&format!("source `a`: header `{name}` ")) && shown.contains(why),
+            "{shown}"
+        );
+    }
+    assert_error(
+        &format!("{SOURCE}headers = {{ \"Bad Name\" = \"v\" }}\n"),
+        5,
+        "`Bad Name` is not a valid header name",
+    );
+    assert_error(
+        &format!("{SOURCE}headers = {{ \"X-Key\" = \"a\\nb\" }}\n"),
+        5,
+        "one line of printable text",
+    );
+    assert_error(
+        &format!("{SOURCE}headers = {{ \"X-Key\" = \"a\", \"x-key\" = \"b\" }}\n"),
+        5,
+        "given twice",
+    );
+    assert_error(&format!("{SOURCE}user_agent = \"\"\n"), 5, "`user_agent`");
+    let config = Config::parse(
+        Path::new("conf/feeds.toml"),
+        &format!("{SOURCE}headers = {{ \"Accept\" = \"application/json\" }}\n"),
+    )
+    .expect("a source may say what it accepts");
+    assert_eq!(config.sources[0].http.headers.len(), 1);
+}
+
+#[test]
+fn http_options_apply_to_urls_only() {
+    assert_error(
+        "[[source]]\nname = \"f\"\npath = \"feed.xml\"\n\nhttp2 = false\n",
+        5,
+        "source `f` reads a file",
+    );
+}

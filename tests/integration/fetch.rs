@@ -12,7 +12,9 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use std::sync::LazyLock;
-use syndic::fetch::{Body, FetchError, FetchLimits, Fetcher, Origin, Target, Validators};
+use syndic::fetch::{
+    Body, FetchError, FetchLimits, Fetcher, Origin, Target, Validators, NO_HTTP_OPTIONS,
+};
 use syndic::model::SourceName;
 
 const FEED: &str =
@@ -34,6 +36,7 @@ fn loopback() -> Origin<'static> {
         source: &SOURCE,
         configured: None,
         allow_private: true,
+        http: &NO_HTTP_OPTIONS,
     }
 }
 

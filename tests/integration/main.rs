@@ -11,6 +11,7 @@ mod dump_properties;
 mod dumps;
 mod fetch;
 mod hostile;
+mod http_options;
 mod import;
 mod opml;
 mod parse;

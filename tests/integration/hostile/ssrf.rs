@@ -19,6 +19,7 @@ use axum::Router;
 use syndic::config::Config;
 use syndic::fetch::{
     FetchError, FetchLimits, FetchSlots, Fetcher, NetworkOverrides, Origin, Target, Validators,
+    NO_HTTP_OPTIONS,
 };
 use syndic::model::SourceName;
 use syndic::poll::{PollError, PollOutcome, Poller};
@@ -105,6 +106,7 @@ fn fetcher(hosts: &[(&str, &[IpAddr])]) -> Fetcher {
             .map(|(name, ips)| (name.to_string(), ips.to_vec()))
             .collect::<HashMap<_, _>>(),
         public: HashSet::from([PUBLIC]),
+        roots: Vec::new(),
     };
     Fetcher::with_overrides(limits(), overrides).unwrap()
 }
@@ -351,6 +353,7 @@ async fn a_redirect_to_a_file_is_refused_saying_so() {
         source: &name,
         configured: None,
         allow_private: true,
+        http: &NO_HTTP_OPTIONS,
     };
     let target = Target::Http(format!("http://{feed}/feed").parse().unwrap());
     let err = fetcher(&[])

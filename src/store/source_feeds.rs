@@ -41,6 +41,24 @@ impl Store {
     }
 }
 
+/// Forgets what the feed of `source` said when the source now lives at
+/// another `location` (its config was edited), before the new address is
+/// read; true when there was something to forget.
+pub(super) fn forget_if_relocated(
+    conn: &Connection,
+    source: &SourceName,
+    location: Option<&str>,
+) -> Result<bool, StoreError> {
+    let forgotten = conn
+        .prepare_cached(
+            "UPDATE sources SET feed_title = NULL, feed_id = NULL, feed_link = NULL
+             WHERE name = ?1 AND location IS NOT ?2
+               AND (feed_title IS NOT NULL OR feed_id IS NOT NULL OR feed_link IS NOT NULL)",
+        )?
+        .execute(params![source.as_str(), location])?;
+    Ok(forgotten > 0)
+}
+
 /// Records `feed` for `source`, whose row must exist; true when it differs
 /// from what was stored, as rendered outputs then change.
 pub(super) fn save_source_feed(

@@ -9,7 +9,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::busy::write_transaction;
 use super::files::replace_file_stamps;
 use super::items::upsert_all;
-use super::source_feeds::{save_source_feed, SourceFeed};
+use super::source_feeds::{forget_if_relocated, save_source_feed, SourceFeed};
 use super::{from_unix, to_unix, tombstones, Store, StoreError, UpsertSummary};
 use crate::fetch::FileStamps;
 use crate::model::{Item, PollResult, SourceName};
@@ -128,6 +128,7 @@ impl Store {
                     tombstones::still_listed(tx, source, since)?;
                 }
             }
+            let forgotten = forget_if_relocated(tx, source, state.location.as_deref())?;
             save_state(tx, source, state)?;
             // A poll that read nothing says nothing about the feed's ids.
             if !items.is_empty() {
@@ -137,7 +138,7 @@ impl Store {
                         i64::try_from(summary.rotated).unwrap_or(i64::MAX)
                     ])?;
             }
-            let feed_changed = match feed {
+            let saved = match feed {
                 Some(feed) => save_source_feed(tx, source, feed)?,
                 None => false,
             };
@@ -146,7 +147,7 @@ impl Store {
             }
             Ok(Recorded {
                 summary,
-                feed_changed,
+                feed_changed: forgotten || saved,
             })
         })
     }

@@ -37,7 +37,7 @@ pub fn source_feed(feed: &ParsedFeed, document_url: Option<&Url>) -> SourceFeed 
         .id
         .as_deref()
         .map(str::trim)
-        .filter(|id| !id.is_empty() && id.len() <= IRI_BYTES)
+        .filter(|id| is_iri(id))
         .map(str::to_string);
     let base = resolve_base(document_url, feed.base.as_deref());
     let link = feed
@@ -45,6 +45,15 @@ pub fn source_feed(feed: &ParsedFeed, document_url: Option<&Url>) -> SourceFeed 
         .as_deref()
         .and_then(|l| site_link(base.as_ref(), l));
     SourceFeed { title, id, link }
+}
+
+/// Outputs repeat the id as an Atom id, which must be an absolute IRI
+/// (`tag:`, `urn:`, `http:`…); feeds that write a bare number or a name
+/// there get their URL instead.
+fn is_iri(id: &str) -> bool {
+    id.len() <= IRI_BYTES
+        && !id.chars().any(|c| c.is_whitespace() || c.is_control())
+        && Url::parse(id).is_ok()
 }
 
 /// Only a web page is a site a reader can open.
@@ -96,5 +105,12 @@ mod tests {
             ..ParsedFeed::default()
         };
         assert_eq!(source_feed(&relative, None).link, None);
+        for bare in ["12345", "my feed", "feed:a b"] {
+            let feed = ParsedFeed {
+                id: Some(bare.into()),
+                ..ParsedFeed::default()
+            };
+            assert_eq!(source_feed(&feed, None).id, None, "{bare}");
+        }
     }
 }

@@ -23,7 +23,7 @@ use syndic::config::Config;
 use syndic::curate;
 use syndic::metrics::Metrics;
 use syndic::model::{Item, ItemId, SourceName};
-use syndic::render::{render, FeedFormat};
+use syndic::render::{render, FeedFormat, Origins};
 use syndic::server::{serve, ServerState};
 use syndic::shutdown::{self, ShutdownTrigger};
 use syndic::store::{Store, StoreHandle};
@@ -123,7 +123,8 @@ fn time_render(store: &Store, config: &Config, output: &str) -> (Duration, Durat
     for _ in 0..RENDER_RUNS {
         let started = Instant::now();
         let items = curate::select(store, config, output, Utc::now()).expect("select");
-        let body = render(FeedFormat::Rss, output, &items, &config.daemon);
+        let origins = Origins::read(store, config).expect("origins");
+        let body = render(FeedFormat::Rss, output, &items, &origins, &config.daemon);
         samples.push(started.elapsed());
         count = items.len();
         std::hint::black_box(body);

@@ -9,14 +9,21 @@ use super::{known_output, open_reader, print_out, CliError};
 use crate::atomic_write::write_atomically;
 use crate::config::{Config, OutputConfig};
 use crate::curate;
-use crate::render::{render as render_feed, FeedFormat};
+use crate::render::{render as render_feed, FeedFormat, Origins};
 use crate::store::Store;
 
 pub fn render(config: &Config, output: &str, format: FeedFormat) -> Result<(), CliError> {
     let output = known_output(config, output)?;
     let store = open_reader(config)?;
     let items = select(&store, config, output)?;
-    print_out(&render_feed(format, output, &items, &config.daemon))
+    let origins = origins(&store, config)?;
+    print_out(&render_feed(
+        format,
+        output,
+        &items,
+        &origins,
+        &config.daemon,
+    ))
 }
 
 /// Writes `DIR/{output}.{rss,atom,json}` for every output; each file is
@@ -25,12 +32,13 @@ pub fn export(config: &Config, dir: &Path) -> Result<(), CliError> {
     let store = open_reader(config)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::Runtime(anyhow::anyhow!("cannot create {}: {e}", dir.display())))?;
+    let origins = origins(&store, config)?;
     let mut report = String::new();
     for output in &config.outputs {
         let items = select(&store, config, output)?;
         for format in FeedFormat::ALL {
             let path = dir.join(format!("{}.{}", output.name, format.extension()));
-            let body = render_feed(format, output, &items, &config.daemon);
+            let body = render_feed(format, output, &items, &origins, &config.daemon);
             write_atomically(&path, &body).map_err(|e| {
                 CliError::Runtime(anyhow::anyhow!("cannot write {}: {e}", path.display()))
             })?;
@@ -53,4 +61,8 @@ fn select(
     output: &OutputConfig,
 ) -> Result<Vec<crate::model::Item>, CliError> {
     curate::select(store, config, output, Utc::now()).map_err(|e| CliError::Runtime(e.into()))
+}
+
+fn origins(store: &Store, config: &Config) -> Result<Origins, CliError> {
+    Origins::read(store, config).map_err(|e| CliError::Runtime(e.into()))
 }

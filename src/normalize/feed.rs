@@ -94,7 +94,7 @@ fn item_id(entry: &ParsedEntry, link: Option<&str>) -> ItemId {
 
 /// `relative` resolved against `base`; when there is no base, `relative`
 /// itself if it is an absolute URL.
-fn resolve_base(base: Option<&Url>, relative: Option<&str>) -> Option<Url> {
+pub(super) fn resolve_base(base: Option<&Url>, relative: Option<&str>) -> Option<Url> {
     let Some(relative) = relative.map(str::trim).filter(|r| !r.is_empty()) else {
         return base.cloned();
     };

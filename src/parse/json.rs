@@ -35,6 +35,7 @@ pub(super) fn parse(document: &str) -> Result<ParsedFeed, ParseError> {
         dialect: Dialect::JsonFeed,
         title: string(feed, "title").and_then(non_empty),
         link: string(feed, "home_page_url").and_then(non_empty),
+        id: None,
         base: None,
         ttl: None,
         entries,

@@ -73,6 +73,8 @@ pub struct ParsedFeed {
     pub title: Option<String>,
     /// The site link, as written (may be relative).
     pub link: Option<String>,
+    /// Atom's feed-level `<id>`, trimmed; RSS has none.
+    pub id: Option<String>,
     /// Feed-level `xml:base`.
     pub base: Option<String>,
     /// RSS `<ttl>`: how long the publisher asks readers to cache the feed.

@@ -193,6 +193,9 @@ impl<'a> Walk<'a> {
                     self.feed.link = non_empty(&field.value().value);
                 }
             }
+            "id" if self.atom && self.feed.id.is_none() => {
+                self.feed.id = non_empty(&field.value().value);
+            }
             "ttl" => self.feed.ttl = ttl(&field.value().value),
             "author" => self.feed_authors.extend(field.author()),
             _ => {}
@@ -554,6 +557,7 @@ mod tests {
         );
         assert_eq!(feed.title.as_deref(), Some("Feed & Co"));
         assert_eq!(feed.link.as_deref(), Some("http://x.test/"));
+        assert_eq!(feed.id, None);
         assert_eq!(feed.ttl, Some(std::time::Duration::from_secs(1800)));
         let e = &feed.entries[0];
         assert_eq!(e.id.as_deref(), Some("http://x.test/1"));
@@ -575,6 +579,7 @@ mod tests {
             r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#" xml:base="http://x.test/">
               <title mode="escaped" type="text/html">A &lt;i&gt;B&lt;/i&gt;</title>
               <link rel="alternate" type="text/html" href="/home"/>
+              <id> tag:x.test,2004:feed </id>
               <author><name>Feed Writer</name></author>
               <entry xml:base="posts/"><title>E</title><id>tag:x.test,2004:1</id>
                 <link rel="replies" href="/c"/><link rel="alternate" href="e1"/>
@@ -588,6 +593,7 @@ mod tests {
         .unwrap();
         assert_eq!(feed.title.as_deref(), Some("A B"));
         assert_eq!(feed.link.as_deref(), Some("/home"));
+        assert_eq!(feed.id.as_deref(), Some("tag:x.test,2004:feed"));
         assert_eq!(feed.base.as_deref(), Some("http://x.test/"));
         let e = &feed.entries[0];
         assert_eq!(e.link.as_deref(), Some("e1"));

@@ -18,7 +18,7 @@ use crate::fetch::{
 };
 use crate::model::{ContentHash, Item, PollResult, SourceKind, SourceName};
 use crate::normalize::dump::{dump_items, DumpError, DumpMeta};
-use crate::store::{FetchState, HandleError, StoreHandle, UpsertSummary};
+use crate::store::{FetchState, HandleError, SourceFeed, StoreHandle, UpsertSummary};
 use next_due::Hints;
 
 /// Polls sources; one per daemon (or per `syndic poll`), shared by all.
@@ -97,6 +97,8 @@ struct Harvest {
     files: Option<FileStamps>,
     /// The digest of a body read whole, to know it again next time.
     body_hash: Option<String>,
+    /// What a feed read said of itself.
+    feed: Option<SourceFeed>,
 }
 
 impl Poller {
@@ -230,6 +232,7 @@ impl Poller {
             warning: None,
             files: None,
             body_hash: None,
+            feed: None,
         };
         let Body::Changed {
             bytes,
@@ -264,6 +267,7 @@ impl Poller {
         harvest.items = Some(read.items);
         harvest.hints.ttl = read.ttl;
         harvest.warning = read.warning;
+        harvest.feed = read.feed;
         Ok(harvest)
     }
 
@@ -326,6 +330,7 @@ impl Poller {
             warning,
             files: stamps_changed.then_some(found.stamps),
             body_hash: None,
+            feed: None,
         })
     }
 
@@ -339,10 +344,11 @@ impl Poller {
         now: DateTime<Utc>,
     ) -> (PollOutcome, DateTime<Utc>) {
         state.last_fetch = Some(now);
-        let mut files = None;
+        let (mut files, mut feed) = (None, None);
         let (outcome, items) = match harvest {
             Ok(h) => {
                 files = h.files;
+                feed = h.feed;
                 state.failures = 0;
                 state.etag = h.validators.etag;
                 state.last_modified = h.validators.last_modified;
@@ -413,6 +419,7 @@ impl Poller {
         let record = Record {
             state,
             items,
+            feed,
             files,
         };
         (self.record(source, record, outcome).await, next_due)
@@ -431,16 +438,25 @@ impl Poller {
         let written = self
             .store
             .write(move |s| {
-                s.record_poll(&name, &record.items, &record.state, record.files.as_ref())
+                s.record_poll(
+                    &name,
+                    &record.items,
+                    &record.state,
+                    record.feed.as_ref(),
+                    record.files.as_ref(),
+                )
             })
             .await;
         match (written, outcome) {
             (Err(e), _) => PollOutcome::Failed(e.into()),
-            (Ok(summary), PollOutcome::Stored { warning, .. }) => {
-                if summary.changed() {
+            (Ok(recorded), PollOutcome::Stored { warning, .. }) => {
+                if recorded.changed() {
                     self.store.mark_changed();
                 }
-                PollOutcome::Stored { summary, warning }
+                PollOutcome::Stored {
+                    summary: recorded.summary,
+                    warning,
+                }
             }
             (Ok(_), other) => other,
         }
@@ -451,6 +467,7 @@ impl Poller {
 struct Record {
     state: FetchState,
     items: Vec<Item>,
+    feed: Option<SourceFeed>,
     files: Option<FileStamps>,
 }
 
@@ -473,6 +490,8 @@ struct Read {
     items: Vec<Item>,
     ttl: Option<Duration>,
     warning: Option<String>,
+    /// `None` for a dump, which says nothing of itself.
+    feed: Option<SourceFeed>,
 }
 
 fn read_feed(
@@ -495,6 +514,7 @@ fn read_feed(
         items,
         ttl: feed.ttl,
         warning,
+        feed: Some(crate::normalize::source_feed::source_feed(&feed, url)),
     })
 }
 
@@ -519,6 +539,7 @@ fn read_dump(
         items,
         ttl: None,
         warning,
+        feed: None,
     })
 }
 

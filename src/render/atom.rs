@@ -2,12 +2,12 @@
 //! title, updated and author, and entries link to their pages.
 
 use atom_syndication::{
-    Category, Content, Entry, Feed, FixedDateTime, Generator, Link, Person, Text,
+    Category, Content, Entry, Feed, FixedDateTime, Generator, Link, Person, Source, Text,
 };
 use chrono::{DateTime, Utc};
 
 use super::xml_text::clean;
-use super::{authors_or_source, item_updated, FeedContext, FeedFormat};
+use super::{authors_or_source, item_updated, FeedContext, FeedFormat, Origin};
 use crate::model::Item;
 
 pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
@@ -29,13 +29,16 @@ pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
             value: super::rss::generator(),
             ..Default::default()
         }),
-        entries: items.iter().map(entry).collect(),
+        entries: items
+            .iter()
+            .map(|i| entry(i, &feed.origins.of(i)))
+            .collect(),
         ..Default::default()
     };
     document.to_string()
 }
 
-fn entry(item: &Item) -> Entry {
+fn entry(item: &Item, origin: &Origin) -> Entry {
     let html = |s: &str| Text::html(clean(s));
     Entry {
         title: Text::plain(clean(&item.title)),
@@ -68,8 +71,31 @@ fn entry(item: &Item) -> Entry {
                 })))
             }
         },
+        source: source(item, origin),
         ..Default::default()
     }
+}
+
+/// `<source>`: the feed the entry came from (RFC 4287 §4.2.11). The
+/// writer always writes an id, so a source with neither a feed id nor a
+/// URL goes unnamed here. Its `updated` is the entry's own: the feed
+/// changed at least then, and it keeps the bytes of a render stable.
+fn source(item: &Item, origin: &Origin) -> Option<Source> {
+    let id = origin.id.as_deref()?;
+    let links = [
+        origin.feed_url.as_deref().map(|u| link("self", u, None)),
+        origin
+            .site
+            .as_deref()
+            .map(|u| link("alternate", &clean(u), None)),
+    ];
+    Some(Source {
+        title: Text::plain(clean(&origin.title)),
+        id: clean(id).into_owned(),
+        updated: fixed(item_updated(item)),
+        links: links.into_iter().flatten().collect(),
+        ..Default::default()
+    })
 }
 
 fn html_content(html: &str) -> Content {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{rfc3339, FeedContext};
+use super::{rfc3339, FeedContext, Origin};
 use crate::model::Item;
 use crate::text::html_to_text;
 
@@ -36,6 +36,19 @@ struct JsonItem<'a> {
     authors: Vec<Author<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     tags: &'a [String],
+    /// Extensions start with `_` (JSON Feed 1.1, "Extensions").
+    #[serde(rename = "_syndic")]
+    syndic: Attribution,
+}
+
+/// Where the item came from.
+#[derive(Serialize)]
+struct Attribution {
+    /// The configured source name.
+    source: String,
+    source_title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -50,7 +63,7 @@ pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
         home_page_url: feed.home_url(),
         feed_url: &feed.self_url,
         description: feed.output.description.as_deref(),
-        items: items.iter().map(item).collect(),
+        items: items.iter().map(|i| item(i, feed.origins.of(i))).collect(),
     };
     // Serializing plain structs of strings cannot fail.
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
@@ -58,7 +71,7 @@ pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
     text
 }
 
-fn item(item: &Item) -> JsonItem<'_> {
+fn item(item: &Item, origin: Origin) -> JsonItem<'_> {
     JsonItem {
         id: item.public_id(),
         url: item.link.as_deref(),
@@ -77,5 +90,10 @@ fn item(item: &Item) -> JsonItem<'_> {
             .map(|name| Author { name })
             .collect(),
         tags: &item.categories,
+        syndic: Attribution {
+            source: origin.name.to_string(),
+            source_title: origin.title,
+            source_url: origin.feed_url,
+        },
     }
 }

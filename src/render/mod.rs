@@ -4,6 +4,7 @@
 
 mod atom;
 mod json;
+mod origin;
 mod rss;
 mod title_refs;
 mod xml_text;
@@ -12,6 +13,7 @@ use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 
 use crate::config::{DaemonSettings, OutputConfig};
 use crate::model::Item;
+pub use origin::{Origin, Origins};
 
 /// A feed document format; also the file extension it is served under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
@@ -66,15 +68,18 @@ impl std::fmt::Display for FeedFormat {
     }
 }
 
-/// `output`'s `items` (already curated, newest first) as a `format` document.
+/// `output`'s `items` (already curated, newest first) as a `format`
+/// document; each item names its source as `origins` describe it.
 pub fn render(
     format: FeedFormat,
     output: &OutputConfig,
     items: &[Item],
+    origins: &Origins,
     settings: &DaemonSettings,
 ) -> String {
     let feed = FeedContext {
         output,
+        origins,
         settings,
         self_url: self_url(output, format, settings),
         updated: last_change(items),
@@ -100,6 +105,7 @@ pub fn last_change(items: &[Item]) -> Option<DateTime<Utc>> {
 /// What every format writer needs besides the items.
 struct FeedContext<'a> {
     output: &'a OutputConfig,
+    origins: &'a Origins,
     settings: &'a DaemonSettings,
     self_url: String,
     updated: Option<DateTime<Utc>>,

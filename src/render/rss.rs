@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
-use rss::{Category, Channel, Guid};
+use rss::{Category, Channel, Guid, Source};
 
 use super::title_refs::hex_refs_in_titles;
 use super::xml_text::clean;
-use super::{own_authors, FeedContext};
+use super::{own_authors, FeedContext, Origin};
 use crate::model::Item;
 
 pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
@@ -28,14 +28,14 @@ pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
                 ..Default::default()
             }],
         }),
-        items: items.iter().map(item).collect(),
+        items: items.iter().map(|i| item(i, &feed.origins.of(i))).collect(),
         namespaces: BTreeMap::new(),
         ..Default::default()
     };
     hex_refs_in_titles(&channel.to_string())
 }
 
-fn item(item: &Item) -> rss::Item {
+fn item(item: &Item, origin: &Origin) -> rss::Item {
     let public_id = item.public_id();
     let permalink = item.link.as_deref() == Some(public_id.as_str());
     rss::Item {
@@ -61,8 +61,18 @@ fn item(item: &Item) -> rss::Item {
             })
             .collect(),
         dublin_core_ext: creators(item),
+        source: source(origin),
         ..Default::default()
     }
+}
+
+/// `<source url>` names the feed the item came from; RSS requires the
+/// url, so a source readers cannot subscribe to goes unnamed here.
+fn source(origin: &Origin) -> Option<Source> {
+    origin.feed_url.as_ref().map(|url| Source {
+        url: url.clone(),
+        title: Some(clean(&origin.title).into_owned()),
+    })
 }
 
 /// `dc:creator` for each author; RSS's own `author` must be an e-mail

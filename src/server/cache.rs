@@ -168,7 +168,14 @@ async fn render_entry(
     let (body, newest) = store
         .read(move |s| {
             let items = curate::select(s, &owned_config, &owned_output, now)?;
-            let body = render::render(format, &owned_output, &items, &owned_config.daemon);
+            let origins = render::Origins::read(s, &owned_config)?;
+            let body = render::render(
+                format,
+                &owned_output,
+                &items,
+                &origins,
+                &owned_config.daemon,
+            );
             Ok((body, render::last_change(&items)))
         })
         .await?;

@@ -90,6 +90,15 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX tombstones_by_link ON tombstones (source, link, title) WHERE link IS NOT NULL;
     CREATE INDEX tombstones_by_last_listed ON tombstones (last_listed);",
+    // 10: what a source's feed says of itself (title, id, site link), so
+    // outputs can tell where each item came from (source_feeds.rs). The
+    // validators and body digest are forgotten so that the next poll reads
+    // every feed whole once and learns them, instead of waiting for a
+    // feed to change.
+    "ALTER TABLE sources ADD COLUMN feed_title TEXT;
+    ALTER TABLE sources ADD COLUMN feed_id TEXT;
+    ALTER TABLE sources ADD COLUMN feed_link TEXT;
+    UPDATE sources SET etag = NULL, last_modified = NULL, body_hash = NULL;",
 ];
 
 /// The schema version this build writes.

@@ -8,6 +8,7 @@ mod items;
 mod migrations;
 mod retention;
 mod rotation;
+mod source_feeds;
 mod sources;
 mod tombstones;
 mod writer;
@@ -20,7 +21,8 @@ use rusqlite::{Connection, OpenFlags};
 pub use handle::{HandleError, StoreHandle};
 pub use items::{ItemQuery, UpsertOutcome, UpsertSummary};
 pub use migrations::LATEST as SCHEMA_VERSION;
-pub use sources::{FetchState, SourceStats};
+pub use source_feeds::SourceFeed;
+pub use sources::{FetchState, Recorded, SourceStats};
 pub use tombstones::TOMBSTONE_TTL;
 
 #[derive(Debug, thiserror::Error)]

@@ -9,6 +9,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::busy::write_transaction;
 use super::files::replace_file_stamps;
 use super::items::upsert_all;
+use super::source_feeds::{forget_if_relocated, save_source_feed, SourceFeed};
 use super::{from_unix, to_unix, tombstones, Store, StoreError, UpsertSummary};
 use crate::fetch::FileStamps;
 use crate::model::{Item, PollResult, SourceName};
@@ -35,6 +36,21 @@ pub struct FetchState {
     /// The digest of the last body read whole; the same body again is
     /// not parsed.
     pub body_hash: Option<String>,
+}
+
+/// What recording one poll changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recorded {
+    pub summary: UpsertSummary,
+    /// The feed's title, id or site link differ from those stored before.
+    pub feed_changed: bool,
+}
+
+impl Recorded {
+    /// True when rendered outputs may read differently.
+    pub fn changed(&self) -> bool {
+        self.summary.changed() || self.feed_changed
+    }
 }
 
 /// A source's fetch state with its item count, for `syndic sources`.
@@ -83,16 +99,18 @@ impl Store {
         write_transaction(&mut self.conn, |tx| save_state(tx, source, state))
     }
 
-    /// Stores a poll's items, the fetch state and (for a folder of dumps)
-    /// the stamps of the files read, in one transaction, so a crash leaves
+    /// Stores a poll's items, the fetch state, what the feed said of
+    /// itself (when the poll read one) and (for a folder of dumps) the
+    /// stamps of the files read, in one transaction, so a crash leaves
     /// either all or none.
     pub fn record_poll(
         &mut self,
         source: &SourceName,
         items: &[Item],
         state: &FetchState,
+        feed: Option<&SourceFeed>,
         files: Option<&FileStamps>,
-    ) -> Result<UpsertSummary, StoreError> {
+    ) -> Result<Recorded, StoreError> {
         write_transaction(&mut self.conn, |tx| {
             let summary = upsert_all(tx, items)?;
             // A poll that read no body (`304`, the same body, a failure)
@@ -110,6 +128,7 @@ impl Store {
                     tombstones::still_listed(tx, source, since)?;
                 }
             }
+            let forgotten = forget_if_relocated(tx, source, state.location.as_deref())?;
             save_state(tx, source, state)?;
             // A poll that read nothing says nothing about the feed's ids.
             if !items.is_empty() {
@@ -119,10 +138,17 @@ impl Store {
                         i64::try_from(summary.rotated).unwrap_or(i64::MAX)
                     ])?;
             }
+            let saved = match feed {
+                Some(feed) => save_source_feed(tx, source, feed)?,
+                None => false,
+            };
             if let Some(files) = files {
                 replace_file_stamps(tx, source, files)?;
             }
-            Ok(summary)
+            Ok(Recorded {
+                summary,
+                feed_changed: forgotten || saved,
+            })
         })
     }
 

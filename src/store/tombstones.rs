@@ -297,7 +297,7 @@ mod tests {
             ..FetchState::default()
         };
         store
-            .record_poll(&wire(), &[], &not_modified, None)
+            .record_poll(&wire(), &[], &not_modified, None, None)
             .unwrap();
 
         store.prune(&[], &[], now + TimeDelta::days(15)).unwrap();

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod attribution;
 mod cli;
 mod config_errors;
 mod curate;

@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use quick_xml::events::Event;
 use syndic::config::{Config, OutputConfig};
 use syndic::model::{Item, ItemId, SourceName};
-use syndic::render::{render, FeedFormat};
+use syndic::render::{render, FeedFormat, Origins};
 
 const CONFIG: &str = r#"
 [daemon]
@@ -65,7 +65,13 @@ fn output(config: &Config) -> &OutputConfig {
 
 fn rendered(format: FeedFormat, items: &[Item]) -> String {
     let config = config();
-    render(format, output(&config), items, &config.daemon)
+    render(
+        format,
+        output(&config),
+        items,
+        &Origins::default(),
+        &config.daemon,
+    )
 }
 
 fn parsed(text: &str) -> feed_rs::model::Feed {

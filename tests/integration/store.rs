@@ -3,7 +3,7 @@
 
 use chrono::{TimeZone, Utc};
 use syndic::model::{Item, ItemId, PollResult, SourceName, DATE_SKEW_SECS};
-use syndic::store::{FetchState, ItemQuery, Store, UpsertOutcome, SCHEMA_VERSION};
+use syndic::store::{FetchState, ItemQuery, SourceFeed, Store, UpsertOutcome, SCHEMA_VERSION};
 
 fn item(source: &str, id: &str, title: &str, published_hour: Option<u32>) -> Item {
     Item {
@@ -213,7 +213,8 @@ fn previous_version_upgrades_without_losing_items() {
         .fetch_state(&SourceName::new("s").unwrap())
         .unwrap()
         .unwrap();
-    assert_eq!((state.etag.as_deref(), state.failures), (Some("\"v1\""), 2));
+    // Migration 10 forgets validators, so the feed is read whole once.
+    assert_eq!((state.etag.as_deref(), state.failures), (None, 2));
     assert_eq!((state.location, state.disabled), (None, false));
 }
 
@@ -459,7 +460,7 @@ fn migration_9_adds_tombstones_to_an_existing_database() {
             .unwrap();
     }
     let mut store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 9);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     let rules = [(
         SourceName::new("s").unwrap(),
         syndic::config::Retention {
@@ -472,4 +473,81 @@ fn migration_9_adds_tombstones_to_an_existing_database() {
     let summary = store.upsert_items(&again).unwrap();
     assert_eq!((summary.inserted, summary.tombstoned), (0, 2));
     assert_eq!(store.item_counts().unwrap().get("s"), Some(&1));
+}
+
+#[test]
+fn migration_10_forgets_validators_so_every_feed_is_read_whole_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let wire = SourceName::new("wire").unwrap();
+    let state = FetchState {
+        etag: Some("\"v1\"".into()),
+        last_modified: Some("Mon, 04 May 2026 10:00:00 GMT".into()),
+        body_hash: Some("00ff".into()),
+        failures: 2,
+        location: Some("https://wire.example/feed".into()),
+        ..FetchState::default()
+    };
+    Store::open_at_version(&path, 9)
+        .unwrap()
+        .save_fetch_state(&wire, &state)
+        .unwrap();
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(
+        store.fetch_state(&wire).unwrap(),
+        Some(FetchState {
+            etag: None,
+            last_modified: None,
+            body_hash: None,
+            ..state.clone()
+        })
+    );
+    assert!(store.source_feeds().unwrap().is_empty());
+
+    let feed = SourceFeed {
+        title: Some("The Wire".into()),
+        id: None,
+        link: Some("https://wire.example/".into()),
+    };
+    let recorded = store
+        .record_poll(&wire, &[], &state, Some(&feed), None)
+        .unwrap();
+    assert!(recorded.feed_changed && recorded.changed());
+    assert_eq!(store.source_feeds().unwrap().get("wire"), Some(&feed));
+    let again = store
+        .record_poll(&wire, &[], &state, Some(&feed), None)
+        .unwrap();
+    assert!(!again.changed(), "the same feed changes nothing");
+}
+
+#[test]
+fn a_relocated_source_forgets_what_its_old_feed_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("syndic.db")).unwrap();
+    let wire = SourceName::new("wire").unwrap();
+    let at = |location: &str| FetchState {
+        location: Some(location.into()),
+        last_status: Some(PollResult::Error),
+        ..FetchState::default()
+    };
+    let feed = SourceFeed {
+        title: Some("The Wire".into()),
+        ..SourceFeed::default()
+    };
+    let old = at("https://old.example/feed");
+    store
+        .record_poll(&wire, &[], &old, Some(&feed), None)
+        .unwrap();
+    assert!(!store
+        .record_poll(&wire, &[], &old, None, None)
+        .unwrap()
+        .changed());
+    assert_eq!(store.source_feeds().unwrap().len(), 1);
+
+    // The first poll of the new address failed: nothing is known of it.
+    let new = at("https://new.example/feed");
+    let recorded = store.record_poll(&wire, &[], &new, None, None).unwrap();
+    assert!(recorded.feed_changed, "outputs must drop the old title");
+    assert!(store.source_feeds().unwrap().is_empty());
 }

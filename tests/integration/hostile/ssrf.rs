@@ -230,7 +230,7 @@ async fn a_move_into_a_private_range_stored_earlier_is_forgotten() {
         ..FetchState::default()
     };
     s.store
-        .write(move |st| st.record_poll(&name, &[], &moved, None))
+        .write(move |st| st.record_poll(&name, &[], &moved, None, None))
         .await
         .unwrap();
 

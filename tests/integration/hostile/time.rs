@@ -100,7 +100,9 @@ fn served_feeds_carry_the_held_date_not_the_claimed_one() {
     let items = [future];
     assert_eq!(syndic::render::last_change(&items), Some(held));
     for format in [FeedFormat::Rss, FeedFormat::Atom, FeedFormat::Json] {
-        let doc = syndic::render::render(format, &config.outputs[0], &items, &config.daemon);
+        let origins = syndic::render::Origins::default();
+        let doc =
+            syndic::render::render(format, &config.outputs[0], &items, &origins, &config.daemon);
         assert!(!doc.contains("9999"), "{format}: {doc}");
         assert!(doc.contains("2026"), "{format}: {doc}");
     }

@@ -90,6 +90,10 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX tombstones_by_link ON tombstones (source, link, title) WHERE link IS NOT NULL;
     CREATE INDEX tombstones_by_last_listed ON tombstones (last_listed);",
+    // 10: the source name an item's public id was derived from, set when
+    // its source is renamed (renames.rs) so readers see no new ids; NULL
+    // is the item's own source, which every item stored so far published.
+    "ALTER TABLE items ADD COLUMN id_source TEXT;",
 ];
 
 /// The schema version this build writes.

@@ -459,7 +459,7 @@ fn migration_9_adds_tombstones_to_an_existing_database() {
             .unwrap();
     }
     let mut store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 9);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     let rules = [(
         SourceName::new("s").unwrap(),
         syndic::config::Retention {
@@ -472,4 +472,32 @@ fn migration_9_adds_tombstones_to_an_existing_database() {
     let summary = store.upsert_items(&again).unwrap();
     assert_eq!((summary.inserted, summary.tombstoned), (0, 2));
     assert_eq!(store.item_counts().unwrap().get("s"), Some(&1));
+}
+
+#[test]
+fn migration_10_keeps_the_ids_items_were_published_under_through_a_rename() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    drop(Store::open_at_version(&path, 9).unwrap());
+    let stored = item("s", "42", "Story", None);
+    let published = stored.public_id();
+    rusqlite_conn(&path)
+        .execute(
+            "INSERT INTO items (source, id, title, first_seen, content_hash, sort_time)
+             VALUES ('s', '42', 'Story', ?1, ?2, ?1)",
+            rusqlite::params![
+                stored.first_seen.timestamp(),
+                stored.content_hash().as_str()
+            ],
+        )
+        .unwrap();
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 10);
+    let renamed = SourceName::new("t").unwrap();
+    store
+        .adopt_renamed(&[(SourceName::new("s").unwrap(), renamed.clone())])
+        .unwrap();
+    let moved = store.item(&renamed, &ItemId::new("42")).unwrap().unwrap();
+    assert_eq!(moved.public_id(), published);
+    assert_eq!(moved.first_seen.timestamp(), stored.first_seen.timestamp());
 }

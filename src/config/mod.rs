@@ -7,6 +7,7 @@ mod error;
 mod filter;
 mod pattern;
 mod raw;
+mod renames;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -77,6 +78,17 @@ pub struct SourceConfig {
     pub retention: Retention,
     /// Redirects and DNS answers may lead into private networks.
     pub allow_private: bool,
+    /// The name this source had before; its stored items, fetch state and
+    /// tombstones are moved to the new name at the next write.
+    pub renamed_from: Option<SourceName>,
+}
+
+impl SourceConfig {
+    /// (old name, new name) when the source was renamed.
+    pub fn rename(&self) -> Option<(SourceName, SourceName)> {
+        let old = self.renamed_from.clone()?;
+        Some((old, self.name.clone()))
+    }
 }
 
 /// Where a source is read from.
@@ -156,6 +168,14 @@ impl Config {
 
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
         self.sources.iter().find(|s| s.name.as_str() == name)
+    }
+
+    /// Every `renamed_from`, as (old name, new name).
+    pub fn renames(&self) -> Vec<(SourceName, SourceName)> {
+        self.sources
+            .iter()
+            .filter_map(SourceConfig::rename)
+            .collect()
     }
 
     pub fn output(&self, name: &str) -> Option<&OutputConfig> {
@@ -287,6 +307,7 @@ impl Checker<'_> {
         raw: Vec<RawSource>,
         daemon: &DaemonSettings,
     ) -> Result<Vec<SourceConfig>, ConfigError> {
+        renames::check(self, &raw)?;
         let mut seen = HashSet::new();
         raw.into_iter()
             .map(|s| {
@@ -344,6 +365,7 @@ impl Checker<'_> {
                 max_age: s.max_age.map(|d| d.0).or(daemon.retention.max_age),
             },
             allow_private: s.allow_private,
+            renamed_from: s.renamed_from.map(Spanned::into_inner),
         })
     }
 

@@ -50,6 +50,7 @@ pub struct RawSource {
     pub max_age: Option<HumanDuration>,
     #[serde(default)]
     pub allow_private: bool,
+    pub renamed_from: Option<Spanned<SourceName>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -19,9 +19,11 @@ pub fn import(config: &Config, source: &str, files: &[PathBuf]) -> Result<(), Cl
     let mut store = open_store(config)?;
     // Before anything is stored, so entries already held under the old
     // name are recognised rather than stored again.
-    store
-        .adopt_renamed(&Vec::from_iter(source.rename()))
-        .map_err(|e| CliError::Runtime(e.into()))?;
+    if let Some(rename) = source.rename() {
+        store
+            .adopt_renamed(&[rename])
+            .map_err(|e| CliError::Runtime(e.into()))?;
+    }
     let now = Utc::now();
     let max_items = config.daemon.max_items;
     let mut failed = 0;

@@ -203,6 +203,10 @@ pub const DATE_SKEW_SECS: i64 = 3600;
 pub struct Item {
     pub source: SourceName,
     pub id: ItemId,
+    /// The source name the public id was derived from, when that is not
+    /// `source`: the item was stored before its source was renamed, and
+    /// readers already hold the id it was published under.
+    pub id_source: Option<SourceName>,
     /// Plain text.
     pub title: String,
     /// Absolute URL.
@@ -231,6 +235,7 @@ impl Item {
         Item {
             source,
             id,
+            id_source: None,
             title: title.into(),
             link: None,
             summary: None,
@@ -281,13 +286,16 @@ impl Item {
 
     /// The id outputs publish: the item's own id when it is already a
     /// global IRI (`http(s):`, `tag:`, `urn:`), else a `urn:uuid:` derived
-    /// from source and id, so that it is a valid Atom id and never changes.
+    /// from id and the source's name when the item was first stored, so
+    /// that it is a valid Atom id and never changes, not even when the
+    /// source is renamed.
     pub fn public_id(&self) -> String {
         if is_global_iri(self.id.as_str()) {
             return self.id.as_str().to_string();
         }
+        let named = self.id_source.as_ref().unwrap_or(&self.source);
         let mut h = Sha256::new();
-        h.update(self.source.as_str().as_bytes());
+        h.update(named.as_str().as_bytes());
         h.update([0]);
         h.update(self.id.as_str().as_bytes());
         let mut b: [u8; 16] = h.finalize()[..16].try_into().unwrap_or_default();
@@ -359,6 +367,8 @@ mod tests {
         let mut other = item.clone();
         other.source = SourceName::new("t").unwrap();
         assert_ne!(item.public_id(), other.public_id());
+        other.id_source = Some(item.source.clone());
+        assert_eq!(item.public_id(), other.public_id(), "renamed keeps its id");
     }
 
     fn sample() -> Item {

@@ -17,6 +17,13 @@ use crate::poll::{dump_cut_warning, dump_file_items};
 pub fn import(config: &Config, source: &str, files: &[PathBuf]) -> Result<(), CliError> {
     let source = text_source(config, source)?;
     let mut store = open_store(config)?;
+    // Before anything is stored, so entries already held under the old
+    // name are recognised rather than stored again.
+    if let Some(rename) = source.rename() {
+        store
+            .adopt_renamed(&[rename])
+            .map_err(|e| CliError::Runtime(e.into()))?;
+    }
     let now = Utc::now();
     let max_items = config.daemon.max_items;
     let mut failed = 0;

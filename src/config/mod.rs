@@ -8,6 +8,7 @@ mod filter;
 mod http_options;
 mod pattern;
 mod raw;
+mod renames;
 mod secret;
 
 use std::collections::HashSet;
@@ -82,6 +83,17 @@ pub struct SourceConfig {
     /// Redirects and DNS answers may lead into private networks.
     pub allow_private: bool,
     pub http: HttpOptions,
+    /// The name this source had before; its stored items, fetch state and
+    /// tombstones are moved to the new name at the next write.
+    pub renamed_from: Option<SourceName>,
+}
+
+impl SourceConfig {
+    /// (old name, new name) when the source was renamed.
+    pub fn rename(&self) -> Option<(SourceName, SourceName)> {
+        let old = self.renamed_from.clone()?;
+        Some((old, self.name.clone()))
+    }
 }
 
 /// Where a source is read from.
@@ -161,6 +173,14 @@ impl Config {
 
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
         self.sources.iter().find(|s| s.name.as_str() == name)
+    }
+
+    /// Every `renamed_from`, as (old name, new name).
+    pub fn renames(&self) -> Vec<(SourceName, SourceName)> {
+        self.sources
+            .iter()
+            .filter_map(SourceConfig::rename)
+            .collect()
     }
 
     pub fn output(&self, name: &str) -> Option<&OutputConfig> {
@@ -292,6 +312,7 @@ impl Checker<'_> {
         raw: Vec<RawSource>,
         daemon: &DaemonSettings,
     ) -> Result<Vec<SourceConfig>, ConfigError> {
+        renames::check(self, &raw)?;
         let mut seen = HashSet::new();
         raw.into_iter()
             .map(|s| {
@@ -363,6 +384,7 @@ impl Checker<'_> {
             },
             allow_private: s.allow_private,
             http,
+            renamed_from: s.renamed_from.map(Spanned::into_inner),
         })
     }
 

@@ -56,6 +56,7 @@ pub struct RawSource {
     pub headers: Option<Spanned<BTreeMap<String, String>>>,
     pub auth: Option<Spanned<RawAuth>>,
     pub http2: Option<Spanned<bool>>,
+    pub renamed_from: Option<Spanned<SourceName>>,
 }
 
 /// `auth = { … }`: where the credentials are read from, never the

@@ -40,6 +40,9 @@ pub async fn run(store: StoreHandle, config: watch::Receiver<Arc<Config>>, mut s
 /// Runs without retention rules too, as tombstones left by earlier rules
 /// still expire, and those of sources no longer configured go.
 pub fn prune(store: &mut Store, config: &Config) -> Result<usize, StoreError> {
+    // A renamed source's old name is not configured: its tombstones would
+    // go below if the first poll under the new name had not moved them yet.
+    store.adopt_renamed(&config.renames())?;
     let now = Utc::now();
     let rules: Vec<_> = config
         .sources
@@ -124,5 +127,25 @@ mod tests {
         let after = config("[[source]]\nname = \"other\"\nurl = \"https://other.example/feed\"\n");
         assert_eq!(prune(&mut store, &after).unwrap(), 0);
         assert!(store.tombstone_counts().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_pass_before_the_first_poll_under_a_new_name_keeps_its_tombstones() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = |text: &str| Config::parse(&dir.path().join("feeds.toml"), text).unwrap();
+        let before =
+            config("[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 1\n");
+        let mut store = Store::open(&before.daemon.database).unwrap();
+        store
+            .upsert_items(&(1..=3).map(item).collect::<Vec<_>>())
+            .unwrap();
+        assert_eq!(prune(&mut store, &before).unwrap(), 2);
+
+        let renamed = config(
+            "[[source]]\nname = \"world\"\nrenamed_from = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 1\n",
+        );
+        assert_eq!(prune(&mut store, &renamed).unwrap(), 0);
+        assert_eq!(store.tombstone_counts().unwrap().get("world"), Some(&2));
+        assert_eq!(store.item_counts().unwrap().get("world"), Some(&1));
     }
 }

@@ -61,6 +61,7 @@ fn item(
     Item {
         source: source.clone(),
         id: item_id(entry, link.as_deref()),
+        id_source: None,
         title,
         link,
         summary,

@@ -176,6 +176,7 @@ impl Poller {
     /// configured location changed (what was learnt about the old address
     /// does not apply to the new one).
     async fn state(&self, source: &SourceConfig) -> Result<FetchState, HandleError> {
+        self.adopt_renamed(source).await?;
         let name = source.name.clone();
         let stored = self.store.read(move |s| s.fetch_state(&name)).await?;
         let location = source.location.to_string();
@@ -186,6 +187,23 @@ impl Poller {
                 ..FetchState::default()
             },
         })
+    }
+
+    /// Moves what the database holds under a renamed source's old name to
+    /// its new one before the state is read, so the poll goes on from
+    /// there. The read first spares a write on every later poll.
+    async fn adopt_renamed(&self, source: &SourceConfig) -> Result<(), HandleError> {
+        let Some((old, new)) = source.rename() else {
+            return Ok(());
+        };
+        let held = old.clone();
+        if self.store.read(move |s| s.holds_source(&held)).await? {
+            self.store
+                .write(move |s| s.adopt_renamed(&[(old, new)]))
+                .await?;
+            self.store.mark_changed();
+        }
+        Ok(())
     }
 
     async fn harvest(

@@ -60,7 +60,7 @@ pub struct ItemQuery {
     pub offset: usize,
 }
 
-const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen";
+const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source";
 
 impl Store {
     /// Stores `items` in one transaction; re-storing an unchanged item is a
@@ -221,8 +221,8 @@ fn upsert(
         .min(first_seen.saturating_add(DATE_SKEW_SECS));
     tx.prepare_cached(
         "INSERT INTO items (source, id, title, link, summary, content, authors, categories,
-                            published, updated, first_seen, content_hash, sort_time)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                            published, updated, first_seen, content_hash, sort_time, id_source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (source, id) DO UPDATE SET
             title = excluded.title, link = excluded.link, summary = excluded.summary,
             content = excluded.content, authors = excluded.authors,
@@ -244,6 +244,7 @@ fn upsert(
         first_seen,
         hash.as_str(),
         sort_time,
+        item.id_source.as_ref().map(SourceName::as_str),
     ])?;
     let outcome = if existing.is_some() {
         UpsertOutcome::Updated
@@ -270,6 +271,7 @@ struct RawItem {
     published: Option<i64>,
     updated: Option<i64>,
     first_seen: i64,
+    id_source: Option<String>,
 }
 
 fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
@@ -285,6 +287,7 @@ fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
         published: r.get(8)?,
         updated: r.get(9)?,
         first_seen: r.get(10)?,
+        id_source: r.get(11)?,
     })
 }
 
@@ -294,9 +297,10 @@ impl RawItem {
             serde_json::from_str::<Vec<String>>(s)
                 .map_err(|e| StoreError::Corrupt(format!("item {}: {e}", self.id)))
         };
+        let name = |s: String| SourceName::new(s).map_err(|e| StoreError::Corrupt(e.to_string()));
         Ok(Item {
-            source: SourceName::new(self.source.clone())
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            source: name(self.source.clone())?,
+            id_source: self.id_source.map(name).transpose()?,
             authors: list(&self.authors)?,
             categories: list(&self.categories)?,
             published: self.published.map(from_unix).transpose()?,

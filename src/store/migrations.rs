@@ -99,6 +99,10 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sources ADD COLUMN feed_id TEXT;
     ALTER TABLE sources ADD COLUMN feed_link TEXT;
     UPDATE sources SET etag = NULL, last_modified = NULL, body_hash = NULL;",
+    // 11: the source name an item's public id was derived from, set when
+    // its source is renamed (renames.rs) so readers see no new ids; NULL
+    // is the item's own source, which every item stored so far published.
+    "ALTER TABLE items ADD COLUMN id_source TEXT;",
 ];
 
 /// The schema version this build writes.

@@ -6,6 +6,7 @@ mod files;
 mod handle;
 mod items;
 mod migrations;
+mod renames;
 mod retention;
 mod rotation;
 mod source_feeds;

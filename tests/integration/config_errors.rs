@@ -107,6 +107,40 @@ fn names_must_be_unique_and_well_formed() {
 }
 
 #[test]
+fn renamed_from_names_a_source_that_is_gone_and_only_once() {
+    let renamed = |name: &str, old: &str| {
+        format!(
+            "[[source]]\nname = \"{name}\"\nurl = \"https://x.org\"\nrenamed_from = \"{old}\"\n"
+        )
+    };
+    let config = Config::parse(Path::new("feeds.toml"), &renamed("b", "old")).unwrap();
+    let source = config.source("b").unwrap();
+    assert_eq!(source.renamed_from.as_ref().unwrap().as_str(), "old");
+    assert!(Config::parse(Path::new("feeds.toml"), SOURCE)
+        .unwrap()
+        .renames()
+        .is_empty());
+
+    assert_error(
+        &format!("{SOURCE}{}", renamed("b", "a")),
+        8,
+        "a source of that name still exists",
+    );
+    assert_error(
+        &format!("{}{SOURCE}", renamed("b", "a")),
+        4,
+        "a source of that name still exists",
+    );
+    assert_error(&renamed("b", "b"), 4, "`renamed_from` itself");
+    assert_error(
+        &format!("{}{}", renamed("b", "old"), renamed("c", "old")),
+        8,
+        "sources `b` and `c` are both `renamed_from = \"old\"`",
+    );
+    assert_error(&renamed("b", "no way"), 4, "invalid name");
+}
+
+#[test]
 fn a_source_needs_exactly_one_location() {
     assert_error("[[source]]\nname = \"a\"\n", 2, "neither `url` nor `path`");
     assert_error(

@@ -19,6 +19,7 @@ mod parse;
 mod parse_corpus;
 mod parse_props;
 mod poll;
+mod renames;
 mod render;
 mod render_cli;
 mod scheduler;

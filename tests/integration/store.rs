@@ -551,3 +551,31 @@ fn a_relocated_source_forgets_what_its_old_feed_said() {
     assert!(recorded.feed_changed, "outputs must drop the old title");
     assert!(store.source_feeds().unwrap().is_empty());
 }
+
+#[test]
+fn migration_11_keeps_the_ids_items_were_published_under_through_a_rename() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    drop(Store::open_at_version(&path, 9).unwrap());
+    let stored = item("s", "42", "Story", None);
+    let published = stored.public_id();
+    rusqlite_conn(&path)
+        .execute(
+            "INSERT INTO items (source, id, title, first_seen, content_hash, sort_time)
+             VALUES ('s', '42', 'Story', ?1, ?2, ?1)",
+            rusqlite::params![
+                stored.first_seen.timestamp(),
+                stored.content_hash().as_str()
+            ],
+        )
+        .unwrap();
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let renamed = SourceName::new("t").unwrap();
+    store
+        .adopt_renamed(&[(SourceName::new("s").unwrap(), renamed.clone())])
+        .unwrap();
+    let moved = store.item(&renamed, &ItemId::new("42")).unwrap().unwrap();
+    assert_eq!(moved.public_id(), published);
+    assert_eq!(moved.first_seen.timestamp(), stored.first_seen.timestamp());
+}

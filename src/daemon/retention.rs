@@ -112,19 +112,33 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_pass_without_rules_drops_the_tombstones_of_removed_sources() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = |text: &str| Config::parse(&dir.path().join("feeds.toml"), text).unwrap();
-        let before =
-            config("[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 1\n");
+    fn config(dir: &std::path::Path, text: &str) -> Config {
+        Config::parse(&dir.join("feeds.toml"), text).unwrap()
+    }
+
+    /// A store whose source `wire` (`keep = 1`) had two of its three items
+    /// removed, leaving two tombstones.
+    fn wire_pruned_to_one(dir: &std::path::Path) -> Store {
+        let before = config(
+            dir,
+            "[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 1\n",
+        );
         let mut store = Store::open(&before.daemon.database).unwrap();
         store
             .upsert_items(&(1..=3).map(item).collect::<Vec<_>>())
             .unwrap();
         assert_eq!(prune(&mut store, &before).unwrap(), 2);
+        store
+    }
 
-        let after = config("[[source]]\nname = \"other\"\nurl = \"https://other.example/feed\"\n");
+    #[test]
+    fn a_pass_without_rules_drops_the_tombstones_of_removed_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = wire_pruned_to_one(dir.path());
+        let after = config(
+            dir.path(),
+            "[[source]]\nname = \"other\"\nurl = \"https://other.example/feed\"\n",
+        );
         assert_eq!(prune(&mut store, &after).unwrap(), 0);
         assert!(store.tombstone_counts().unwrap().is_empty());
     }
@@ -132,16 +146,9 @@ mod tests {
     #[test]
     fn a_pass_before_the_first_poll_under_a_new_name_keeps_its_tombstones() {
         let dir = tempfile::tempdir().unwrap();
-        let config = |text: &str| Config::parse(&dir.path().join("feeds.toml"), text).unwrap();
-        let before =
-            config("[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 1\n");
-        let mut store = Store::open(&before.daemon.database).unwrap();
-        store
-            .upsert_items(&(1..=3).map(item).collect::<Vec<_>>())
-            .unwrap();
-        assert_eq!(prune(&mut store, &before).unwrap(), 2);
-
+        let mut store = wire_pruned_to_one(dir.path());
         let renamed = config(
+            dir.path(),
             "[[source]]\nname = \"world\"\nrenamed_from = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 1\n",
         );
         assert_eq!(prune(&mut store, &renamed).unwrap(), 0);

@@ -70,6 +70,8 @@ fn item(
         categories: cleaned(&entry.categories),
         published: entry.published.or(entry.updated),
         updated: entry.updated,
+        enclosures: Vec::new(),
+        image: None,
         first_seen: now,
     }
 }

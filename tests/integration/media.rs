@@ -144,3 +144,213 @@ fn atom_enclosure_links_are_enclosures_not_the_link() {
         }]
     );
 }
+
+mod end_to_end {
+    use super::*;
+    use syndic::config::Config;
+    use syndic::render::{render, FeedFormat, Origins};
+    use syndic::store::{ItemQuery, Store};
+
+    const CONFIG: &str = r#"
+[[source]]
+name = "pod"
+url = "https://pod.example/feed.xml"
+
+[[output]]
+name = "cast"
+title = "Harbour & friends"
+sources = ["pod"]
+"#;
+
+    /// The fixtures' items after a trip through a real SQLite file.
+    fn stored(items: &[Item]) -> Vec<Item> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("syndic.db")).unwrap();
+        store.upsert_items(items).unwrap();
+        store
+            .items(&ItemQuery {
+                limit: 100,
+                ..Default::default()
+            })
+            .unwrap()
+    }
+
+    fn rendered(format: FeedFormat, items: &[Item]) -> String {
+        let config = Config::parse(std::path::Path::new("/srv/feeds.toml"), CONFIG).unwrap();
+        let output = config.output("cast").unwrap();
+        render(format, output, items, &Origins::default(), &config.daemon)
+    }
+
+    fn everything() -> Vec<Item> {
+        let all: Vec<Item> = [podcast(), video(), json()].concat();
+        let read = stored(&all);
+        assert_eq!(read.len(), all.len());
+        for item in &all {
+            let back = read.iter().find(|r| r.id == item.id).unwrap();
+            assert_eq!(back.enclosures, item.enclosures, "{}", item.title);
+            assert_eq!(back.image, item.image, "{}", item.title);
+        }
+        read
+    }
+
+    fn entry<'f>(feed: &'f feed_rs::model::Feed, title: &str) -> &'f feed_rs::model::Entry {
+        feed.entries
+            .iter()
+            .find(|e| e.title.as_ref().is_some_and(|t| t.content == title))
+            .unwrap_or_else(|| panic!("no entry {title}"))
+    }
+
+    fn media_urls(entry: &feed_rs::model::Entry) -> Vec<String> {
+        entry
+            .media
+            .iter()
+            .flat_map(|m| &m.content)
+            .filter_map(|c| c.url.as_ref().map(|u| u.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn rss_carries_one_enclosure_the_rest_as_media_content_and_podcast_fields() {
+        let xml = rendered(FeedFormat::Rss, &everything());
+        let feed = feed_rs::parser::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+
+        let ep2 = entry(&feed, "Episode 2: Tides");
+        assert_eq!(media_urls(ep2), ["https://pod.example/media/ep2.mp3"]);
+        let content = &ep2.media[0].content[0];
+        assert_eq!(content.size, Some(24_986_239));
+        assert_eq!(
+            content
+                .content_type
+                .as_ref()
+                .map(|t| t.to_string())
+                .as_deref(),
+            Some("audio/mpeg")
+        );
+        let duration = ep2.media.iter().find_map(|m| m.duration);
+        assert_eq!(duration, Some(Duration::from_secs(3725)));
+
+        let dawn = entry(&feed, "Dawn over the bay");
+        assert_eq!(
+            media_urls(dawn),
+            [
+                "https://cdn.video.example/dawn-1080.mp4",
+                "https://cdn.video.example/dawn-480.webm"
+            ],
+            "the second file comes back as media:content"
+        );
+
+        assert!(
+            xml.contains("xmlns:media=\"http://search.yahoo.com/mrss/\""),
+            "{xml}"
+        );
+        assert!(xml.contains("xmlns:itunes="), "{xml}");
+        assert!(
+            xml.contains("<itunes:explicit>false</itunes:explicit>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<itunes:author>Harbour &amp; friends</itunes:author>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<itunes:image href=\"https://pod.example/ep2.jpg\"/>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<enclosure url="https://pod.example/media/ep1.m4a" length="0" type="audio/x-m4a"/>"#),
+            "an unknown length is written 0:\n{xml}"
+        );
+    }
+
+    #[test]
+    fn rss_without_audio_declares_no_itunes_channel() {
+        let xml = rendered(FeedFormat::Rss, &stored(&video()));
+        assert!(!xml.contains("<itunes:explicit>"), "{xml}");
+        assert!(!xml.contains("<itunes:author>"), "{xml}");
+        let plain = rendered(FeedFormat::Rss, &[]);
+        assert!(!plain.contains("xmlns:media"), "{plain}");
+    }
+
+    #[test]
+    fn atom_writes_enclosure_links() {
+        let xml = rendered(FeedFormat::Atom, &everything());
+        let feed = feed_rs::parser::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        let birds = entry(&feed, "Birdsong at dusk");
+        let enclosures: Vec<_> = birds
+            .links
+            .iter()
+            .filter(|l| l.rel.as_deref() == Some("enclosure"))
+            .map(|l| {
+                (
+                    l.href.as_str(),
+                    l.media_type.as_deref(),
+                    l.length,
+                    l.title.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            enclosures,
+            [
+                (
+                    "https://notes.example/3.ogg",
+                    Some("audio/ogg"),
+                    Some(812_345),
+                    Some("Birdsong (Ogg)")
+                ),
+                (
+                    "https://notes.example/3.mp3",
+                    Some("audio/mpeg"),
+                    Some(912_345),
+                    None
+                ),
+            ]
+        );
+        let alternate: Vec<_> = birds
+            .links
+            .iter()
+            .filter(|l| l.rel.as_deref() == Some("alternate"))
+            .map(|l| l.href.as_str())
+            .collect();
+        assert_eq!(alternate, ["https://notes.example/3"]);
+    }
+
+    #[test]
+    fn json_writes_attachments_and_image() {
+        let text = rendered(FeedFormat::Json, &everything());
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let items = doc["items"].as_array().unwrap();
+        let find = |title: &str| {
+            items
+                .iter()
+                .find(|i| i["title"] == title)
+                .unwrap_or_else(|| panic!("no item {title}"))
+        };
+        let ep2 = find("Episode 2: Tides");
+        assert_eq!(ep2["image"], "https://pod.example/ep2.jpg");
+        assert_eq!(
+            ep2["attachments"],
+            serde_json::json!([{"url": "https://pod.example/media/ep2.mp3",
+                "mime_type": "audio/mpeg", "size_in_bytes": 24_986_239,
+                "duration_in_seconds": 3725}])
+        );
+        let birds = find("Birdsong at dusk");
+        assert_eq!(birds["attachments"][0]["title"], "Birdsong (Ogg)");
+        assert_eq!(
+            birds["attachments"][1]["url"],
+            "https://notes.example/3.mp3"
+        );
+        assert_eq!(
+            find("Dawn over the bay")["image"],
+            "https://cdn.video.example/dawn.jpg"
+        );
+
+        let feed = feed_rs::parser::parse(text.as_bytes()).unwrap();
+        let sizes: Vec<_> = entry(&feed, "Birdsong at dusk")
+            .links
+            .iter()
+            .filter_map(|l| l.length)
+            .collect();
+        assert_eq!(sizes, [812_345, 912_345], "feed-rs reads the attachments");
+    }
+}

@@ -258,6 +258,10 @@ pub struct Item {
     pub enclosures: Vec<Enclosure>,
     /// Absolute http(s) URL of the item's picture.
     pub image: Option<String>,
+    /// A podcast episode's number (`itunes:episode`).
+    pub episode: Option<u32>,
+    /// Whether a podcast episode is marked explicit (`itunes:explicit`).
+    pub explicit: Option<bool>,
     /// When syndic first stored it; kept on updates.
     pub first_seen: DateTime<Utc>,
 }
@@ -285,6 +289,8 @@ impl Item {
             updated: None,
             enclosures: Vec::new(),
             image: None,
+            episode: None,
+            explicit: None,
             first_seen,
         }
     }
@@ -307,6 +313,8 @@ impl Item {
         field(&self.updated.map(|t| t.to_rfc3339()).unwrap_or_default());
         field(&serde_json::to_string(&self.enclosures).unwrap_or_default());
         field(self.image.as_deref().unwrap_or(""));
+        field(&self.episode.map(|n| n.to_string()).unwrap_or_default());
+        field(self.explicit.map_or("", |e| if e { "yes" } else { "no" }));
         ContentHash(hex(&h.finalize()[..16]))
     }
 
@@ -465,5 +473,8 @@ mod tests {
         let mut pictured = item.clone();
         pictured.image = Some("https://x.test/a.jpg".into());
         assert_ne!(item.content_hash(), pictured.content_hash());
+        let mut clean = item.clone();
+        clean.explicit = Some(false);
+        assert_ne!(item.content_hash(), clean.content_hash());
     }
 }

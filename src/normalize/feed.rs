@@ -80,6 +80,8 @@ fn item(
         updated: entry.updated,
         enclosures: media::enclosures(&entry.enclosures, base.as_ref()),
         image,
+        episode: entry.episode,
+        explicit: entry.explicit,
         first_seen: now,
     }
 }

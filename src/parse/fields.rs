@@ -130,6 +130,16 @@ pub(super) fn duration(value: &str) -> Option<Duration> {
     Some(Duration::from_secs(seconds)).filter(|d| !d.is_zero())
 }
 
+/// `itunes:explicit`: Apple's `true`/`false`, and the `yes`, `explicit`,
+/// `no` and `clean` of its older documentation, still common.
+pub(super) fn explicit(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "explicit" => Some(true),
+        "false" | "no" | "clean" => Some(false),
+        _ => None,
+    }
+}
+
 /// A guid that is a permalink serves as the link when there is none.
 pub(super) fn permalink(guid: &str, is_permalink: bool) -> Option<String> {
     let guid = guid.trim();
@@ -263,6 +273,9 @@ mod tests {
         assert_eq!(duration("1:2:3:4"), None);
         assert_eq!(duration("soon"), None);
         assert_eq!(duration(""), None);
+        assert_eq!(explicit(" Yes "), Some(true));
+        assert_eq!(explicit("clean"), Some(false));
+        assert_eq!(explicit("maybe"), None);
     }
 
     #[test]

@@ -84,6 +84,9 @@ fn entry(item: &Map<String, Value>, feed_authors: &[String]) -> ParsedEntry {
         image: string(item, "image")
             .or_else(|| string(item, "banner_image"))
             .and_then(non_empty),
+        // JSON Feed has no podcast episode fields.
+        episode: None,
+        explicit: None,
     }
 }
 

@@ -108,6 +108,10 @@ pub struct ParsedEntry {
     /// The entry's picture as written: JSON `image`, else
     /// `media:thumbnail`, else `itunes:image`.
     pub image: Option<String>,
+    /// `itunes:episode`.
+    pub episode: Option<u32>,
+    /// `itunes:explicit`.
+    pub explicit: Option<bool>,
 }
 
 /// A text field and how to read it.

@@ -18,7 +18,7 @@ use quick_xml::Reader;
 
 use super::dates::parse_date;
 use super::fields::{
-    attribute, combine_base, duration, guessed_text, length, non_empty, permalink, plain,
+    attribute, combine_base, duration, explicit, guessed_text, length, non_empty, permalink, plain,
     push_trimmed, rss_author, ttl, typed_text,
 };
 use super::{Dialect, Enclosure, ParseError, ParsedEntry, ParsedFeed, Text};
@@ -251,6 +251,12 @@ impl Draft {
             (Some("media"), "thumbnail") => self.media_element(field.element),
             (Some("itunes"), "duration") => {
                 self.fallback.duration = self.fallback.duration.or(duration(&field.value().value));
+            }
+            (Some("itunes"), "episode") => {
+                entry.episode = entry.episode.or(field.value().value.trim().parse().ok());
+            }
+            (Some("itunes"), "explicit") => {
+                entry.explicit = entry.explicit.or(explicit(&field.value().value));
             }
             (Some("itunes"), "image") => {
                 self.fallback.itunes_image = self

@@ -60,13 +60,20 @@ fn media_content(file: &Enclosure) -> Extension {
     }
 }
 
-/// `itunes:duration` (of the first file, the one `<enclosure>` names) and
-/// `itunes:image`, when the item has either.
+/// `itunes:duration` (of the first file, the one `<enclosure>` names),
+/// `itunes:image`, `itunes:episode` and `itunes:explicit`, when the item
+/// has any.
 pub(super) fn itunes_item(item: &Item) -> Option<ITunesItemExtension> {
     let duration = item.enclosures.first().and_then(|e| e.duration);
-    (duration.is_some() || item.image.is_some()).then(|| ITunesItemExtension {
+    let any = duration.is_some()
+        || item.image.is_some()
+        || item.episode.is_some()
+        || item.explicit.is_some();
+    any.then(|| ITunesItemExtension {
         duration: duration.map(hms),
         image: item.image.as_deref().map(|i| clean(i).into_owned()),
+        episode: item.episode.map(|n| n.to_string()),
+        explicit: item.explicit.map(|e| e.to_string()),
         ..Default::default()
     })
 }

@@ -60,7 +60,7 @@ pub struct ItemQuery {
     pub offset: usize,
 }
 
-const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source, enclosures, image";
+const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source, enclosures, image, episode, explicit";
 
 impl Store {
     /// Stores `items` in one transaction; re-storing an unchanged item is a
@@ -222,15 +222,17 @@ fn upsert(
     tx.prepare_cached(
         "INSERT INTO items (source, id, title, link, summary, content, authors, categories,
                             published, updated, first_seen, content_hash, sort_time, id_source,
-                            enclosures, image)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                            enclosures, image, episode, explicit)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17, ?18)
          ON CONFLICT (source, id) DO UPDATE SET
             title = excluded.title, link = excluded.link, summary = excluded.summary,
             content = excluded.content, authors = excluded.authors,
             categories = excluded.categories, published = excluded.published,
             updated = excluded.updated, content_hash = excluded.content_hash,
             sort_time = excluded.sort_time, enclosures = excluded.enclosures,
-            image = excluded.image",
+            image = excluded.image, episode = excluded.episode,
+            explicit = excluded.explicit",
     )?
     .execute(params![
         item.source.as_str(),
@@ -249,6 +251,8 @@ fn upsert(
         item.id_source.as_ref().map(SourceName::as_str),
         serde_json::to_string(&item.enclosures).unwrap_or_else(|_| "[]".into()),
         item.image,
+        item.episode,
+        item.explicit,
     ])?;
     let outcome = if existing.is_some() {
         UpsertOutcome::Updated
@@ -278,6 +282,8 @@ struct RawItem {
     id_source: Option<String>,
     enclosures: String,
     image: Option<String>,
+    episode: Option<u32>,
+    explicit: Option<bool>,
 }
 
 fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
@@ -296,6 +302,8 @@ fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
         id_source: r.get(11)?,
         enclosures: r.get(12)?,
         image: r.get(13)?,
+        episode: r.get(14)?,
+        explicit: r.get(15)?,
     })
 }
 
@@ -314,6 +322,8 @@ impl RawItem {
             enclosures: serde_json::from_str(&self.enclosures)
                 .map_err(|e| StoreError::Corrupt(format!("item {}: {e}", self.id)))?,
             image: self.image,
+            episode: self.episode,
+            explicit: self.explicit,
             published: self.published.map(from_unix).transpose()?,
             updated: self.updated.map(from_unix).transpose()?,
             first_seen: from_unix(self.first_seen)?,

@@ -52,6 +52,8 @@ fn podcast_enclosures_are_absolute_deduplicated_and_timed() {
         "the enclosure and its media:content copy are one file"
     );
     assert_eq!(ep2.image.as_deref(), Some("https://pod.example/ep2.jpg"));
+    assert_eq!((ep2.episode, ep2.explicit), (Some(2), Some(false)));
+    assert_eq!((ep1.episode, ep1.explicit), (None, None));
     assert_eq!(
         ep1.enclosures,
         [Enclosure {
@@ -189,6 +191,12 @@ sources = ["pod"]
             let back = read.iter().find(|r| r.id == item.id).unwrap();
             assert_eq!(back.enclosures, item.enclosures, "{}", item.title);
             assert_eq!(back.image, item.image, "{}", item.title);
+            assert_eq!(
+                (back.episode, back.explicit),
+                (item.episode, item.explicit),
+                "{}",
+                item.title
+            );
         }
         read
     }
@@ -245,8 +253,8 @@ sources = ["pod"]
         );
         assert!(xml.contains("xmlns:itunes="), "{xml}");
         assert!(
-            xml.contains("<itunes:explicit>false</itunes:explicit>"),
-            "{xml}"
+            xml.contains("<itunes:explicit>false</itunes:explicit><item>"),
+            "the channel says it is not explicit:\n{xml}"
         );
         assert!(
             xml.contains("<itunes:author>Harbour &amp; friends</itunes:author>"),
@@ -254,6 +262,12 @@ sources = ["pod"]
         );
         assert!(
             xml.contains("<itunes:image href=\"https://pod.example/ep2.jpg\"/>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(
+                "<itunes:explicit>false</itunes:explicit><itunes:episode>2</itunes:episode></item>"
+            ),
             "{xml}"
         );
         assert!(

@@ -4,6 +4,7 @@
 pub mod dump;
 pub mod feed;
 pub mod html;
+mod lazy_images;
 mod media;
 pub mod source_feed;
 

@@ -66,7 +66,7 @@ fn podcast_enclosures_are_absolute_deduplicated_and_timed() {
     assert_eq!(
         ep1.image.as_deref(),
         Some("https://pod.example/img/knot.png"),
-        "the first image of the text, made absolute"
+        "the first image of the text, lazy-loaded, made absolute"
     );
 }
 

@@ -247,8 +247,7 @@ impl Draft {
                     self.media_group(field.inner);
                 }
             }
-            (Some("media"), "content") => self.media_element(field.element),
-            (Some("media"), "thumbnail") => self.media_element(field.element),
+            (Some("media"), "content" | "thumbnail") => self.media_element(field.element),
             (Some("itunes"), "duration") => {
                 self.fallback.duration = self.fallback.duration.or(duration(&field.value().value));
             }

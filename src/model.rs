@@ -2,6 +2,7 @@
 //! identify sources, outputs and items.
 
 use std::fmt;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -198,6 +199,40 @@ impl fmt::Display for PollResult {
 /// every output and younger than any `max_age` until that date comes.
 pub const DATE_SKEW_SECS: i64 = 3600;
 
+/// A media file an item carries: a podcast episode's audio, a video, an
+/// image gallery's pictures. Stored as JSON, so the field names are the
+/// stored form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enclosure {
+    /// Absolute http(s) URL.
+    pub url: String,
+    pub mime_type: Option<String>,
+    /// Bytes, as the feed claims them (never checked).
+    pub length: Option<u64>,
+    pub duration: Option<Duration>,
+    pub title: Option<String>,
+}
+
+impl Enclosure {
+    pub fn new(url: impl Into<String>) -> Self {
+        Enclosure {
+            url: url.into(),
+            mime_type: None,
+            length: None,
+            duration: None,
+            title: None,
+        }
+    }
+
+    /// Podcast apps play what is declared as audio; a missing type is
+    /// not guessed from the file name.
+    pub fn is_audio(&self) -> bool {
+        self.mime_type
+            .as_deref()
+            .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("audio/"))
+    }
+}
+
 /// One normalized item, whatever source it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
@@ -219,6 +254,14 @@ pub struct Item {
     pub categories: Vec<String>,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
+    /// Media files, in feed order, one per URL.
+    pub enclosures: Vec<Enclosure>,
+    /// Absolute http(s) URL of the item's picture.
+    pub image: Option<String>,
+    /// A podcast episode's number (`itunes:episode`).
+    pub episode: Option<u32>,
+    /// Whether a podcast episode is marked explicit (`itunes:explicit`).
+    pub explicit: Option<bool>,
     /// When syndic first stored it; kept on updates.
     pub first_seen: DateTime<Utc>,
 }
@@ -244,6 +287,10 @@ impl Item {
             categories: Vec::new(),
             published: None,
             updated: None,
+            enclosures: Vec::new(),
+            image: None,
+            episode: None,
+            explicit: None,
             first_seen,
         }
     }
@@ -264,6 +311,10 @@ impl Item {
         field(&self.categories.join("\u{1f}"));
         field(&self.published.map(|t| t.to_rfc3339()).unwrap_or_default());
         field(&self.updated.map(|t| t.to_rfc3339()).unwrap_or_default());
+        field(&serde_json::to_string(&self.enclosures).unwrap_or_default());
+        field(self.image.as_deref().unwrap_or(""));
+        field(&self.episode.map(|n| n.to_string()).unwrap_or_default());
+        field(self.explicit.map_or("", |e| if e { "yes" } else { "no" }));
         ContentHash(hex(&h.finalize()[..16]))
     }
 
@@ -413,5 +464,17 @@ mod tests {
         assert_eq!(item.content_hash(), later.content_hash());
         later.content = Some("<p>y</p>".into());
         assert_ne!(item.content_hash(), later.content_hash());
+        let mut longer = item.clone();
+        longer.enclosures = vec![Enclosure::new("https://x.test/a.mp3")];
+        assert_ne!(item.content_hash(), longer.content_hash());
+        let mut timed = longer.clone();
+        timed.enclosures[0].duration = Some(Duration::from_secs(61));
+        assert_ne!(longer.content_hash(), timed.content_hash());
+        let mut pictured = item.clone();
+        pictured.image = Some("https://x.test/a.jpg".into());
+        assert_ne!(item.content_hash(), pictured.content_hash());
+        let mut clean = item.clone();
+        clean.explicit = Some(false);
+        assert_ne!(item.content_hash(), clean.content_hash());
     }
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::html::Sanitizer;
+use super::media;
 use super::UNTITLED;
 use crate::model::{Item, ItemId, SourceName};
 use crate::parse::{ParsedEntry, ParsedFeed, Text, TextKind};
@@ -58,6 +59,13 @@ fn item(
         .map(title_text)
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| derived_title(entry));
+    // RSS feeds put their HTML in the description, so that is searched
+    // for a picture too.
+    let image = media::image(
+        entry.image.as_deref(),
+        content.as_deref().or(summary.as_deref()),
+        base.as_ref(),
+    );
     Item {
         source: source.clone(),
         id: item_id(entry, link.as_deref()),
@@ -70,6 +78,10 @@ fn item(
         categories: cleaned(&entry.categories),
         published: entry.published.or(entry.updated),
         updated: entry.updated,
+        enclosures: media::enclosures(&entry.enclosures, base.as_ref()),
+        image,
+        episode: entry.episode,
+        explicit: entry.explicit,
         first_seen: now,
     }
 }

@@ -44,7 +44,8 @@ impl Sanitizer {
             None => UrlRelative::PassThrough,
         });
         let (bounded, note) = bounded(html);
-        let mut clean = self.builder.clean(&bounded).to_string();
+        let visible = super::lazy_images::with_real_images(&bounded);
+        let mut clean = self.builder.clean(&visible).to_string();
         if let Some(note) = note {
             clean.push_str(&format!("<p><em>[syndic: {note}]</em></p>"));
         }

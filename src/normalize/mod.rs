@@ -4,6 +4,8 @@
 pub mod dump;
 pub mod feed;
 pub mod html;
+mod lazy_images;
+mod media;
 pub mod source_feed;
 
 /// The title of an item that has no text to name it by.

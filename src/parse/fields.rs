@@ -105,6 +105,41 @@ pub(super) fn ttl(value: &str) -> Option<Duration> {
     Some(Duration::from_secs(minutes.saturating_mul(60)))
 }
 
+/// A media file's size in bytes. `0` is how many feeds write "unknown".
+pub(super) fn length(value: &str) -> Option<u64> {
+    value.trim().parse().ok().filter(|&n| n > 0)
+}
+
+/// `itunes:duration` and Media RSS `duration`: seconds (fractions
+/// dropped), `MM:SS` or `HH:MM:SS`.
+pub(super) fn duration(value: &str) -> Option<Duration> {
+    let parts: Vec<&str> = value.trim().split(':').collect();
+    if parts.len() > 3 {
+        return None;
+    }
+    let mut seconds: u64 = 0;
+    for (i, part) in parts.iter().enumerate() {
+        let whole = if i + 1 == parts.len() {
+            part.split_once('.').map_or(*part, |(w, _)| w)
+        } else {
+            part
+        };
+        let n: u64 = whole.trim().parse().ok()?;
+        seconds = seconds.checked_mul(60)?.checked_add(n)?;
+    }
+    Some(Duration::from_secs(seconds)).filter(|d| !d.is_zero())
+}
+
+/// `itunes:explicit`: Apple's `true`/`false`, and the `yes`, `explicit`,
+/// `no` and `clean` of its older documentation, still common.
+pub(super) fn explicit(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "explicit" => Some(true),
+        "false" | "no" | "clean" => Some(false),
+        _ => None,
+    }
+}
+
 /// A guid that is a permalink serves as the link when there is none.
 pub(super) fn permalink(guid: &str, is_permalink: bool) -> Option<String> {
     let guid = guid.trim();
@@ -224,6 +259,23 @@ mod tests {
         );
         assert_eq!(permalink("https://x.test/a", false), None);
         assert_eq!(permalink("tag:x.test,2024:1", true), None);
+    }
+
+    #[test]
+    fn lengths_and_durations() {
+        assert_eq!(length(" 1234 "), Some(1234));
+        assert_eq!(length("0"), None);
+        assert_eq!(length("big"), None);
+        assert_eq!(duration("3725"), Some(Duration::from_secs(3725)));
+        assert_eq!(duration("62:05"), Some(Duration::from_secs(3725)));
+        assert_eq!(duration("1:02:05"), Some(Duration::from_secs(3725)));
+        assert_eq!(duration("12.5"), Some(Duration::from_secs(12)));
+        assert_eq!(duration("1:2:3:4"), None);
+        assert_eq!(duration("soon"), None);
+        assert_eq!(duration(""), None);
+        assert_eq!(explicit(" Yes "), Some(true));
+        assert_eq!(explicit("clean"), Some(false));
+        assert_eq!(explicit("maybe"), None);
     }
 
     #[test]

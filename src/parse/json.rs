@@ -4,8 +4,10 @@
 use serde_json::{Map, Value};
 
 use super::dates::parse_date;
+use std::time::Duration;
+
 use super::fields::{non_empty, push_trimmed};
-use super::{Dialect, ParseError, ParsedEntry, ParsedFeed, Text};
+use super::{Dialect, Enclosure, ParseError, ParsedEntry, ParsedFeed, Text};
 
 pub(super) fn parse(document: &str) -> Result<ParsedFeed, ParseError> {
     let value: Value = serde_json::from_str(document).map_err(|e| ParseError::Malformed {
@@ -78,7 +80,35 @@ fn entry(item: &Map<String, Value>, feed_authors: &[String]) -> ParsedEntry {
         published: string(item, "date_published").and_then(parse_date),
         updated: string(item, "date_modified").and_then(parse_date),
         base: None,
+        enclosures: attachments(item),
+        image: string(item, "image")
+            .or_else(|| string(item, "banner_image"))
+            .and_then(non_empty),
+        // JSON Feed has no podcast episode fields.
+        episode: None,
+        explicit: None,
     }
+}
+
+fn attachments(item: &Map<String, Value>) -> Vec<Enclosure> {
+    let list = item.get("attachments").and_then(Value::as_array);
+    list.into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .filter_map(|a| {
+            Some(Enclosure {
+                mime_type: string(a, "mime_type").and_then(non_empty),
+                length: a.get("size_in_bytes").and_then(Value::as_u64),
+                duration: a
+                    .get("duration_in_seconds")
+                    .and_then(Value::as_f64)
+                    .filter(|s| s.is_finite() && *s > 0.0)
+                    .and_then(|s| Duration::try_from_secs_f64(s.trunc()).ok()),
+                title: string(a, "title").and_then(non_empty),
+                ..Enclosure::new(string(a, "url").and_then(non_empty)?)
+            })
+        })
+        .collect()
 }
 
 fn string<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
@@ -118,7 +148,10 @@ mod tests {
               {"id": 7, "content_text": "plain", "tags": ["a", " ", 3],
                "date_published": "2024-05-01T10:00:00+02:00"},
               {"id": " b ", "title": "B", "content_html": "<p>b</p>", "url": "/b",
-               "author": {"name": "Old Style"}, "summary": "sum"},
+               "author": {"name": "Old Style"}, "summary": "sum", "image": "/b.jpg",
+               "attachments": [{"url": "/b.mp3", "mime_type": "audio/mpeg",
+                 "size_in_bytes": 99, "duration_in_seconds": 61.5, "title": "Ep"},
+                 {"mime_type": "audio/mpeg"}, {"url": "/c.ogg", "size_in_bytes": "9"}]},
               "not an object"
             ]}"#;
         let feed = parse(doc).unwrap();
@@ -141,6 +174,21 @@ mod tests {
         assert_eq!(b.summary, Some(Text::plain("sum")));
         assert_eq!(b.link.as_deref(), Some("/b"));
         assert_eq!(b.authors, ["Old Style"]);
+        assert_eq!(b.image.as_deref(), Some("/b.jpg"));
+        assert_eq!(
+            b.enclosures,
+            [
+                Enclosure {
+                    mime_type: Some("audio/mpeg".into()),
+                    length: Some(99),
+                    duration: Some(Duration::from_secs(61)),
+                    title: Some("Ep".into()),
+                    ..Enclosure::new("/b.mp3")
+                },
+                Enclosure::new("/c.ogg"),
+            ]
+        );
+        assert!(a.enclosures.is_empty() && a.image.is_none());
     }
 
     #[test]

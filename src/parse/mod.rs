@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::model::Enclosure;
 pub use dates::parse_date;
 pub use error::ParseError;
 
@@ -101,6 +102,16 @@ pub struct ParsedEntry {
     /// The entry's `xml:base`, already combined with the feed's when that
     /// one is absolute.
     pub base: Option<String>,
+    /// Media files in document order, URLs as written (relative ones,
+    /// repeats and other schemes included: `normalize` sorts them out).
+    pub enclosures: Vec<Enclosure>,
+    /// The entry's picture as written: JSON `image`, else
+    /// `media:thumbnail`, else `itunes:image`.
+    pub image: Option<String>,
+    /// `itunes:episode`.
+    pub episode: Option<u32>,
+    /// `itunes:explicit`.
+    pub explicit: Option<bool>,
 }
 
 /// A text field and how to read it.

@@ -11,16 +11,17 @@
 //! mistaken for the feed's.
 
 use std::borrow::Cow;
+use std::time::Duration;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::dates::parse_date;
 use super::fields::{
-    attribute, combine_base, guessed_text, non_empty, permalink, plain, push_trimmed, rss_author,
-    ttl, typed_text,
+    attribute, combine_base, duration, explicit, guessed_text, length, non_empty, permalink, plain,
+    push_trimmed, rss_author, ttl, typed_text,
 };
-use super::{Dialect, ParseError, ParsedEntry, ParsedFeed, Text};
+use super::{Dialect, Enclosure, ParseError, ParsedEntry, ParsedFeed, Text};
 
 pub(super) fn parse(
     xml: &str,
@@ -89,6 +90,11 @@ struct Fallback {
     title: Option<Text>,
     summary: Option<Text>,
     authors: Vec<String>,
+    /// `media:thumbnail`, the entry's picture before `itunes:image`.
+    thumbnail: Option<String>,
+    itunes_image: Option<String>,
+    /// `itunes:duration`: the episode's, so the first enclosure's.
+    duration: Option<Duration>,
 }
 
 impl<'a> Walk<'a> {
@@ -162,6 +168,10 @@ impl<'a> Walk<'a> {
             if entry.authors.is_empty() && self.atom {
                 entry.authors = self.feed_authors.clone();
             }
+            entry.image = fallback.thumbnail.or(fallback.itunes_image);
+            if let Some(first) = entry.enclosures.first_mut() {
+                first.duration = first.duration.or(fallback.duration);
+            }
             self.feed.entries.push(entry);
             if self.feed.entries.len() / 2 >= self.max_entries {
                 super::keep_newest(&mut self.feed, self.max_entries);
@@ -233,6 +243,26 @@ impl Draft {
                     .summary
                     .take()
                     .or_else(|| field.media_description());
+                if field.local == "group" {
+                    self.media_group(field.inner);
+                }
+            }
+            (Some("media"), "content" | "thumbnail") => self.media_element(field.element),
+            (Some("itunes"), "duration") => {
+                self.fallback.duration = self.fallback.duration.or(duration(&field.value().value));
+            }
+            (Some("itunes"), "episode") => {
+                entry.episode = entry.episode.or(field.value().value.trim().parse().ok());
+            }
+            (Some("itunes"), "explicit") => {
+                entry.explicit = entry.explicit.or(explicit(&field.value().value));
+            }
+            (Some("itunes"), "image") => {
+                self.fallback.itunes_image = self
+                    .fallback
+                    .itunes_image
+                    .take()
+                    .or_else(|| attribute(field.element, "href").and_then(|h| non_empty(&h)));
             }
             (Some("itunes"), "author") => {
                 push_trimmed(&mut self.fallback.authors, &field.value().value)
@@ -246,6 +276,10 @@ impl Draft {
         let entry = &mut self.entry;
         match field.local {
             "title" => entry.title = entry.title.take().or_else(|| field.text()),
+            "link" if field.is_enclosure_link() => {
+                entry.enclosures.extend(field.atom_enclosure());
+            }
+            "enclosure" => entry.enclosures.extend(rss_enclosure(field.element)),
             "link" => {
                 if let Some((href, alternate)) = field.atom_link() {
                     if entry.link.is_none() || (alternate && !self.link_is_alternate) {
@@ -289,6 +323,43 @@ impl Draft {
 }
 
 impl Draft {
+    /// A `media:content` (a file of the entry) or `media:thumbnail` (its
+    /// picture).
+    fn media_element(&mut self, element: &BytesStart<'_>) {
+        let Some(url) = attribute(element, "url").and_then(|u| non_empty(&u)) else {
+            return;
+        };
+        if local_name(element) == "thumbnail" {
+            self.fallback.thumbnail.get_or_insert(url);
+            return;
+        }
+        let attr = |name| attribute(element, name);
+        self.entry.enclosures.push(Enclosure {
+            mime_type: attr("type").and_then(|t| non_empty(&t)),
+            length: attr("fileSize").and_then(|l| length(&l)),
+            duration: attr("duration").and_then(|d| duration(&d)),
+            ..Enclosure::new(url)
+        });
+    }
+
+    /// The `media:content` and `media:thumbnail` inside a `media:group`
+    /// (its variants of one file: every one is kept, readers pick).
+    fn media_group(&mut self, inner: &str) {
+        let mut reader = Reader::from_str(inner);
+        reader.config_mut().check_end_names = false;
+        loop {
+            match reader.read_event() {
+                Ok(Event::Start(e) | Event::Empty(e))
+                    if matches!(local_name(&e), "content" | "thumbnail") =>
+                {
+                    self.media_element(&e);
+                }
+                Ok(Event::Eof) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    }
+
     /// An item with both `<description>` and `<summary>` keeps the first
     /// as its summary and the second as its content (as feedparser does).
     fn summary_or_content(&mut self, text: Option<Text>) {
@@ -380,6 +451,21 @@ impl<'e, 'i> Field<'e, 'i> {
         let rel = attribute(self.element, "rel");
         let alternate = rel.as_deref().map_or(true, |r| r.trim() == "alternate");
         Some((href, alternate))
+    }
+
+    fn is_enclosure_link(&self) -> bool {
+        attribute(self.element, "rel").is_some_and(|r| r.trim() == "enclosure")
+    }
+
+    /// Atom `<link rel="enclosure" href type length title>`.
+    fn atom_enclosure(&self) -> Option<Enclosure> {
+        let attr = |name| attribute(self.element, name);
+        Some(Enclosure {
+            mime_type: attr("type").and_then(|t| non_empty(&t)),
+            length: attr("length").and_then(|l| length(&l)),
+            title: attr("title").and_then(|t| non_empty(&t)),
+            ..Enclosure::new(non_empty(&attr("href")?)?)
+        })
     }
 
     /// `media:description`, or the one inside a `media:group`.
@@ -517,6 +603,16 @@ impl<'a> Iterator for Segments<'a> {
             Segment::Text(piece)
         })
     }
+}
+
+/// RSS `<enclosure url length type>`.
+fn rss_enclosure(element: &BytesStart<'_>) -> Option<Enclosure> {
+    let attr = |name| attribute(element, name);
+    Some(Enclosure {
+        mime_type: attr("type").and_then(|t| non_empty(&t)),
+        length: attr("length").and_then(|l| length(&l)),
+        ..Enclosure::new(non_empty(&attr("url")?)?)
+    })
 }
 
 fn prefix<'e>(e: &'e BytesStart<'_>) -> Option<&'e str> {

@@ -58,6 +58,7 @@ fn entry(item: &Item, origin: &Origin) -> Entry {
             .link
             .iter()
             .map(|l| link("alternate", &clean(l), None))
+            .chain(item.enclosures.iter().map(enclosure))
             .collect(),
         summary: item.summary.as_deref().map(html),
         content: match (&item.content, &item.link) {
@@ -96,6 +97,19 @@ fn source(item: &Item, origin: &Origin) -> Option<Source> {
         links: links.into_iter().flatten().collect(),
         ..Default::default()
     })
+}
+
+/// `<link rel="enclosure">` (RFC 4287 §4.2.7.2).
+fn enclosure(file: &crate::model::Enclosure) -> Link {
+    Link {
+        title: file.title.as_deref().map(|t| clean(t).into_owned()),
+        length: file.length.map(|l| l.to_string()),
+        ..link(
+            "enclosure",
+            &clean(&file.url),
+            file.mime_type.as_deref().map(|t| clean(t)).as_deref(),
+        )
+    }
 }
 
 fn html_content(html: &str) -> Content {

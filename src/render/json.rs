@@ -36,6 +36,10 @@ struct JsonItem<'a> {
     authors: Vec<Author<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     tags: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<Attachment<'a>>,
     /// Extensions start with `_` (JSON Feed 1.1, "Extensions").
     #[serde(rename = "_syndic")]
     syndic: Attribution,
@@ -49,6 +53,19 @@ struct Attribution {
     source_title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     source_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Attachment<'a> {
+    url: &'a str,
+    /// Required by JSON Feed; a file of unknown type is plain bytes.
+    mime_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size_in_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration_in_seconds: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -90,6 +107,18 @@ fn item(item: &Item, origin: Origin) -> JsonItem<'_> {
             .map(|name| Author { name })
             .collect(),
         tags: &item.categories,
+        image: item.image.as_deref(),
+        attachments: item
+            .enclosures
+            .iter()
+            .map(|e| Attachment {
+                url: &e.url,
+                mime_type: e.mime_type.as_deref().unwrap_or("application/octet-stream"),
+                title: e.title.as_deref(),
+                size_in_bytes: e.length,
+                duration_in_seconds: e.duration.map(|d| d.as_secs()),
+            })
+            .collect(),
         syndic: Attribution {
             source: origin.name.to_string(),
             source_title: origin.title,

@@ -6,6 +6,7 @@ mod atom;
 mod json;
 mod origin;
 mod rss;
+mod rss_media;
 mod title_refs;
 mod xml_text;
 

@@ -7,12 +7,20 @@ use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid, Source};
 
+use super::rss_media;
 use super::title_refs::hex_refs_in_titles;
 use super::xml_text::clean;
 use super::{own_authors, FeedContext, Origin};
 use crate::model::Item;
 
 pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
+    let mut namespaces = BTreeMap::new();
+    if items.iter().any(|i| i.enclosures.len() > 1) {
+        namespaces.insert(
+            rss_media::MEDIA_PREFIX.to_string(),
+            rss_media::MEDIA_NAMESPACE.to_string(),
+        );
+    }
     let channel = Channel {
         title: clean(&feed.output.title).into_owned(),
         link: feed.home_url(),
@@ -29,7 +37,8 @@ pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
             }],
         }),
         items: items.iter().map(|i| item(i, &feed.origins.of(i))).collect(),
-        namespaces: BTreeMap::new(),
+        itunes_ext: rss_media::podcast_channel(&feed.output.title, items),
+        namespaces,
         ..Default::default()
     };
     hex_refs_in_titles(&channel.to_string())
@@ -62,6 +71,9 @@ fn item(item: &Item, origin: &Origin) -> rss::Item {
             .collect(),
         dublin_core_ext: creators(item),
         source: source(origin),
+        enclosure: rss_media::enclosure(item),
+        extensions: rss_media::extra_files(item),
+        itunes_ext: rss_media::itunes_item(item),
         ..Default::default()
     }
 }

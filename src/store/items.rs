@@ -60,7 +60,7 @@ pub struct ItemQuery {
     pub offset: usize,
 }
 
-const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source";
+const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source, enclosures, image, episode, explicit";
 
 impl Store {
     /// Stores `items` in one transaction; re-storing an unchanged item is a
@@ -221,14 +221,18 @@ fn upsert(
         .min(first_seen.saturating_add(DATE_SKEW_SECS));
     tx.prepare_cached(
         "INSERT INTO items (source, id, title, link, summary, content, authors, categories,
-                            published, updated, first_seen, content_hash, sort_time, id_source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                            published, updated, first_seen, content_hash, sort_time, id_source,
+                            enclosures, image, episode, explicit)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17, ?18)
          ON CONFLICT (source, id) DO UPDATE SET
             title = excluded.title, link = excluded.link, summary = excluded.summary,
             content = excluded.content, authors = excluded.authors,
             categories = excluded.categories, published = excluded.published,
             updated = excluded.updated, content_hash = excluded.content_hash,
-            sort_time = excluded.sort_time",
+            sort_time = excluded.sort_time, enclosures = excluded.enclosures,
+            image = excluded.image, episode = excluded.episode,
+            explicit = excluded.explicit",
     )?
     .execute(params![
         item.source.as_str(),
@@ -245,6 +249,10 @@ fn upsert(
         hash.as_str(),
         sort_time,
         item.id_source.as_ref().map(SourceName::as_str),
+        serde_json::to_string(&item.enclosures).unwrap_or_else(|_| "[]".into()),
+        item.image,
+        item.episode,
+        item.explicit,
     ])?;
     let outcome = if existing.is_some() {
         UpsertOutcome::Updated
@@ -272,6 +280,10 @@ struct RawItem {
     updated: Option<i64>,
     first_seen: i64,
     id_source: Option<String>,
+    enclosures: String,
+    image: Option<String>,
+    episode: Option<u32>,
+    explicit: Option<bool>,
 }
 
 fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
@@ -288,6 +300,10 @@ fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
         updated: r.get(9)?,
         first_seen: r.get(10)?,
         id_source: r.get(11)?,
+        enclosures: r.get(12)?,
+        image: r.get(13)?,
+        episode: r.get(14)?,
+        explicit: r.get(15)?,
     })
 }
 
@@ -303,6 +319,11 @@ impl RawItem {
             id_source: self.id_source.map(name).transpose()?,
             authors: list(&self.authors)?,
             categories: list(&self.categories)?,
+            enclosures: serde_json::from_str(&self.enclosures)
+                .map_err(|e| StoreError::Corrupt(format!("item {}: {e}", self.id)))?,
+            image: self.image,
+            episode: self.episode,
+            explicit: self.explicit,
             published: self.published.map(from_unix).transpose()?,
             updated: self.updated.map(from_unix).transpose()?,
             first_seen: from_unix(self.first_seen)?,

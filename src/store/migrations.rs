@@ -103,6 +103,13 @@ const MIGRATIONS: &[&str] = &[
     // its source is renamed (renames.rs) so readers see no new ids; NULL
     // is the item's own source, which every item stored so far published.
     "ALTER TABLE items ADD COLUMN id_source TEXT;",
+    // 12: an item's media files (a JSON array of model::Enclosure), its
+    // picture and its podcast episode number and explicit mark, so
+    // podcasts and video feeds keep what they carry.
+    "ALTER TABLE items ADD COLUMN enclosures TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE items ADD COLUMN image TEXT;
+    ALTER TABLE items ADD COLUMN episode INTEGER;
+    ALTER TABLE items ADD COLUMN explicit INTEGER;",
 ];
 
 /// The schema version this build writes.

@@ -14,6 +14,7 @@ mod fetch;
 mod hostile;
 mod http_options;
 mod import;
+mod media;
 mod opml;
 mod parse;
 mod parse_corpus;

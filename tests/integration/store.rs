@@ -2,7 +2,7 @@
 //! fetch state, and schema migrations.
 
 use chrono::{TimeZone, Utc};
-use syndic::model::{Item, ItemId, PollResult, SourceName, DATE_SKEW_SECS};
+use syndic::model::{Enclosure, Item, ItemId, PollResult, SourceName, DATE_SKEW_SECS};
 use syndic::store::{FetchState, ItemQuery, SourceFeed, Store, UpsertOutcome, SCHEMA_VERSION};
 
 fn item(source: &str, id: &str, title: &str, published_hour: Option<u32>) -> Item {
@@ -12,6 +12,14 @@ fn item(source: &str, id: &str, title: &str, published_hour: Option<u32>) -> Ite
         content: Some("<p>content</p>".into()),
         authors: vec!["Ada".into(), "Grace".into()],
         categories: vec!["world".into()],
+        enclosures: vec![Enclosure {
+            mime_type: Some("audio/mpeg".into()),
+            length: Some(1234),
+            duration: Some(std::time::Duration::from_secs(3725)),
+            title: Some("Episode".into()),
+            ..Enclosure::new(format!("https://cdn.example.org/{id}.mp3"))
+        }],
+        image: Some(format!("https://cdn.example.org/{id}.jpg")),
         published: published_hour.map(|h| Utc.with_ymd_and_hms(2026, 11, 20, h, 0, 0).unwrap()),
         ..Item::new(
             SourceName::new(source).unwrap(),
@@ -55,6 +63,14 @@ fn upsert_is_idempotent_and_detects_changes() {
     changed.first_seen += chrono::Duration::days(2);
     assert_eq!(store.upsert_item(&changed).unwrap(), UpsertOutcome::Updated);
 
+    let mut recut = changed.clone();
+    recut.enclosures[0].length = Some(999);
+    assert_eq!(
+        store.upsert_item(&recut).unwrap(),
+        UpsertOutcome::Updated,
+        "a new enclosure is an update"
+    );
+
     let all = store
         .items(&ItemQuery {
             limit: 10,
@@ -63,6 +79,7 @@ fn upsert_is_idempotent_and_detects_changes() {
         .unwrap();
     assert_eq!(all.len(), 1, "an update must not add a copy");
     assert_eq!(all[0].content.as_deref(), Some("<p>corrected</p>"));
+    assert_eq!(all[0].enclosures[0].length, Some(999));
     assert_eq!(
         all[0].first_seen, first.first_seen,
         "first-seen survives updates"

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::support::{mutable_document, serve, syndic, Conditional};
+use crate::support::{mutable_document, serve, stored_titles, syndic, Conditional};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -13,7 +13,7 @@ use syndic::config::Config;
 use syndic::fetch::FetchSlots;
 use syndic::model::{PollResult, SourceName};
 use syndic::poll::{PollOutcome, Poller};
-use syndic::store::{FetchState, ItemQuery, StoreHandle};
+use syndic::store::{FetchState, StoreHandle};
 
 const FIRST: &str = include_str!("../fixtures/daemon/first.rss");
 
@@ -65,17 +65,7 @@ impl Setup {
     }
 
     async fn titles(&self) -> Vec<String> {
-        let items = self
-            .store
-            .read(|s| {
-                s.items(&ItemQuery {
-                    limit: 100,
-                    ..Default::default()
-                })
-            })
-            .await
-            .unwrap();
-        items.into_iter().map(|i| i.title).collect()
+        stored_titles(&self.store).await
     }
 }
 

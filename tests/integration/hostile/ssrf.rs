@@ -23,9 +23,9 @@ use syndic::fetch::{
 };
 use syndic::model::SourceName;
 use syndic::poll::{PollError, PollOutcome, Poller};
-use syndic::store::{FetchState, ItemQuery, StoreHandle};
+use syndic::store::{FetchState, StoreHandle};
 
-use crate::support::serve;
+use crate::support::{serve, stored_titles};
 
 const PUBLIC: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1));
 const INTERNAL: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
@@ -148,17 +148,7 @@ impl Setup {
     }
 
     async fn titles(&self) -> Vec<String> {
-        let items = self
-            .store
-            .read(|s| {
-                s.items(&ItemQuery {
-                    limit: 100,
-                    ..Default::default()
-                })
-            })
-            .await
-            .unwrap();
-        items.into_iter().map(|i| i.title).collect()
+        stored_titles(&self.store).await
     }
 
     async fn state(&self) -> FetchState {

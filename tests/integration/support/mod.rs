@@ -109,3 +109,16 @@ pub async fn brotli(bytes: &[u8]) -> Vec<u8> {
         .expect("brotli in memory");
     out
 }
+
+/// The titles of the newest hundred items stored, newest first.
+pub async fn stored_titles(store: &syndic::store::StoreHandle) -> Vec<String> {
+    let query = syndic::store::ItemQuery {
+        limit: 100,
+        ..Default::default()
+    };
+    let items = store
+        .read(move |s| s.items(&query))
+        .await
+        .expect("items read");
+    items.into_iter().map(|i| i.title).collect()
+}

@@ -264,6 +264,9 @@ pub struct Item {
     pub explicit: Option<bool>,
     /// When syndic first stored it; kept on updates.
     pub first_seen: DateTime<Utc>,
+    /// Other sources carrying the same story, when an output shows their
+    /// copies as this one. Never stored: it depends on the output.
+    pub also_in: Vec<SourceName>,
 }
 
 impl Item {
@@ -292,6 +295,7 @@ impl Item {
             episode: None,
             explicit: None,
             first_seen,
+            also_in: Vec::new(),
         }
     }
 

@@ -127,6 +127,9 @@ pub struct OutputConfig {
     pub exclude: FieldSets,
     pub limit: usize,
     pub max_age: Option<Duration>,
+    /// Whose copy of a story several sources carry is shown, most
+    /// preferred first; unlisted sources after them, earliest copy first.
+    pub prefer: Vec<SourceName>,
 }
 
 pub const DEFAULT_CONFIG: &str = "feeds.toml";
@@ -447,16 +450,11 @@ impl Checker<'_> {
                 format!("output `{name}` selects nothing: add `sources = [\"…\"]` and/or `tags = [\"…\"]`"),
             ));
         }
-        let mut chosen = Vec::with_capacity(o.sources.len());
-        for s in &o.sources {
-            let Some(src) = sources.iter().find(|c| c.name.as_str() == s.get_ref()) else {
-                return Err(self.error(
-                    Some(s.span()),
-                    format!("output `{name}` names source `{}`, which no [[source]] defines; known sources: {}", s.get_ref(), list(sources.iter().map(|c| c.name.as_str()))),
-                ));
-            };
-            chosen.push(src.name.clone());
-        }
+        let chosen = o
+            .sources
+            .iter()
+            .map(|s| self.source_named(s, sources, &name))
+            .collect::<Result<Vec<_>, _>>()?;
         for t in &o.tags {
             if !known_tags.contains(t.get_ref().as_str()) {
                 return Err(self.error(
@@ -497,6 +495,7 @@ impl Checker<'_> {
         };
         let include = compile(&o.include, "include")?;
         let exclude = compile(&o.exclude, "exclude")?;
+        let prefer = self.preferred(&o.prefer, sources, &name, &chosen, &o.tags)?;
         Ok(OutputConfig {
             title: o.title.unwrap_or_else(|| name.to_string()),
             name,
@@ -507,7 +506,60 @@ impl Checker<'_> {
             exclude,
             limit,
             max_age: o.max_age.map(|d| d.0),
+            prefer,
         })
+    }
+
+    /// The source `s` names, or an error listing the known ones.
+    fn source_named(
+        &self,
+        s: &Spanned<String>,
+        sources: &[SourceConfig],
+        output: &OutputName,
+    ) -> Result<SourceName, ConfigError> {
+        sources
+            .iter()
+            .find(|c| c.name.as_str() == s.get_ref())
+            .map(|c| c.name.clone())
+            .ok_or_else(|| {
+                self.error(
+                    Some(s.span()),
+                    format!(
+                        "output `{output}` names source `{}`, which no [[source]] defines; known sources: {}",
+                        s.get_ref(),
+                        list(sources.iter().map(|c| c.name.as_str()))
+                    ),
+                )
+            })
+    }
+
+    /// `prefer`: sources the output reads, by name or tag.
+    fn preferred(
+        &self,
+        prefer: &[Spanned<String>],
+        sources: &[SourceConfig],
+        output: &OutputName,
+        named: &[SourceName],
+        tags: &[Spanned<String>],
+    ) -> Result<Vec<SourceName>, ConfigError> {
+        prefer
+            .iter()
+            .map(|p| {
+                let source = self.source_named(p, sources, output)?;
+                let read = named.contains(&source)
+                    || sources.iter().any(|s| {
+                        s.name == source && s.tags.iter().any(|t| tags.iter().any(|o| o.get_ref() == t))
+                    });
+                if read {
+                    Ok(source)
+                } else {
+                    Err(self.error(
+                        Some(p.span()),
+                        format!("output `{output}` prefers source `{source}`, which it does not read: add it to `sources` or drop it from `prefer`"),
+                    ))
+                }
+            })
+            .collect()
     }
 }
 

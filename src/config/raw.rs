@@ -87,4 +87,6 @@ pub struct RawOutput {
     pub exclude: Vec<Spanned<String>>,
     pub limit: Option<Spanned<usize>>,
     pub max_age: Option<HumanDuration>,
+    #[serde(default)]
+    pub prefer: Vec<Spanned<String>>,
 }

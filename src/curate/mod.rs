@@ -2,11 +2,17 @@
 //! exclude patterns, age and count limits, and one entry per story when
 //! several sources carry it.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
+pub mod canonical_link;
 mod filter;
+pub mod matcher;
+pub mod shingles;
+mod stories;
+
+use stories::Stories;
 
 use crate::config::{Config, OutputConfig};
 use crate::model::{Item, SourceName};
@@ -14,8 +20,16 @@ use crate::store::{ItemQuery, Store, StoreError};
 
 /// The fewest rows one source's first query reads.
 const MIN_PAGE: usize = 8;
+/// How far past its last story an output reads for earlier copies of the
+/// stories it shows, which are shown in their place…
+const LOOK_BACK: TimeDelta = TimeDelta::hours(48);
+/// …and how many items at most, per story shown, so a busy output does not
+/// read two days of every source.
+const LOOK_BACK_ITEMS: usize = 4;
 
-/// The items `output` shows, newest first (published, else first seen).
+/// The items `output` shows, newest first (published, else first seen),
+/// one per story: a story several sources carry is shown once, as its
+/// earliest copy or that of the source the output prefers.
 ///
 /// Each source is read on its own, newest first, through the
 /// `items_by_source_time` index, and the streams are merged here: one
@@ -40,17 +54,28 @@ pub fn select(
         .into_iter()
         .map(|source| Cursor::new(source, since, first_page))
         .collect();
-    let mut chosen = Vec::with_capacity(output.limit);
-    let mut seen = Seen::default();
-    while chosen.len() < output.limit {
-        let Some(item) = next_newest(store, &mut cursors)? else {
-            break;
-        };
-        if filter::passes(output, &item) && seen.first_time(&item) {
-            chosen.push(item);
+    let mut stories = Stories::new(&output.prefer);
+    let mut horizon = None;
+    let mut look_back = output.limit.saturating_mul(LOOK_BACK_ITEMS);
+    while let Some(item) = next_newest(store, &mut cursors)? {
+        if horizon.is_some() {
+            if look_back == 0 || horizon.is_some_and(|h| item.sort_time() < h) {
+                break;
+            }
+            look_back -= 1;
+        }
+        if !filter::passes(output, &item) {
+            continue;
+        }
+        let time = item.sort_time();
+        stories.offer(item, horizon.is_none());
+        if horizon.is_none() && stories.len() >= output.limit {
+            horizon = Some(time.checked_sub_signed(LOOK_BACK).unwrap_or(time));
         }
     }
-    Ok(chosen)
+    let mut shown = stories.into_items();
+    shown.sort_by(order);
+    Ok(shown)
 }
 
 /// Takes the newest item at the head of any cursor.
@@ -123,42 +148,6 @@ pub fn sources_of(config: &Config, output: &OutputConfig) -> Vec<SourceName> {
         })
         .map(|s| s.name.clone())
         .collect()
-}
-
-/// What identifies a story already shown: its link, its normalized title,
-/// or its published id.
-#[derive(Default)]
-struct Seen {
-    links: HashSet<String>,
-    titles: HashSet<String>,
-    ids: HashSet<String>,
-}
-
-impl Seen {
-    /// True the first time a story is met; it is then remembered.
-    fn first_time(&mut self, item: &Item) -> bool {
-        let link = item
-            .link
-            .as_deref()
-            .map(str::trim)
-            .filter(|l| !l.is_empty());
-        let title = normalized_title(&item.title);
-        let id = item.public_id();
-        let known = link.is_some_and(|l| self.links.contains(l))
-            || (!title.is_empty() && self.titles.contains(&title))
-            || self.ids.contains(&id);
-        if known {
-            return false;
-        }
-        if let Some(l) = link {
-            self.links.insert(l.to_string());
-        }
-        if !title.is_empty() {
-            self.titles.insert(title);
-        }
-        self.ids.insert(id);
-        true
-    }
 }
 
 /// Lowercase words with punctuation and whitespace folded to single

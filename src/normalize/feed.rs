@@ -83,6 +83,7 @@ fn item(
         episode: entry.episode,
         explicit: entry.explicit,
         first_seen: now,
+        also_in: Vec::new(),
     }
 }
 

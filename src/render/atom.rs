@@ -7,7 +7,7 @@ use atom_syndication::{
 use chrono::{DateTime, Utc};
 
 use super::xml_text::clean;
-use super::{authors_or_source, item_updated, FeedContext, FeedFormat, Origin};
+use super::{authors_or_source, item_updated, FeedContext, FeedFormat, Origin, Origins};
 use crate::model::Item;
 
 pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
@@ -29,16 +29,14 @@ pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
             value: super::rss::generator(),
             ..Default::default()
         }),
-        entries: items
-            .iter()
-            .map(|i| entry(i, &feed.origins.of(i)))
-            .collect(),
+        entries: items.iter().map(|i| entry(i, feed.origins)).collect(),
         ..Default::default()
     };
     document.to_string()
 }
 
-fn entry(item: &Item, origin: &Origin) -> Entry {
+fn entry(item: &Item, origins: &Origins) -> Entry {
+    let origin = &origins.of(item);
     let html = |s: &str| Text::html(clean(s));
     Entry {
         title: Text::plain(clean(&item.title)),
@@ -53,6 +51,7 @@ fn entry(item: &Item, origin: &Origin) -> Entry {
                 term: clean(c).into_owned(),
                 ..Default::default()
             })
+            .chain(also_in(item, origins))
             .collect(),
         links: item
             .link
@@ -96,6 +95,16 @@ fn source(item: &Item, origin: &Origin) -> Option<Source> {
         updated: fixed(item_updated(item)),
         links: links.into_iter().flatten().collect(),
         ..Default::default()
+    })
+}
+
+/// The other sources of the story, as categories of syndic's scheme
+/// labelled with each source's title.
+fn also_in<'a>(item: &'a Item, origins: &'a Origins) -> impl Iterator<Item = Category> + 'a {
+    item.also_in.iter().map(|name| Category {
+        term: name.to_string(),
+        scheme: Some(super::ALSO_IN_SCHEME.into()),
+        label: Some(clean(&origins.named(name).title).into_owned()),
     })
 }
 

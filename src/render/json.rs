@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{rfc3339, FeedContext, Origin};
+use super::{rfc3339, FeedContext, Origin, Origins};
 use crate::model::Item;
 use crate::text::html_to_text;
 
@@ -45,14 +45,32 @@ struct JsonItem<'a> {
     syndic: Attribution,
 }
 
-/// Where the item came from.
+/// Where the item came from, and which other sources carried the story.
 #[derive(Serialize)]
 struct Attribution {
+    #[serde(flatten)]
+    source: SourceRef,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also_in: Vec<SourceRef>,
+}
+
+#[derive(Serialize)]
+struct SourceRef {
     /// The configured source name.
     source: String,
     source_title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     source_url: Option<String>,
+}
+
+impl From<Origin> for SourceRef {
+    fn from(origin: Origin) -> SourceRef {
+        SourceRef {
+            source: origin.name.to_string(),
+            source_title: origin.title,
+            source_url: origin.feed_url,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -80,7 +98,7 @@ pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
         home_page_url: feed.home_url(),
         feed_url: &feed.self_url,
         description: feed.output.description.as_deref(),
-        items: items.iter().map(|i| item(i, feed.origins.of(i))).collect(),
+        items: items.iter().map(|i| item(i, feed.origins)).collect(),
     };
     // Serializing plain structs of strings cannot fail.
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
@@ -88,7 +106,7 @@ pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
     text
 }
 
-fn item(item: &Item, origin: Origin) -> JsonItem<'_> {
+fn item<'a>(item: &'a Item, origins: &Origins) -> JsonItem<'a> {
     JsonItem {
         id: item.public_id(),
         url: item.link.as_deref(),
@@ -120,9 +138,12 @@ fn item(item: &Item, origin: Origin) -> JsonItem<'_> {
             })
             .collect(),
         syndic: Attribution {
-            source: origin.name.to_string(),
-            source_title: origin.title,
-            source_url: origin.feed_url,
+            source: origins.of(item).into(),
+            also_in: item
+                .also_in
+                .iter()
+                .map(|name| origins.named(name).into())
+                .collect(),
         },
     }
 }

@@ -16,6 +16,10 @@ use crate::config::{DaemonSettings, OutputConfig};
 use crate::model::Item;
 pub use origin::{Origin, Origins};
 
+/// The category scheme (RSS `domain`) under which an item names the other
+/// sources that carried its story.
+pub const ALSO_IN_SCHEME: &str = "urn:syndic:also-in";
+
 /// A feed document format; also the file extension it is served under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum FeedFormat {

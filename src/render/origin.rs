@@ -79,10 +79,15 @@ impl Origins {
     /// The origin of `item`; an item of a source the config no longer
     /// names is attributed by its source's name alone.
     pub fn of(&self, item: &Item) -> Origin {
+        self.named(&item.source)
+    }
+
+    /// The origin of the source `name`.
+    pub fn named(&self, name: &SourceName) -> Origin {
         self.0
-            .get(&item.source)
+            .get(name)
             .cloned()
-            .unwrap_or_else(|| Origin::named(&item.source))
+            .unwrap_or_else(|| Origin::named(name))
     }
 }
 

@@ -68,6 +68,10 @@ fn item(item: &Item, origin: &Origin) -> rss::Item {
                 name: clean(c).into_owned(),
                 domain: None,
             })
+            .chain(item.also_in.iter().map(|s| Category {
+                name: s.to_string(),
+                domain: Some(super::ALSO_IN_SCHEME.into()),
+            }))
             .collect(),
         dublin_core_ext: creators(item),
         source: source(origin),

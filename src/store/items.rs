@@ -332,6 +332,7 @@ impl RawItem {
             link: self.link,
             summary: self.summary,
             content: self.content,
+            also_in: Vec::new(),
         })
     }
 }

@@ -180,6 +180,29 @@ fn outputs_refer_only_to_existing_sources_and_tags() {
 }
 
 #[test]
+fn prefer_names_sources_the_output_reads() {
+    let other = "[[source]]\nname = \"b\"\nurl = \"https://example.org/b.xml\"\n";
+    assert_error(
+        &format!("{SOURCE}{other}[[output]]\nname = \"o\"\nsources = [\"a\"]\nprefer = [\"zz\"]\n"),
+        11,
+        "source `zz`, which no [[source]] defines",
+    );
+    assert_error(
+        &format!("{SOURCE}{other}[[output]]\nname = \"o\"\nsources = [\"a\"]\nprefer = [\"b\"]\n"),
+        11,
+        "prefers source `b`, which it does not read",
+    );
+    let by_tag = format!("{SOURCE}{other}[[output]]\nname = \"o\"\nsources = [\"b\"]\ntags = [\"world\"]\nprefer = [\"a\", \"b\"]\n");
+    let config = Config::parse(Path::new("conf/feeds.toml"), &by_tag).unwrap();
+    let prefer: Vec<&str> = config.outputs[0]
+        .prefer
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    assert_eq!(prefer, ["a", "b"]);
+}
+
+#[test]
 fn patterns_must_compile() {
     assert_error(
         &format!(

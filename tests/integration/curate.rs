@@ -337,19 +337,77 @@ tags = ["world"]
         global,
         global_again,
     ]);
-    let chosen = f.select("world");
-    let keys: Vec<(&str, &str)> = chosen
-        .iter()
-        .map(|i| (i.source.as_str(), i.id.as_str()))
-        .collect();
+    // Each story is shown as its earliest copy, naming the other source.
     assert_eq!(
-        keys,
+        stories(&f.select("world")),
         [
-            ("wire", "a"),
-            ("desk", "c"),
-            ("wire", "e"),
-            ("wire", "https://news.example/42")
+            ("desk", "b", vec!["wire"]),
+            ("wire", "d", vec!["desk"]),
+            ("wire", "e", vec![]),
+            ("desk", "https://news.example/42", vec!["wire"]),
         ]
+    );
+}
+
+/// Source, id and other sources of each item shown.
+fn stories(items: &[Item]) -> Vec<(&str, &str, Vec<&str>)> {
+    items
+        .iter()
+        .map(|i| {
+            let also: Vec<&str> = i.also_in.iter().map(|s| s.as_str()).collect();
+            (i.source.as_str(), i.id.as_str(), also)
+        })
+        .collect()
+}
+
+#[test]
+fn one_source_s_items_under_one_headline_stay_apart() {
+    let mut f = fixture("[[output]]\nname = \"world\"\ntags = [\"world\"]\n");
+    let briefings: Vec<Item> = [1, 3, 5]
+        .map(|h| item("wire", &format!("brief-{h}"), "Daily briefing", h))
+        .into();
+    f.add(&briefings);
+    f.add(&[item("desk", "brief", "Daily briefing", 2)]);
+    assert_eq!(
+        stories(&f.select("world")),
+        [
+            ("desk", "brief", vec!["wire"]),
+            ("wire", "brief-3", vec![]),
+            ("wire", "brief-5", vec![]),
+        ],
+        "the desk's briefing joins the nearest wire briefing, never two"
+    );
+}
+
+#[test]
+fn prefer_chooses_whose_copy_is_shown() {
+    let mut f = fixture(
+        r#"
+[[output]]
+name = "world"
+tags = ["world"]
+prefer = ["wire"]
+"#,
+    );
+    let mut early = item("desk", "d1", "Bridge opens", 5);
+    let mut late = item("wire", "w1", "Bridge opens", 1);
+    early.link = Some("https://www.news.example/bridge/?utm_source=rss".into());
+    late.link = Some("http://news.example/bridge".into());
+    f.add(&[early, late]);
+    assert_eq!(stories(&f.select("world")), [("wire", "w1", vec!["desk"])]);
+}
+
+#[test]
+fn an_earlier_copy_past_the_limit_is_shown_in_its_place() {
+    let mut f = fixture("[[output]]\nname = \"world\"\ntags = [\"world\"]\nlimit = 1\n");
+    f.add(&[
+        item("wire", "new", "Storm hits the coast", 1),
+        item("wire", "other", "Storm hits the hills", 3),
+        item("desk", "first", "Storm hits the coast", 6),
+    ]);
+    assert_eq!(
+        stories(&f.select("world")),
+        [("desk", "first", vec!["wire"])]
     );
 }
 

@@ -26,4 +26,6 @@ mod render_cli;
 mod scheduler;
 mod server;
 mod store;
+mod stories;
+mod story_matcher;
 mod systemd_unit;

@@ -1,0 +1,320 @@
+//! Whether two items from different sources tell one story: the same
+//! article link, the same headline within a day or two, or nearly the
+//! same headline and opening. The thresholds come from a labelled set of
+//! real-looking pairs (`tests/fixtures/dedup/pairs.jsonl`), whose
+//! precision and recall the README reports.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::canonical_link::canonical_link;
+use super::normalized_title;
+use super::shingles::Shingles;
+use crate::model::{Item, SourceName};
+use crate::text::html_to_text;
+use crate::text::words::written_without_spaces;
+
+/// Copies of a story under one headline appear within this of each other;
+/// the same headline further apart is usually another story (a yearly
+/// budget vote, a weekly column).
+const TITLE_WINDOW: TimeDelta = TimeDelta::hours(48);
+/// Near-identical text further apart than this is a re-run, not a copy.
+const TEXT_WINDOW: TimeDelta = TimeDelta::days(7);
+/// How much of their openings two items under the very same headline
+/// share at least, when both have one: a copy carries the story's lede, a
+/// recurring headline ("The Morning Briefing: what you need to know") a
+/// new one each time. An aggregator's added name excuses its own blurb.
+const SAME_HEADLINE_OPENING: f64 = 0.15;
+/// How much of title and opening two copies share at least.
+const TEXT_RESEMBLANCE: f64 = 0.45;
+/// Below this, two items under one link share no story: the link is a
+/// home or section page that a feed gives all its items.
+const LINK_TEXT_RESEMBLANCE: f64 = 0.1;
+/// Words a headline needs to tell one story: "Daily briefing", "El
+/// tiempo" or "Editorial" head a new story every day. A Han or kana
+/// character counts half a word.
+const DISTINCT_HEADLINE_WORDS: f64 = 5.0;
+/// Word pairs a text needs before its resemblance means anything.
+const MIN_TEXT_SHINGLES: usize = 8;
+/// Characters of summary (else content) read as the opening.
+const OPENING_CHARS: usize = 600;
+
+/// Why two items were taken for one story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// The same published id.
+    Id,
+    /// The same article link, tracking and spelling aside.
+    Link,
+    /// The same headline, close in time.
+    Title,
+    /// Nearly the same headline and opening.
+    Text,
+}
+
+/// What the matcher compares of an item, worked out once.
+#[derive(Debug, Clone)]
+pub struct StoryKey {
+    pub source: SourceName,
+    pub public_id: String,
+    pub link: Option<String>,
+    /// The normalized title.
+    pub title: String,
+    pub time: DateTime<Utc>,
+    /// How many words the title has, a Han or kana character counting half.
+    pub headline_words: f64,
+    /// The title's words that hold digits: a date, a score, a draw.
+    pub numbers: Vec<String>,
+    /// Title and opening.
+    pub text: Shingles,
+    /// The opening alone.
+    pub opening: Shingles,
+}
+
+impl StoryKey {
+    pub fn of(item: &Item) -> StoryKey {
+        let words: Vec<String> = crate::text::words(&item.title).collect();
+        let opening = opening(item);
+        StoryKey {
+            source: item.source.clone(),
+            public_id: item.public_id(),
+            link: item.link.as_deref().and_then(canonical_link),
+            title: normalized_title(&item.title),
+            time: item.sort_time(),
+            headline_words: words.iter().map(|w| word_weight(w)).sum(),
+            numbers: words
+                .into_iter()
+                .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+                .collect(),
+            text: Shingles::of(&format!("{} {opening}", item.title)),
+            opening: Shingles::of(&opening),
+        }
+    }
+}
+
+fn word_weight(word: &str) -> f64 {
+    if word.chars().all(written_without_spaces) {
+        0.5
+    } else {
+        1.0
+    }
+}
+
+/// The first characters of the summary's text, else the content's.
+fn opening(item: &Item) -> String {
+    let html = item.summary.as_deref().or(item.content.as_deref());
+    let text = html.map(html_to_text).unwrap_or_default();
+    text.chars().take(OPENING_CHARS).collect()
+}
+
+/// How `a` and `b` are one story, if they are. Items of one source are
+/// that source's to tell apart: only a shared id or link joins them, never
+/// a headline ("Daily briefing" every morning) or resembling text.
+pub fn same_story(a: &StoryKey, b: &StoryKey) -> Option<Match> {
+    if a.public_id == b.public_id {
+        return Some(Match::Id);
+    }
+    let text = a.text.resemblance(&b.text);
+    if a.link.is_some() && a.link == b.link && text >= LINK_TEXT_RESEMBLANCE {
+        return Some(Match::Link);
+    }
+    if a.source == b.source || numbers_differ(a, b) {
+        return None;
+    }
+    let apart = (a.time - b.time).abs();
+    if apart <= TITLE_WINDOW && same_headline(a, b) {
+        return Some(Match::Title);
+    }
+    let enough = a.text.len().min(b.text.len()) >= MIN_TEXT_SHINGLES;
+    if apart <= TEXT_WINDOW && enough && text >= TEXT_RESEMBLANCE {
+        return Some(Match::Text);
+    }
+    None
+}
+
+/// Each headline has a number the other lacks: the same template on two
+/// days ("Powerball numbers for Nov. 23", "… Nov. 25"), two matches, two
+/// draws. A copy that adds a number ("…, on sale April 24") keeps all of
+/// the other's.
+fn numbers_differ(a: &StoryKey, b: &StoryKey) -> bool {
+    let lacks = |x: &StoryKey, y: &StoryKey| x.numbers.iter().any(|n| !y.numbers.contains(n));
+    lacks(a, b) && lacks(b, a)
+}
+
+/// One headline, long enough to name one story: the very same with a like
+/// opening, or one with an aggregator's additions (a "- BBC News", a
+/// "BREAKING:"). Headlines that each have words the other lacks are two
+/// (`… in Oakdale`, `… in Fernhill`); the text rule judges edits.
+fn same_headline(a: &StoryKey, b: &StoryKey) -> bool {
+    let (short, long) = if a.title.len() <= b.title.len() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    if short.headline_words < DISTINCT_HEADLINE_WORDS {
+        return false;
+    }
+    if a.title == b.title {
+        a.opening.is_empty()
+            || b.opening.is_empty()
+            || a.opening.resemblance(&b.opening) >= SAME_HEADLINE_OPENING
+    } else {
+        contains_words(&long.title, &short.title)
+    }
+}
+
+/// Whether the words of `short` run, whole, inside `long`.
+fn contains_words(long: &str, short: &str) -> bool {
+    long.match_indices(short).any(|(at, _)| {
+        let before = long[..at].chars().next_back();
+        let after = long[at + short.len()..].chars().next();
+        before.map_or(true, |c| c == ' ') && after.map_or(true, |c| c == ' ')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ItemId;
+    use chrono::TimeZone;
+
+    fn item(source: &str, id: &str, title: &str, summary: &str, hour: i64) -> Item {
+        let at = Utc.with_ymd_and_hms(2026, 11, 24, 0, 0, 0).unwrap() + TimeDelta::hours(hour);
+        Item {
+            summary: (!summary.is_empty()).then(|| summary.to_string()),
+            published: Some(at),
+            ..Item::new(SourceName::new(source).unwrap(), ItemId::new(id), title, at)
+        }
+    }
+
+    fn judge(a: &Item, b: &Item) -> Option<Match> {
+        same_story(&StoryKey::of(a), &StoryKey::of(b))
+    }
+
+    #[test]
+    fn one_source_never_merges_on_headline_or_text() {
+        let title = "Storm Idris brings gusts to north Wales";
+        let one = item("wire", "1", title, "Gusts reached 90mph.", 0);
+        let two = item("wire", "2", title, "Gusts reached 90mph.", 24);
+        assert_eq!(judge(&one, &two), None);
+        let other = item("bbc", "9", title, "", 1);
+        assert_eq!(judge(&one, &other), Some(Match::Title));
+    }
+
+    #[test]
+    fn one_link_is_one_story_unless_the_texts_share_nothing() {
+        let mut a = item("wire", "1", "Storm hits the coast at dawn", "", 0);
+        let mut b = item("wire", "2", "Storm hits the coast", "", 1);
+        a.link = Some("https://wire.example/storm?utm_source=rss".into());
+        b.link = Some("http://www.wire.example/storm/".into());
+        assert_eq!(judge(&a, &b), Some(Match::Link));
+        b.title = "Council approves housing plan".into();
+        assert_eq!(judge(&a, &b), None, "a section page is no article");
+    }
+
+    #[test]
+    fn a_headline_is_a_story_only_when_long_and_close_in_time() {
+        let title = "Parliament approves the budget for next year";
+        let a = item("bbc", "1", title, "MPs backed the budget.", 0);
+        let late = item("cnn", "2", title, "Lawmakers passed the plan.", 24 * 8);
+        assert_eq!(judge(&a, &late), None);
+        let aggregated = item("news", "3", &format!("{title} - BBC News"), "", 2);
+        assert_eq!(judge(&a, &aggregated), Some(Match::Title));
+        let recurring = "The Morning Briefing: what you need to know today";
+        let monday = item(
+            "bbc",
+            "6",
+            recurring,
+            "Strikes, storms and a royal visit.",
+            0,
+        );
+        let tuesday = item(
+            "cnn",
+            "7",
+            recurring,
+            "Budget talks resume as markets slide.",
+            1,
+        );
+        assert_eq!(
+            judge(&monday, &tuesday),
+            None,
+            "a new lede under an old headline"
+        );
+        let variant = item(
+            "cnn",
+            "8",
+            "Parliament approves the budget for next term",
+            "",
+            1,
+        );
+        assert_eq!(
+            judge(&a, &variant),
+            None,
+            "each headline has a word the other lacks"
+        );
+        let short = item("bbc", "4", "Week in review", "", 0);
+        let other = item("cnn", "5", "Week in review", "", 0);
+        assert_eq!(judge(&short, &other), None);
+    }
+
+    #[test]
+    fn headlines_of_one_template_differ_in_their_numbers() {
+        let a = item(
+            "lotto",
+            "1",
+            "Powerball winning numbers for Nov. 23, 2026",
+            "",
+            0,
+        );
+        let b = item(
+            "news",
+            "2",
+            "Powerball winning numbers for Nov. 25, 2026",
+            "",
+            0,
+        );
+        assert_eq!(judge(&a, &b), None);
+        let c = item(
+            "news",
+            "3",
+            "Powerball winning numbers for Nov. 23, 2026 - Local 10",
+            "",
+            0,
+        );
+        assert_eq!(judge(&a, &c), Some(Match::Title));
+    }
+
+    #[test]
+    fn han_headlines_need_twice_the_characters() {
+        let a = item("nhk", "1", "今日のニュース", "", 0);
+        let b = item("asahi", "2", "今日のニュース", "", 0);
+        assert_eq!(judge(&a, &b), None);
+        let c = item("xinhua", "3", "新加坡组屋转售价格连续第七季上涨", "", 0);
+        let d = item(
+            "zaobao",
+            "4",
+            "新加坡组屋转售价格连续第七季上涨 - 联合早报",
+            "",
+            0,
+        );
+        assert_eq!(judge(&c, &d), Some(Match::Title));
+    }
+
+    #[test]
+    fn a_lightly_edited_copy_is_the_same_story() {
+        let a = item(
+            "reuters",
+            "1",
+            "Central bank raises rates by half a point",
+            "The central bank raised its key rate by half a point on Tuesday, its biggest move in a decade.",
+            0,
+        );
+        let b = item(
+            "yahoo",
+            "2",
+            "Central bank raises interest rates by half a point",
+            "The central bank raised its key interest rate by half a point on Tuesday, its biggest move in a decade.",
+            3,
+        );
+        assert_eq!(judge(&a, &b), Some(Match::Text));
+    }
+}

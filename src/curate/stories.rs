@@ -1,0 +1,134 @@
+//! One entry per story: the items an output would show, grouped by the
+//! matcher, each group shown as its earliest copy (or its copy from the
+//! most preferred source) naming the other sources that carried it.
+
+use std::collections::{HashMap, HashSet};
+
+use super::matcher::{same_story, Match, StoryKey};
+use crate::model::{Item, SourceName};
+
+/// Items grouped into stories as they are offered, newest first.
+pub struct Stories<'p> {
+    /// Sources whose copy wins, most preferred first.
+    prefer: &'p [SourceName],
+    groups: Vec<Vec<Item>>,
+    members: Vec<Member>,
+    /// Where to look for an item's possible copies: members by id, link,
+    /// headline and shingle.
+    by_key: HashMap<Lookup, Vec<usize>>,
+}
+
+struct Member {
+    key: StoryKey,
+    group: usize,
+}
+
+#[derive(Hash, PartialEq, Eq)]
+enum Lookup {
+    Id(String),
+    Link(String),
+    Title(String),
+    Shingle(u64),
+}
+
+impl<'p> Stories<'p> {
+    pub fn new(prefer: &'p [SourceName]) -> Self {
+        Stories {
+            prefer,
+            groups: Vec::new(),
+            members: Vec::new(),
+            by_key: HashMap::new(),
+        }
+    }
+
+    /// How many stories there are so far.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Adds `item` to the story it is a copy of; else, when `may_open`,
+    /// makes it a story of its own; else it is left out.
+    pub fn offer(&mut self, item: Item, may_open: bool) {
+        let key = StoryKey::of(&item);
+        let group = match self.story_of(&key) {
+            Some(group) => group,
+            None if may_open => {
+                self.groups.push(Vec::new());
+                self.groups.len() - 1
+            }
+            None => return,
+        };
+        self.remember(key, group);
+        self.groups[group].push(item);
+    }
+
+    /// The story holding the copy of `key`'s item closest to it in time.
+    /// A headline or text never joins a story that has an item of the
+    /// same source: two of a source's items are one story only by id or
+    /// link.
+    fn story_of(&self, key: &StoryKey) -> Option<usize> {
+        let candidates: HashSet<usize> = lookups(key)
+            .filter_map(|l| self.by_key.get(&l))
+            .flatten()
+            .copied()
+            .collect();
+        candidates
+            .into_iter()
+            .map(|m| &self.members[m])
+            .filter(|m| match same_story(key, &m.key) {
+                Some(Match::Id | Match::Link) => true,
+                Some(Match::Title | Match::Text) => {
+                    self.groups[m.group].iter().all(|i| i.source != key.source)
+                }
+                None => false,
+            })
+            .min_by_key(|m| ((m.key.time - key.time).abs(), m.group))
+            .map(|m| m.group)
+    }
+
+    fn remember(&mut self, key: StoryKey, group: usize) {
+        let index = self.members.len();
+        for lookup in lookups(&key) {
+            self.by_key.entry(lookup).or_default().push(index);
+        }
+        self.members.push(Member { key, group });
+    }
+
+    /// Each story as one item, its other sources in `also_in`.
+    pub fn into_items(self) -> Vec<Item> {
+        let prefer = self.prefer;
+        self.groups
+            .into_iter()
+            .filter_map(|mut copies| {
+                copies.sort_by_key(|i| (rank(prefer, &i.source), i.sort_time(), i.first_seen));
+                let mut copies = copies.into_iter();
+                let mut shown = copies.next()?;
+                for copy in copies {
+                    if copy.source != shown.source && !shown.also_in.contains(&copy.source) {
+                        shown.also_in.push(copy.source);
+                    }
+                }
+                Some(shown)
+            })
+            .collect()
+    }
+}
+
+/// Where `source` stands in `prefer`; unlisted sources come after all.
+fn rank(prefer: &[SourceName], source: &SourceName) -> usize {
+    prefer
+        .iter()
+        .position(|p| p == source)
+        .unwrap_or(prefer.len())
+}
+
+fn lookups(key: &StoryKey) -> impl Iterator<Item = Lookup> + '_ {
+    let id = Lookup::Id(key.public_id.clone());
+    let link = key.link.clone().map(Lookup::Link);
+    let title = (!key.title.is_empty()).then(|| Lookup::Title(key.title.clone()));
+    let shingles = key.text.hashes().iter().map(|&h| Lookup::Shingle(h));
+    [Some(id), link, title]
+        .into_iter()
+        .flatten()
+        .chain(shingles)
+}

@@ -25,7 +25,7 @@ const MIN_PAGE: usize = 8;
 const LOOK_BACK: TimeDelta = TimeDelta::hours(48);
 /// …and how many items at most, per story shown, so a busy output does not
 /// read two days of every source.
-const LOOK_BACK_ITEMS: usize = 4;
+const LOOK_BACK_ITEMS: usize = 1;
 
 /// The items `output` shows, newest first (published, else first seen),
 /// one per story: a story several sources carry is shown once, as its

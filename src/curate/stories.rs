@@ -7,6 +7,12 @@ use std::collections::{HashMap, HashSet};
 use super::matcher::{same_story, Match, StoryKey};
 use crate::model::{Item, SourceName};
 
+/// Items sharing a word pair with more than this many others do not make
+/// them candidates by it: "of the", or a feed's template ("Story 41:
+/// council approves…"), would make every item a candidate for every other.
+/// Copies still share their rarer pairs.
+const COMMON_SHINGLE: usize = 32;
+
 /// Items grouped into stories as they are offered, newest first.
 pub struct Stories<'p> {
     /// Sources whose copy wins, most preferred first.
@@ -68,7 +74,11 @@ impl<'p> Stories<'p> {
     /// link.
     fn story_of(&self, key: &StoryKey) -> Option<usize> {
         let candidates: HashSet<usize> = lookups(key)
-            .filter_map(|l| self.by_key.get(&l))
+            .filter_map(|l| {
+                let members = self.by_key.get(&l)?;
+                let common = matches!(l, Lookup::Shingle(_)) && members.len() > COMMON_SHINGLE;
+                (!common).then_some(members)
+            })
             .flatten()
             .copied()
             .collect();

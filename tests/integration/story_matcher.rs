@@ -164,12 +164,25 @@ fn the_matcher_is_precise_on_near_misses_and_finds_most_copies() {
     assert!(all.recall() >= 0.60, "{}", all.line("all"));
 }
 
-/// A set written afterwards by another hand, never used to choose a
-/// threshold: what the figures above are worth on unseen stories.
+/// A set written afterwards by another hand. Its first run found four
+/// wrong merges (recurring headlines of five words or more, one headline
+/// for two towns), which changed the headline rule: it is no longer
+/// unseen, and is kept as a regression set.
 #[test]
-fn the_matcher_holds_on_pairs_it_was_not_tuned_on() {
+fn the_matcher_holds_on_the_first_held_out_set() {
     let all = judged("pairs-holdout.jsonl");
     assert!(all.pairs() >= 100, "{}", all.line("all"));
+    assert!(all.precision() >= 0.97, "{}", all.line("all"));
+    assert!(all.recall() >= 0.60, "{}", all.line("all"));
+}
+
+/// A second set, written after the rules were last changed and run once
+/// before this test was written: what the figures are worth on stories
+/// the matcher has never been shaped by.
+#[test]
+fn the_matcher_holds_on_pairs_it_was_never_shaped_by() {
+    let all = judged("pairs-holdout-2.jsonl");
+    assert!(all.pairs() >= 100, "{}", all.line("all"));
     assert!(all.precision() >= 0.95, "{}", all.line("all"));
-    assert!(all.recall() >= 0.50, "{}", all.line("all"));
+    assert!(all.recall() >= 0.40, "{}", all.line("all"));
 }

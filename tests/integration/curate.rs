@@ -317,8 +317,18 @@ tags = ["world"]
     let newer_link = item("wire", "a", "Bridge opens to traffic after five years", 1);
     let mut same_link = item("desk", "b", "The bridge opens to traffic", 2);
     same_link.link = newer_link.link.clone();
-    let newer_title = item("desk", "c", "Storm hits the coast, thousands lose power!", 3);
-    let same_title = item("wire", "d", "  storm HITS the coast, thousands lose power ", 4);
+    let newer_title = item(
+        "desk",
+        "c",
+        "Storm hits the coast, thousands lose power!",
+        3,
+    );
+    let same_title = item(
+        "wire",
+        "d",
+        "  storm HITS the coast, thousands lose power ",
+        4,
+    );
     let distinct = item("wire", "e", "Storm hits the hills, thousands lose power", 5);
     // The same global id from two sources is the same story too.
     let mut global = item("wire", "https://news.example/42", "Rates rise", 6);
@@ -404,9 +414,24 @@ prefer = ["wire"]
 fn an_earlier_copy_past_the_limit_is_shown_in_its_place() {
     let mut f = fixture("[[output]]\nname = \"world\"\ntags = [\"world\"]\nlimit = 2\n");
     f.add(&[
-        item("wire", "new", "Storm hits the coast, thousands lose power", 1),
-        item("wire", "other", "Ferry strike ends after two weeks of talks", 2),
-        item("desk", "first", "Storm hits the coast, thousands lose power", 6),
+        item(
+            "wire",
+            "new",
+            "Storm hits the coast, thousands lose power",
+            1,
+        ),
+        item(
+            "wire",
+            "other",
+            "Ferry strike ends after two weeks of talks",
+            2,
+        ),
+        item(
+            "desk",
+            "first",
+            "Storm hits the coast, thousands lose power",
+            6,
+        ),
     ]);
     assert_eq!(
         stories(&f.select("world")),

@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::canonical_link::canonical_link;
 use super::normalized_title;
-use super::shingles::Shingles;
+use super::shingles::{word_hashes, Shingles};
 use crate::model::{Item, SourceName};
 use crate::text::html_to_text;
 use crate::text::words::written_without_spaces;
@@ -77,7 +77,8 @@ pub struct StoryKey {
 impl StoryKey {
     pub fn of(item: &Item) -> StoryKey {
         let words: Vec<String> = crate::text::words(&item.title).collect();
-        let opening = opening(item);
+        let title_hashes = word_hashes(&item.title);
+        let opening_hashes = word_hashes(&opening(item));
         StoryKey {
             source: item.source.clone(),
             public_id: item.public_id(),
@@ -91,8 +92,8 @@ impl StoryKey {
                 .cloned()
                 .collect(),
             words,
-            text: Shingles::of(&format!("{} {opening}", item.title)),
-            opening: Shingles::of(&opening),
+            text: Shingles::of_words(&[title_hashes, opening_hashes.clone()].concat()),
+            opening: Shingles::of_words(&opening_hashes),
         }
     }
 }

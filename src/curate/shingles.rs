@@ -2,7 +2,7 @@
 //! (shingles), so that two copies of one story share most of theirs
 //! whatever was cut, added or reworded around them.
 
-use crate::text::words;
+use crate::text::words::word_slices;
 
 /// A text's shingles, hashed, sorted and without repeats.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -11,11 +11,15 @@ pub struct Shingles(Vec<u64>);
 impl Shingles {
     /// The word pairs of `text`; a text of one word is that word alone.
     pub fn of(text: &str) -> Shingles {
-        let words: Vec<String> = words(text).collect();
-        let mut hashes: Vec<u64> = match words.len() {
-            0 => Vec::new(),
-            1 => vec![fnv1a(&words[0], "")],
-            _ => words.windows(2).map(|w| fnv1a(&w[0], &w[1])).collect(),
+        Shingles::of_words(&word_hashes(text))
+    }
+
+    /// The word pairs of a text given as its words' hashes.
+    pub fn of_words(words: &[u64]) -> Shingles {
+        let mut hashes: Vec<u64> = match words {
+            [] => Vec::new(),
+            [one] => vec![*one],
+            _ => words.windows(2).map(|w| pair(w[0], w[1])).collect(),
         };
         hashes.sort_unstable();
         hashes.dedup();
@@ -64,13 +68,44 @@ impl Shingles {
     }
 }
 
-/// FNV-1a over two words and a separator: stable across runs and
-/// platforms, unlike the standard library's hasher.
-fn fnv1a(first: &str, second: &str) -> u64 {
-    let bytes = first.bytes().chain([0x1f]).chain(second.bytes());
-    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| {
+/// The hash of each lowercase word of `text`, made without a string for
+/// any word: this runs over every item an output reads.
+pub fn word_hashes(text: &str) -> Vec<u64> {
+    word_slices(text).map(lowercase_hash).collect()
+}
+
+fn lowercase_hash(word: &str) -> u64 {
+    if word.is_ascii() {
+        return fnv_bytes(FNV_OFFSET, word.bytes().map(|b| b.to_ascii_lowercase()));
+    }
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .fold(FNV_OFFSET, |h, c| {
+            let mut buf = [0; 4];
+            fnv_bytes(h, c.encode_utf8(&mut buf).bytes())
+        })
+}
+
+/// Two words' hashes as one shingle's, in order.
+fn pair(first: u64, second: u64) -> u64 {
+    fnv_bytes(first, second.to_le_bytes())
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv_bytes(start: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(start, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// FNV-1a over two texts and a separator: stable across runs and
+/// platforms, unlike the standard library's hasher.
+pub fn fnv1a(first: &str, second: &str) -> u64 {
+    fnv_bytes(
+        FNV_OFFSET,
+        first.bytes().chain([0x1f]).chain(second.bytes()),
+    )
 }
 
 #[cfg(test)]

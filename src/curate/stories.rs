@@ -3,8 +3,10 @@
 //! most preferred source) naming the other sources that carried it.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::matcher::{same_story, Match, StoryKey};
+use super::shingles::fnv1a;
 use crate::model::{Item, SourceName};
 
 /// Items sharing a word pair with more than this many others do not make
@@ -19,9 +21,10 @@ pub struct Stories<'p> {
     prefer: &'p [SourceName],
     groups: Vec<Vec<Item>>,
     members: Vec<Member>,
-    /// Where to look for an item's possible copies: members by id, link,
-    /// headline and shingle.
-    by_key: HashMap<Lookup, Vec<usize>>,
+    /// Where to look for an item's possible copies: members by the hash of
+    /// their id, link, headline and each shingle. The matcher confirms
+    /// every candidate, so a collision costs a comparison, not a merge.
+    by_key: HashMap<u64, Vec<usize>, BuildHasherDefault<Prehashed>>,
 }
 
 struct Member {
@@ -29,12 +32,30 @@ struct Member {
     group: usize,
 }
 
-#[derive(Hash, PartialEq, Eq)]
-enum Lookup {
-    Id(String),
-    Link(String),
-    Title(String),
-    Shingle(u64),
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = bytes
+            .iter()
+            .fold(self.0, |h, b| h.rotate_left(8) ^ u64::from(*b));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// How an item is looked up, and whether a key shared by many says little.
+struct Lookup {
+    hash: u64,
+    shingle: bool,
 }
 
 impl<'p> Stories<'p> {
@@ -43,7 +64,7 @@ impl<'p> Stories<'p> {
             prefer,
             groups: Vec::new(),
             members: Vec::new(),
-            by_key: HashMap::new(),
+            by_key: HashMap::default(),
         }
     }
 
@@ -52,11 +73,16 @@ impl<'p> Stories<'p> {
         self.groups.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
     /// Adds `item` to the story it is a copy of; else, when `may_open`,
     /// makes it a story of its own; else it is left out.
     pub fn offer(&mut self, item: Item, may_open: bool) {
         let key = StoryKey::of(&item);
-        let group = match self.story_of(&key) {
+        let lookups = lookups(&key);
+        let group = match self.story_of(&key, &lookups) {
             Some(group) => group,
             None if may_open => {
                 self.groups.push(Vec::new());
@@ -64,7 +90,7 @@ impl<'p> Stories<'p> {
             }
             None => return,
         };
-        self.remember(key, group);
+        self.remember(key, &lookups, group);
         self.groups[group].push(item);
     }
 
@@ -72,11 +98,12 @@ impl<'p> Stories<'p> {
     /// A headline or text never joins a story that has an item of the
     /// same source: two of a source's items are one story only by id or
     /// link.
-    fn story_of(&self, key: &StoryKey) -> Option<usize> {
-        let candidates: HashSet<usize> = lookups(key)
+    fn story_of(&self, key: &StoryKey, lookups: &[Lookup]) -> Option<usize> {
+        let candidates: HashSet<usize> = lookups
+            .iter()
             .filter_map(|l| {
-                let members = self.by_key.get(&l)?;
-                let common = matches!(l, Lookup::Shingle(_)) && members.len() > COMMON_SHINGLE;
+                let members = self.by_key.get(&l.hash)?;
+                let common = l.shingle && members.len() > COMMON_SHINGLE;
                 (!common).then_some(members)
             })
             .flatten()
@@ -96,10 +123,10 @@ impl<'p> Stories<'p> {
             .map(|m| m.group)
     }
 
-    fn remember(&mut self, key: StoryKey, group: usize) {
+    fn remember(&mut self, key: StoryKey, lookups: &[Lookup], group: usize) {
         let index = self.members.len();
-        for lookup in lookups(&key) {
-            self.by_key.entry(lookup).or_default().push(index);
+        for lookup in lookups {
+            self.by_key.entry(lookup.hash).or_default().push(index);
         }
         self.members.push(Member { key, group });
     }
@@ -132,13 +159,19 @@ fn rank(prefer: &[SourceName], source: &SourceName) -> usize {
         .unwrap_or(prefer.len())
 }
 
-fn lookups(key: &StoryKey) -> impl Iterator<Item = Lookup> + '_ {
-    let id = Lookup::Id(key.public_id.clone());
-    let link = key.link.clone().map(Lookup::Link);
-    let title = (!key.title.is_empty()).then(|| Lookup::Title(key.title.clone()));
-    let shingles = key.text.hashes().iter().map(|&h| Lookup::Shingle(h));
-    [Some(id), link, title]
-        .into_iter()
-        .flatten()
-        .chain(shingles)
+fn lookups(key: &StoryKey) -> Vec<Lookup> {
+    let whole = |kind: &str, text: &str| Lookup {
+        hash: fnv1a(kind, text),
+        shingle: false,
+    };
+    let mut all = vec![whole("id", &key.public_id)];
+    all.extend(key.link.as_deref().map(|l| whole("link", l)));
+    if !key.title.is_empty() {
+        all.push(whole("title", &key.title));
+    }
+    all.extend(key.text.hashes().iter().map(|&hash| Lookup {
+        hash,
+        shingle: true,
+    }));
+    all
 }

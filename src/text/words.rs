@@ -4,18 +4,24 @@
 /// Han, Hiragana or Katakana character a word of its own, since those
 /// scripts put no space between words.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    let mut chars = text.chars().peekable();
+    word_slices(text).map(str::to_lowercase)
+}
+
+/// The words of `text` as written, case and all.
+pub fn word_slices(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut rest = text;
     std::iter::from_fn(move || {
-        while chars.next_if(|c| !c.is_alphanumeric()).is_some() {}
-        let first = chars.next()?;
-        let mut word: String = first.to_lowercase().collect();
-        if !written_without_spaces(first) {
-            while let Some(c) =
-                chars.next_if(|c| c.is_alphanumeric() && !written_without_spaces(*c))
-            {
-                word.extend(c.to_lowercase());
-            }
-        }
+        let start = rest.find(char::is_alphanumeric)?;
+        rest = &rest[start..];
+        let first = rest.chars().next()?;
+        let end = if written_without_spaces(first) {
+            first.len_utf8()
+        } else {
+            rest.find(|c: char| !c.is_alphanumeric() || written_without_spaces(c))
+                .unwrap_or(rest.len())
+        };
+        let (word, tail) = rest.split_at(end);
+        rest = tail;
         Some(word)
     })
 }

@@ -25,7 +25,11 @@ const SYLLABLES: [&str; 40] = [
 
 /// The `k`th word of story `n`'s headline.
 fn word(n: usize, k: usize) -> String {
-    let x = n.wrapping_mul(2_654_435_761).wrapping_add(k * 40_503) % 1_600;
+    // SplitMix64, so that no two stories share a headline.
+    let mut z = (n as u64 * 16 + k as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    let x = ((z ^ (z >> 31)) % 1_600) as usize;
     format!("{}{}", SYLLABLES[x / 40], SYLLABLES[x % 40])
 }
 
@@ -89,4 +93,5 @@ fn main() {
         "  grouped into stories   {:>7.2} µs per item (key included)",
         median(groups)
     );
+    println!("  stories                {stories_found:>7} of {count} items");
 }

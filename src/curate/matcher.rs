@@ -132,8 +132,21 @@ pub fn same_story(a: &StoryKey, b: &StoryKey) -> Option<Match> {
         return Some(Match::Title);
     }
     let enough = a.text.len().min(b.text.len()) >= MIN_TEXT_SHINGLES;
-    let close = apart <= TEXT_WINDOW && enough;
+    let close = apart <= TEXT_WINDOW && enough && headlines_overlap(a, b);
     (close && a.text.resemblance(&b.text) >= TEXT_RESEMBLANCE).then_some(Match::Text)
+}
+
+/// At least half the words of the shorter headline are in the other: a
+/// summary both feeds fill from one template ("…officials said on
+/// Tuesday…") must not carry two headlines into one story.
+fn headlines_overlap(a: &StoryKey, b: &StoryKey) -> bool {
+    let (short, long) = if a.words.len() <= b.words.len() {
+        (&a.words, &b.words)
+    } else {
+        (&b.words, &a.words)
+    };
+    let shared = short.iter().filter(|w| long.contains(w)).count();
+    shared * 2 >= short.len()
 }
 
 /// Each headline has a number the other lacks: the same template on two

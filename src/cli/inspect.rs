@@ -153,6 +153,9 @@ struct SourceRecord<'a> {
     result: Option<PollResult>,
     error: Option<&'a str>,
     next_due: Option<String>,
+    /// Why `next_due` was chosen: the interval or learnt pace, and the
+    /// hints or skipped hours that moved it.
+    due_reason: Option<&'a str>,
     failures: u32,
     disabled: bool,
     items: u64,
@@ -183,6 +186,7 @@ pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
                 result: st.state.last_status,
                 error: st.state.last_error.as_deref(),
                 next_due: st.state.next_due.map(rfc3339),
+                due_reason: st.state.due_reason.as_deref(),
                 failures: st.state.failures,
                 disabled: st.state.disabled,
                 items: st.items,
@@ -218,6 +222,9 @@ fn source_table(records: &[SourceRecord]) -> String {
             r.failures,
             r.items
         ));
+        if let Some(why) = r.due_reason {
+            out.push_str(&format!("    next due: {why}\n"));
+        }
         if let Some(e) = r.error {
             out.push_str(&format!("    last error: {e}\n"));
         }

@@ -9,6 +9,7 @@ mod http_options;
 mod pattern;
 mod raw;
 mod renames;
+mod schedule;
 mod secret;
 
 use std::collections::HashSet;
@@ -25,6 +26,7 @@ pub use error::{ConfigError, Located};
 pub use filter::FieldSets;
 pub use http_options::{Auth, HttpOptions};
 pub use pattern::{Field, Pattern, PatternError};
+pub use schedule::Schedule;
 pub use secret::{Secret, SecretError, SecretFrom};
 
 use crate::model::{OutputName, SourceKind, SourceName};
@@ -63,6 +65,7 @@ pub struct DaemonSettings {
     /// millions of tiny items costs no more than this many.
     pub max_items: usize,
     pub retention: Retention,
+    pub schedule: Schedule,
 }
 
 /// How many items a source keeps and for how long; `None` keeps all.
@@ -78,6 +81,8 @@ pub struct SourceConfig {
     pub kind: SourceKind,
     pub location: Location,
     pub interval: Duration,
+    /// `[daemon] schedule`, for every source.
+    pub schedule: Schedule,
     pub tags: Vec<String>,
     pub retention: Retention,
     /// Redirects and DNS answers may lead into private networks.
@@ -227,6 +232,7 @@ impl Checker<'_> {
     }
 
     fn daemon(&self, raw: RawDaemon) -> Result<DaemonSettings, ConfigError> {
+        let schedule = self.schedule(&raw)?;
         let listen = match raw.listen {
             Some(a) => a.get_ref().parse().map_err(|_| {
                 self.error(
@@ -270,6 +276,7 @@ impl Checker<'_> {
             None => DEFAULT_MAX_BODY_KB,
         };
         Ok(DaemonSettings {
+            schedule,
             listen,
             database: self
                 .folder()
@@ -377,6 +384,7 @@ impl Checker<'_> {
             kind: s.kind,
             location,
             interval,
+            schedule: daemon.schedule,
             tags: s.tags,
             retention: Retention {
                 keep,

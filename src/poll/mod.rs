@@ -2,6 +2,7 @@
 //! and the fetch state that decides when to come back. The scheduler and
 //! `syndic poll` both go through here, so they behave the same.
 
+pub mod adaptive;
 pub mod next_due;
 
 use std::sync::Arc;
@@ -11,7 +12,8 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Semaphore;
 use url::Url;
 
-use crate::config::{DaemonSettings, Location, SourceConfig};
+use crate::config::{DaemonSettings, Location, Schedule, SourceConfig};
+use crate::feed_schedule::FeedSchedule;
 use crate::fetch::{
     self, Body, ClientError, DumpFile, DumpGlobError, FetchError, FetchSlots, Fetched, Fetcher,
     FileStamps, Target, Validators,
@@ -19,7 +21,7 @@ use crate::fetch::{
 use crate::model::{ContentHash, Item, PollResult, SourceKind, SourceName};
 use crate::normalize::dump::{dump_items, DumpError, DumpMeta};
 use crate::store::{FetchState, HandleError, SourceFeed, StoreHandle, UpsertSummary};
-use next_due::Hints;
+use next_due::{Due, Hints, Pace};
 
 /// Polls sources; one per daemon (or per `syndic poll`), shared by all.
 #[derive(Clone)]
@@ -90,7 +92,10 @@ struct Harvest {
     /// `None` when nothing changed since the last poll.
     items: Option<Vec<Item>>,
     validators: Validators,
-    hints: Hints,
+    /// `Cache-Control: max-age`.
+    max_age: Option<Duration>,
+    /// What a feed read said of its schedule.
+    schedule: Option<FeedSchedule>,
     moved_to: Option<Url>,
     warning: Option<String>,
     /// For a folder of dumps, the file stamps to remember when they changed.
@@ -242,10 +247,8 @@ impl Poller {
         let mut harvest = Harvest {
             items: None,
             validators: fetched.validators,
-            hints: Hints {
-                max_age: fetched.max_age,
-                ..Hints::default()
-            },
+            max_age: fetched.max_age,
+            schedule: None,
             moved_to: fetched.moved_to,
             warning: None,
             files: None,
@@ -283,7 +286,7 @@ impl Poller {
         })
         .await??;
         harvest.items = Some(read.items);
-        harvest.hints.ttl = read.ttl;
+        harvest.schedule = read.schedule;
         harvest.warning = read.warning;
         harvest.feed = read.feed;
         Ok(harvest)
@@ -343,7 +346,8 @@ impl Poller {
         Ok(Harvest {
             items: read_any.then_some(items),
             validators: Validators::default(),
-            hints: Hints::default(),
+            max_age: None,
+            schedule: None,
             moved_to: None,
             warning,
             files: stamps_changed.then_some(found.stamps),
@@ -362,85 +366,104 @@ impl Poller {
         now: DateTime<Utc>,
     ) -> (PollOutcome, DateTime<Utc>) {
         state.last_fetch = Some(now);
-        let (mut files, mut feed) = (None, None);
-        let (outcome, items) = match harvest {
-            Ok(h) => {
-                files = h.files;
-                feed = h.feed;
-                state.failures = 0;
-                state.etag = h.validators.etag;
-                state.last_modified = h.validators.last_modified;
-                state.body_hash = h.body_hash.or(state.body_hash.take());
-                if let Some(url) = h.moved_to {
-                    tracing::info!(
-                        source = %source.name,
-                        to = %url,
-                        "permanent redirect: polling the new address from now on"
-                    );
-                    state.moved_to = Some(url.to_string());
-                }
-                state.last_error = h.warning.clone();
-                state.next_due = Some(next_due::after_success(
-                    now,
-                    source.interval,
-                    h.hints,
-                    &mut rand::thread_rng(),
-                ));
-                match h.items {
-                    Some(items) => {
-                        state.last_status = Some(PollResult::Ok);
-                        let outcome = PollOutcome::Stored {
-                            summary: UpsertSummary::default(),
-                            warning: h.warning,
-                        };
-                        (outcome, items)
-                    }
-                    None => {
-                        state.last_status = Some(PollResult::NotModified);
-                        (PollOutcome::NotModified, Vec::new())
-                    }
-                }
+        let (outcome, record) = match harvest {
+            Ok(h) => self.succeeded(source, state, h, now).await,
+            Err(e) => failed(source, state, e, now),
+        };
+        let next_due = record.state.next_due.unwrap_or(now);
+        (self.record(source, record, outcome).await, next_due)
+    }
+
+    async fn succeeded(
+        &self,
+        source: &SourceConfig,
+        mut state: FetchState,
+        h: Harvest,
+        now: DateTime<Utc>,
+    ) -> (PollOutcome, Record) {
+        state.failures = 0;
+        state.etag = h.validators.etag;
+        state.last_modified = h.validators.last_modified;
+        state.body_hash = h.body_hash.or(state.body_hash.take());
+        if let Some(url) = h.moved_to {
+            tracing::info!(
+                source = %source.name,
+                to = %url,
+                "permanent redirect: polling the new address from now on"
+            );
+            state.moved_to = Some(url.to_string());
+        }
+        if let Some(schedule) = h.schedule {
+            state.feed_schedule = schedule;
+        }
+        state.last_error = h.warning.clone();
+        let items = h.items.as_deref().unwrap_or_default();
+        let hints = Hints {
+            retry_after: None,
+            max_age: h.max_age,
+            feed: state.feed_schedule,
+        };
+        let due = self.due_after_success(source, items, hints, now).await;
+        set_due(&mut state, due);
+        let (outcome, items) = match h.items {
+            Some(items) => {
+                state.last_status = Some(PollResult::Ok);
+                let outcome = PollOutcome::Stored {
+                    summary: UpsertSummary::default(),
+                    warning: h.warning,
+                };
+                (outcome, items)
             }
-            Err(e) => {
-                state.failures = state.failures.saturating_add(1);
-                state.last_error = Some(e.to_string());
-                let retry_after = match &e {
-                    PollError::Fetch(f) => f.retry_after(),
-                    _ => None,
-                };
-                if matches!(e, PollError::Fetch(FetchError::Gone)) {
-                    state.disabled = true;
-                    state.last_status = Some(PollResult::Gone);
-                } else {
-                    state.last_status = Some(PollResult::Error);
-                }
-                // A move into a private network recorded before such moves
-                // were refused: back to the configured address.
-                if matches!(e, PollError::Fetch(FetchError::Private(_))) {
-                    state.moved_to = None;
-                }
-                let hints = Hints {
-                    retry_after,
-                    ..Hints::default()
-                };
-                state.next_due = Some(next_due::after_failure(
-                    now,
-                    source.interval,
-                    state.failures,
-                    hints,
-                    &mut rand::thread_rng(),
-                ));
-                (PollOutcome::Failed(e), Vec::new())
+            None => {
+                state.last_status = Some(PollResult::NotModified);
+                (PollOutcome::NotModified, Vec::new())
             }
         };
-        let next_due = state.next_due.unwrap_or(now);
         let record = Record {
             state,
             items,
-            feed,
-            files,
+            feed: h.feed,
+            files: h.files,
         };
-        (self.record(source, record, outcome).await, next_due)
+        (outcome, record)
+    }
+
+    /// The next poll after a success. An adaptive feed learns its pace from
+    /// its newest items: those stored and those just read (not stored yet).
+    async fn due_after_success(
+        &self,
+        source: &SourceConfig,
+        read: &[Item],
+        hints: Hints,
+        now: DateTime<Utc>,
+    ) -> Due {
+        let pace = pace(source);
+        let history = match pace {
+            Pace::Fixed(_) => Vec::new(),
+            Pace::Adaptive { .. } => self.history(&source.name, read).await,
+        };
+        next_due::after_success(now, pace, &history, hints, &mut rand::thread_rng())
+    }
+
+    /// The publication times of a source's newest items, stored or just
+    /// read, each item once. A database that cannot be read leaves the
+    /// history to what was read: the poll itself does not fail for it.
+    async fn history(&self, source: &SourceName, read: &[Item]) -> Vec<DateTime<Utc>> {
+        let name = source.clone();
+        let stored = self
+            .store
+            .read(move |s| s.publication_times(&name, adaptive::HISTORY))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(source = %source, error = %e, "cannot read the item history");
+                Vec::new()
+            });
+        let mut times: std::collections::HashMap<String, DateTime<Utc>> =
+            stored.into_iter().collect();
+        for item in read {
+            times.insert(item.id.as_str().to_string(), item.sort_time());
+        }
+        times.into_values().collect()
     }
 
     /// Writes items and state in one transaction; a failed write turns the
@@ -489,6 +512,69 @@ struct Record {
     files: Option<FileStamps>,
 }
 
+/// Records a failed poll in the state and backs off.
+fn failed(
+    source: &SourceConfig,
+    mut state: FetchState,
+    e: PollError,
+    now: DateTime<Utc>,
+) -> (PollOutcome, Record) {
+    state.failures = state.failures.saturating_add(1);
+    state.last_error = Some(e.to_string());
+    let retry_after = match &e {
+        PollError::Fetch(f) => f.retry_after(),
+        _ => None,
+    };
+    if matches!(e, PollError::Fetch(FetchError::Gone)) {
+        state.disabled = true;
+        state.last_status = Some(PollResult::Gone);
+    } else {
+        state.last_status = Some(PollResult::Error);
+    }
+    // A move into a private network recorded before such moves were
+    // refused: back to the configured address.
+    if matches!(e, PollError::Fetch(FetchError::Private(_))) {
+        state.moved_to = None;
+    }
+    let hints = Hints {
+        retry_after,
+        max_age: None,
+        feed: state.feed_schedule,
+    };
+    let due = next_due::after_failure(
+        now,
+        source.interval,
+        state.failures,
+        hints,
+        &mut rand::thread_rng(),
+    );
+    set_due(&mut state, due);
+    let record = Record {
+        state,
+        items: Vec::new(),
+        feed: None,
+        files: None,
+    };
+    (PollOutcome::Failed(e), record)
+}
+
+fn set_due(state: &mut FetchState, due: Due) {
+    state.next_due = Some(due.at);
+    state.due_reason = Some(due.to_string());
+}
+
+/// How a source is paced: a folder of dumps is watched and cheap to scan,
+/// so only feeds learn a pace.
+fn pace(source: &SourceConfig) -> Pace {
+    match (source.schedule, &source.location) {
+        (Schedule::Adaptive { min, max }, Location::Url(_)) => Pace::Adaptive {
+            fallback: source.interval,
+            bounds: adaptive::Bounds { min, max },
+        },
+        _ => Pace::Fixed(source.interval),
+    }
+}
+
 fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
     now + chrono::Duration::from_std(wait).unwrap_or_default()
 }
@@ -506,7 +592,8 @@ fn target(source: &SourceConfig, moved_to: Option<&str>) -> Target {
 /// What reading one body gave.
 struct Read {
     items: Vec<Item>,
-    ttl: Option<Duration>,
+    /// `None` for a dump, which says nothing of its schedule.
+    schedule: Option<FeedSchedule>,
     warning: Option<String>,
     /// `None` for a dump, which says nothing of itself.
     feed: Option<SourceFeed>,
@@ -530,7 +617,7 @@ fn read_feed(
     });
     Ok(Read {
         items,
-        ttl: feed.ttl,
+        schedule: Some(feed.schedule),
         warning,
         feed: Some(crate::normalize::source_feed::source_feed(&feed, url)),
     })
@@ -555,7 +642,7 @@ fn read_dump(
     let warning = dump_cut_warning(&origin, items.len(), max_items);
     Ok(Read {
         items,
-        ttl: None,
+        schedule: None,
         warning,
         feed: None,
     })

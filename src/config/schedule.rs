@@ -39,8 +39,16 @@ pub enum Schedule {
 
 impl Checker<'_> {
     pub(super) fn schedule(&self, raw: &RawDaemon) -> Result<Schedule, ConfigError> {
-        let min = self.bound(raw.min_interval.as_ref(), DEFAULT_MIN_INTERVAL)?;
-        let max = self.bound(raw.max_interval.as_ref(), DEFAULT_MAX_INTERVAL)?;
+        let min = self.bound(
+            "min_interval",
+            raw.min_interval.as_ref(),
+            DEFAULT_MIN_INTERVAL,
+        )?;
+        let max = self.bound(
+            "max_interval",
+            raw.max_interval.as_ref(),
+            DEFAULT_MAX_INTERVAL,
+        )?;
         if let Some(span) = (max < min)
             .then(|| raw.max_interval.as_ref().or(raw.min_interval.as_ref()))
             .flatten()
@@ -62,6 +70,7 @@ impl Checker<'_> {
 
     fn bound(
         &self,
+        key: &str,
         raw: Option<&Spanned<HumanDuration>>,
         default: Duration,
     ) -> Result<Duration, ConfigError> {
@@ -69,7 +78,7 @@ impl Checker<'_> {
             Some(d) if d.get_ref().0 < MIN_INTERVAL => Err(self.error(
                 Some(d.span()),
                 format!(
-                    "{} is too short: polling more often than every {} is impolite to servers",
+                    "{key} {} is too short: polling more often than every {} is impolite to servers",
                     d.get_ref(),
                     HumanDuration(MIN_INTERVAL)
                 ),
@@ -77,5 +86,44 @@ impl Checker<'_> {
             Some(d) => Ok(d.get_ref().0),
             None => Ok(default),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn parse(daemon: &str) -> Result<Config, ConfigError> {
+        Config::parse(
+            std::path::Path::new("feeds.toml"),
+            &format!("[daemon]\n{daemon}\n"),
+        )
+    }
+
+    #[test]
+    fn fixed_unless_asked_with_documented_bounds() {
+        assert_eq!(parse("").unwrap().daemon.schedule, Schedule::Fixed);
+        assert_eq!(
+            parse("schedule = \"adaptive\"").unwrap().daemon.schedule,
+            Schedule::Adaptive {
+                min: DEFAULT_MIN_INTERVAL,
+                max: DEFAULT_MAX_INTERVAL
+            }
+        );
+    }
+
+    #[test]
+    fn bounds_keep_the_politeness_floor_and_their_order() {
+        let short = parse("schedule = \"adaptive\"\nmin_interval = \"30s\"").unwrap_err();
+        assert!(short.to_string().contains("feeds.toml:3:"), "{short}");
+        assert!(short.to_string().contains("impolite"), "{short}");
+        let crossed = parse("min_interval = \"2h\"\nmax_interval = \"1h\"").unwrap_err();
+        assert!(
+            crossed.to_string().contains("shorter than min_interval"),
+            "{crossed}"
+        );
+        let unknown = parse("schedule = \"sometimes\"").unwrap_err();
+        assert!(unknown.to_string().contains("adaptive"), "{unknown}");
     }
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod adaptive;
 mod attribution;
 mod cli;
 mod config_errors;

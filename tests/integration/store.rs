@@ -166,6 +166,13 @@ fn fetch_state_round_trips_and_survives_reopen() {
         disabled: true,
         location: Some("https://example.org/old".into()),
         body_hash: Some("0f1e".into()),
+        feed_schedule: syndic::feed_schedule::FeedSchedule {
+            ttl: Some(std::time::Duration::from_secs(3600)),
+            update_every: None,
+            skip_hours: 1 << 3,
+            skip_days: 1 << 6,
+        },
+        due_reason: Some("backoff after 3 failures: 2h".into()),
     };
     {
         let mut store = Store::open(&path).unwrap();

@@ -102,7 +102,7 @@ impl Scheduler {
     fn launch_due(&mut self, config: &Config, polls: &mut JoinSet<PollReport>) -> Duration {
         let now = Utc::now();
         let mut next = now + chrono::Duration::from_std(MAX_SLEEP).unwrap_or_default();
-        for source in &config.sources {
+        for source in config.sources.iter().filter(|s| s.is_polled()) {
             if self.running.contains_key(&source.name) {
                 continue;
             }

@@ -7,6 +7,7 @@ mod error;
 mod filter;
 mod http_options;
 mod pattern;
+mod push;
 mod raw;
 mod renames;
 mod schedule;
@@ -91,9 +92,17 @@ pub struct SourceConfig {
     /// The name this source had before; its stored items, fetch state and
     /// tombstones are moved to the new name at the next write.
     pub renamed_from: Option<SourceName>,
+    /// Set for a text source that accepts dumps at `POST /ingest/{name}`:
+    /// the token senders must show.
+    pub push_token: Option<Secret>,
 }
 
 impl SourceConfig {
+    /// False for a source only pushed to, which has nothing to fetch.
+    pub fn is_polled(&self) -> bool {
+        self.location != Location::Push
+    }
+
     /// (old name, new name) when the source was renamed.
     pub fn rename(&self) -> Option<(SourceName, SourceName)> {
         let old = self.renamed_from.clone()?;
@@ -108,6 +117,8 @@ pub enum Location {
     Url(Url),
     /// An absolute path; for text sources a glob pattern.
     Path(PathBuf),
+    /// Nowhere: a text source only pushed to (`accept_push`).
+    Push,
 }
 
 impl std::fmt::Display for Location {
@@ -115,6 +126,7 @@ impl std::fmt::Display for Location {
         match self {
             Location::Url(u) => write!(f, "{u}"),
             Location::Path(p) => write!(f, "{}", p.display()),
+            Location::Push => f.write_str("(pushed to /ingest)"),
         }
     }
 }
@@ -340,7 +352,13 @@ impl Checker<'_> {
     fn source(&self, s: RawSource, daemon: &DaemonSettings) -> Result<SourceConfig, ConfigError> {
         let name_span = s.name.span();
         let name = s.name.into_inner();
+        let push = push::RawPush {
+            accept_push: s.accept_push,
+            token_env: s.token_env,
+            token_file: s.token_file,
+        };
         let location = match (s.url, s.path) {
+            (None, None) if push.accepts() => Location::Push,
             (Some(url), None) => self.url_location(&url)?,
             (None, Some(path)) => Location::Path(self.folder().join(path.get_ref())),
             (Some(url), Some(_)) => {
@@ -369,6 +387,7 @@ impl Checker<'_> {
             ));
         }
         let http = self.http_options(&name, raw_http)?;
+        let push_token = self.push_token(&name, s.kind, push)?;
         let interval = match s.interval {
             Some(d) => self.interval(d.get_ref().0, Some(d.span()))?,
             None => daemon.interval,
@@ -393,6 +412,7 @@ impl Checker<'_> {
             allow_private: s.allow_private,
             http,
             renamed_from: s.renamed_from.map(Spanned::into_inner),
+            push_token,
         })
     }
 

@@ -61,6 +61,9 @@ pub struct RawSource {
     pub auth: Option<Spanned<RawAuth>>,
     pub http2: Option<Spanned<bool>>,
     pub renamed_from: Option<Spanned<SourceName>>,
+    pub accept_push: Option<Spanned<bool>>,
+    pub token_env: Option<Spanned<String>>,
+    pub token_file: Option<Spanned<String>>,
 }
 
 /// `auth = { … }`: where the credentials are read from, never the

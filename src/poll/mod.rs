@@ -83,6 +83,8 @@ pub enum PollError {
     DumpFiles(#[from] DumpGlobError),
     #[error("database: {0}")]
     Store(#[from] HandleError),
+    #[error("source `{0}` has no url or path to poll: it only takes dumps pushed to /ingest/{0}")]
+    PushOnly(SourceName),
     #[error("internal error while reading the source (please report it): {0}")]
     Internal(#[from] tokio::task::JoinError),
 }
@@ -148,11 +150,19 @@ impl Poller {
     /// whole poll holds a fetch slot, so reading, parsing and storing are
     /// bounded by the same limits as the network, and memory with them.
     pub async fn poll(&self, source: &SourceConfig) -> PollReport {
-        // The configured address decides the slot: a redirect to another
-        // host is rare enough not to need its own.
-        let _permit = self.slots.acquire(&target(source, None)).await;
         let started = Instant::now();
         let now = Utc::now();
+        // The configured address decides the slot: a redirect to another
+        // host is rare enough not to need its own.
+        let Some(slot) = target(source, None) else {
+            return PollReport {
+                source: source.name.clone(),
+                outcome: PollOutcome::Failed(PollError::PushOnly(source.name.clone())),
+                elapsed: started.elapsed(),
+                next_due: after(now, source.interval),
+            };
+        };
+        let _permit = self.slots.acquire(&slot).await;
         let outcome = match self.state(source).await {
             Ok(state) if state.disabled => Ok((PollOutcome::Disabled, after(now, source.interval))),
             Ok(state) => {
@@ -222,7 +232,8 @@ impl Poller {
                 .read_dump_folder(source, pattern.clone(), state, now)
                 .await;
         }
-        let target = target(source, state.moved_to.as_deref());
+        let target = target(source, state.moved_to.as_deref())
+            .ok_or_else(|| PollError::PushOnly(source.name.clone()))?;
         let validators = Validators {
             etag: state.etag.clone(),
             last_modified: state.last_modified.clone(),
@@ -581,12 +592,16 @@ fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
 
 /// Where to fetch: a permanent redirect's target once one was seen, else
 /// the configured address.
-fn target(source: &SourceConfig, moved_to: Option<&str>) -> Target {
-    match (&source.location, moved_to.and_then(|u| Url::parse(u).ok())) {
-        (Location::Url(_), Some(moved)) => Target::Http(moved),
-        (Location::Url(url), None) => Target::Http(url.clone()),
-        (Location::Path(path), _) => Target::File(path.clone()),
-    }
+/// `None` for a source only pushed to.
+fn target(source: &SourceConfig, moved_to: Option<&str>) -> Option<Target> {
+    Some(
+        match (&source.location, moved_to.and_then(|u| Url::parse(u).ok())) {
+            (Location::Url(_), Some(moved)) => Target::Http(moved),
+            (Location::Url(url), None) => Target::Http(url.clone()),
+            (Location::Path(path), _) => Target::File(path.clone()),
+            (Location::Push, _) => return None,
+        },
+    )
 }
 
 /// What reading one body gave.

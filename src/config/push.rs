@@ -42,7 +42,9 @@ impl Checker<'_> {
             return match raw.token_span() {
                 Some(span) => Err(self.error(
                     Some(span),
-                    format!("source `{source}` has a push token but does not set `accept_push = true`"),
+                    format!(
+                        "source `{source}` has a push token but does not set `accept_push = true`"
+                    ),
                 )),
                 None => Ok(None),
             };
@@ -51,7 +53,9 @@ impl Checker<'_> {
         if kind != SourceKind::Text {
             return Err(self.error(
                 Some(span),
-                format!("source `{source}`: `accept_push` is for text sources: add `kind = \"text\"`"),
+                format!(
+                    "source `{source}`: `accept_push` is for text sources: add `kind = \"text\"`"
+                ),
             ));
         }
         let from = match (raw.token_env, raw.token_file) {
@@ -76,5 +80,54 @@ impl Checker<'_> {
                 format!("source `{source}`: {e}: it should hold the token senders show"),
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, Location};
+
+    fn parse(source: &str) -> Result<Config, String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("token"), "t0ken\n").unwrap();
+        let text = format!("[[source]]\nname = \"desk\"\n{source}\n");
+        Config::parse(&dir.path().join("feeds.toml"), &text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_push_only_text_source_reads_its_token() {
+        let config = parse("kind = \"text\"\naccept_push = true\ntoken_file = \"token\"").unwrap();
+        let source = &config.sources[0];
+        assert_eq!(source.location, Location::Push);
+        assert!(!source.is_polled());
+        assert_eq!(source.push_token.as_ref().unwrap().expose(), "t0ken");
+    }
+
+    #[test]
+    fn pushes_need_a_text_source_and_one_token() {
+        let cases = [
+            (
+                "url = \"https://x.test/f\"\naccept_push = true\ntoken_file = \"token\"",
+                "add `kind = \"text\"`",
+            ),
+            ("kind = \"text\"\naccept_push = true", "without a token"),
+            (
+                "kind = \"text\"\npath = \"d/*.txt\"\ntoken_file = \"token\"",
+                "does not set `accept_push = true`",
+            ),
+            (
+                "kind = \"text\"\naccept_push = true\ntoken_file = \"token\"\ntoken_env = \"T\"",
+                "keep one",
+            ),
+            (
+                "kind = \"text\"\naccept_push = true\ntoken_env = \"SYNDIC_TEST_UNSET_PUSH_TOKEN\"",
+                "is not set",
+            ),
+            ("kind = \"text\"", "neither `url` nor `path`"),
+        ];
+        for (source, said) in cases {
+            let err = parse(source).unwrap_err();
+            assert!(err.contains(said), "{source}: {err}");
+        }
     }
 }

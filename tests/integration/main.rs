@@ -21,6 +21,7 @@ mod parse;
 mod parse_corpus;
 mod parse_props;
 mod poll;
+mod push;
 mod renames;
 mod render;
 mod render_cli;

@@ -10,6 +10,7 @@ mod config_errors;
 mod curate;
 mod daemon_lifecycle;
 mod dump_properties;
+mod dump_watch;
 mod dumps;
 mod fetch;
 mod hostile;

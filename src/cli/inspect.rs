@@ -4,7 +4,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::{known_source, open_reader, print_out, CliError};
-use crate::config::{Config, HttpOptions, HumanDuration};
+use crate::config::{Config, HttpOptions, HumanDuration, Schedule};
 use crate::model::{Item, PollResult};
 use crate::store::{ItemQuery, SourceStats};
 
@@ -26,6 +26,13 @@ pub fn check(config: &Config) -> Result<(), CliError> {
         config.daemon.listen,
         config.daemon.base_url,
     ));
+    if let Schedule::Adaptive { min, max } = config.daemon.schedule {
+        out.push_str(&format!(
+            "  feeds paced by what they publish, every {} to {}\n",
+            HumanDuration(min),
+            HumanDuration(max)
+        ));
+    }
     for s in &config.sources {
         out.push_str(&format!(
             "  source {:<24} {:<4} every {:<4} {}\n",

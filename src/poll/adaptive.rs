@@ -2,9 +2,9 @@
 //! (`[daemon] schedule = "adaptive"`): three times per average gap between
 //! its recent items, bounded by `min_interval` and `max_interval`. The
 //! average over a window (items per day, in effect), not the median gap:
-//! publishing is bursty, and the median of bursty gaps is short, which
-//! polled busy daytime feeds about half again as often for the same
-//! delay in the simulation (benches/schedule.rs).
+//! publishing is bursty, and the median of bursty gaps is short; in the
+//! simulation (benches/schedule.rs) the median sent 3.9× fewer requests
+//! than fixed polling where the average sent 5.3×, at two polls per gap.
 
 use std::time::Duration;
 
@@ -13,9 +13,9 @@ use chrono::{DateTime, Utc};
 /// The newest items whose dates are read. Enough for a stable median;
 /// few enough that a feed changing pace is followed within days.
 pub const HISTORY: usize = 16;
-/// Polls per average gap. Two polled feeds of a few items a day so
-/// rarely that their stories waited longer than at a fixed 30 minutes;
-/// three keeps the overall median delay under fixed polling's.
+/// Polls per average gap. At two, stories from feeds of a few items a
+/// day waited 26 minutes (median) against 15 at a fixed 30 minutes; three
+/// brings that to 17 and keeps 4× fewer requests overall.
 const POLLS_PER_GAP: u32 = 3;
 /// A source silent for longer than this many average gaps is read as
 /// having slowed down to its silence: a feed that stopped is not polled
@@ -97,10 +97,7 @@ mod tests {
 
     /// `n` items `gap` apart, the newest `since` ago.
     fn every(gap: Duration, n: usize, since: Duration) -> Vec<DateTime<Utc>> {
-        (0..n)
-            .map(|i| now() - since - gap * i as u32)
-            .map(|t| t.into())
-            .collect()
+        (0..n).map(|i| now() - since - gap * i as u32).collect()
     }
 
     fn learnt(times: &[DateTime<Utc>]) -> Learnt {

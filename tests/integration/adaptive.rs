@@ -159,3 +159,21 @@ async fn the_sources_table_says_why() {
         "{table}"
     );
 }
+
+#[test]
+fn check_names_the_adaptive_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(
+        &config,
+        "[daemon]\nschedule = \"adaptive\"\n[[source]]\nname = \"f\"\nurl = \"https://example.org/f\"\n",
+    )
+    .unwrap();
+    let out = syndic(&config, &["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("feeds paced by what they publish, every 15m to 1d"),
+        "{text}"
+    );
+}

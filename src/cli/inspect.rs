@@ -44,6 +44,13 @@ pub fn check(config: &Config) -> Result<(), CliError> {
         if !s.http.is_default() {
             out.push_str(&format!("    {}\n", http_summary(&s.http)));
         }
+        if let Some(token) = &s.push_token {
+            out.push_str(&format!(
+                "    takes pushes at /ingest/{}, token from {}\n",
+                s.name,
+                token.from()
+            ));
+        }
     }
     for o in &config.outputs {
         out.push_str(&format!(

@@ -10,13 +10,13 @@ Council Opens New Riverside Library\n\
 Storm Warning Lifted Across the Valley\n";
 
 /// A push-only source `desk`, a folder source `folder` that takes no
-/// pushes, and an output of both; pushed bodies up to 1 KiB.
-fn start() -> (tempfile::TempDir, Daemon) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("push-token"), format!("{TOKEN}\n")).unwrap();
-    std::fs::create_dir(dir.path().join("dumps")).unwrap();
+/// pushes, and an output of both; pushed bodies up to 1 KiB. Returns the
+/// config's path and the port it serves on.
+fn configure(dir: &std::path::Path) -> (std::path::PathBuf, u16) {
+    std::fs::write(dir.join("push-token"), format!("{TOKEN}\n")).unwrap();
+    std::fs::create_dir(dir.join("dumps")).unwrap();
     let port = free_port();
-    let config = dir.path().join("feeds.toml");
+    let config = dir.join("feeds.toml");
     std::fs::write(
         &config,
         format!(
@@ -27,6 +27,12 @@ fn start() -> (tempfile::TempDir, Daemon) {
         ),
     )
     .unwrap();
+    (config, port)
+}
+
+fn start() -> (tempfile::TempDir, Daemon) {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, port) = configure(dir.path());
     let daemon = Daemon::start(&config, port);
     (dir, daemon)
 }
@@ -97,6 +103,20 @@ async fn without_the_token_or_to_a_source_without_pushes_it_is_404() {
     let (status, _) = push(&daemon, "/ingest/desk", Some(TOKEN), "").await;
     assert_eq!(status, 422);
     assert_eq!(daemon.item_count("news").await, Some(0));
+}
+
+#[test]
+fn check_says_where_the_token_comes_from_never_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _) = configure(dir.path());
+    let out = crate::support::syndic(&config, &["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("takes pushes at /ingest/desk, token from file `"),
+        "{text}"
+    );
+    assert!(!text.contains(TOKEN), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

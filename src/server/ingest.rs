@@ -151,11 +151,56 @@ fn is_length_limit(e: &axum::Error) -> bool {
     false
 }
 
-/// Normalizes and stores the dump; `422` with the normalizer's reason
-/// when it holds no text.
+/// Normalizes and stores the dump, and answers with what became of it.
 async fn store(state: &ServerState, source: &SourceConfig, bytes: bytes::Bytes) -> Response {
-    let name = source.name.clone();
     let max_items = state.config().daemon.max_items;
+    let items = match normalize(source, bytes, max_items).await {
+        Ok(items) => items,
+        Err(refused) => return refused,
+    };
+    let rename = source.rename();
+    let written = state
+        .store
+        .write(move |s| {
+            if let Some(rename) = rename {
+                s.adopt_renamed(&[rename])?;
+            }
+            let outcomes = s.upsert_each(&items)?;
+            Ok((items, outcomes))
+        })
+        .await;
+    let (items, outcomes) = match written {
+        Ok(written) => written,
+        Err(e) => {
+            tracing::error!(source = %source.name, error = %e, "storing a pushed dump failed");
+            let busy = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unavailable\n",
+            );
+            return busy.into_response();
+        }
+    };
+    let answer = answer(source, &items, &outcomes);
+    if !answer.created.is_empty() || !answer.updated.is_empty() {
+        state.store.mark_changed();
+    }
+    tracing::info!(
+        source = %source.name,
+        new = answer.created.len(),
+        updated = answer.updated.len(),
+        "pushed dump stored"
+    );
+    json(&answer)
+}
+
+/// The dump's items, read off the async threads as a polled dump is;
+/// `422` with the normalizer's reason when it holds no text.
+async fn normalize(
+    source: &SourceConfig,
+    bytes: bytes::Bytes,
+    max_items: usize,
+) -> Result<Vec<Item>, Response> {
+    let name = source.name.clone();
     let read = tokio::task::spawn_blocking(move || {
         let now = Utc::now();
         let origin = format!("/ingest/{name}");
@@ -169,46 +214,12 @@ async fn store(state: &ServerState, source: &SourceConfig, bytes: bytes::Bytes) 
         dump_items(&bytes, &meta)
     })
     .await;
-    let items = match read {
-        Ok(Ok(items)) => items,
-        Ok(Err(e)) => return (StatusCode::UNPROCESSABLE_ENTITY, format!("{e}\n")).into_response(),
+    match read {
+        Ok(Ok(items)) => Ok(items),
+        Ok(Err(e)) => Err((StatusCode::UNPROCESSABLE_ENTITY, format!("{e}\n")).into_response()),
         Err(e) => {
             tracing::error!(source = %source.name, error = %e, "reading a pushed dump failed");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response();
-        }
-    };
-    let rename = source.rename();
-    let written = state
-        .store
-        .write(move |s| {
-            if let Some(rename) = rename {
-                s.adopt_renamed(&[rename])?;
-            }
-            let outcomes = s.upsert_each(&items)?;
-            Ok((items, outcomes))
-        })
-        .await;
-    match written {
-        Ok((items, outcomes)) => {
-            let answer = answer(source, &items, &outcomes);
-            if !answer.created.is_empty() || !answer.updated.is_empty() {
-                state.store.mark_changed();
-            }
-            tracing::info!(
-                source = %source.name,
-                new = answer.created.len(),
-                updated = answer.updated.len(),
-                "pushed dump stored"
-            );
-            json(&answer)
-        }
-        Err(e) => {
-            tracing::error!(source = %source.name, error = %e, "storing a pushed dump failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the database is unavailable\n",
-            )
-                .into_response()
+            Err((StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response())
         }
     }
 }

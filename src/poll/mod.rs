@@ -4,6 +4,7 @@
 
 pub mod adaptive;
 pub mod next_due;
+mod pacing;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Semaphore;
 use url::Url;
 
-use crate::config::{DaemonSettings, Location, Schedule, SourceConfig};
+use crate::config::{DaemonSettings, Location, SourceConfig};
 use crate::feed_schedule::FeedSchedule;
 use crate::fetch::{
     self, Body, ClientError, DumpFile, DumpGlobError, FetchError, FetchSlots, Fetched, Fetcher,
@@ -21,7 +22,8 @@ use crate::fetch::{
 use crate::model::{ContentHash, Item, PollResult, SourceKind, SourceName};
 use crate::normalize::dump::{dump_items, DumpError, DumpMeta};
 use crate::store::{FetchState, HandleError, SourceFeed, StoreHandle, UpsertSummary};
-use next_due::{Due, Hints, Pace};
+use next_due::Hints;
+use pacing::set_due;
 
 /// Polls sources; one per daemon (or per `syndic poll`), shared by all.
 #[derive(Clone)]
@@ -439,44 +441,6 @@ impl Poller {
         (outcome, record)
     }
 
-    /// The next poll after a success. An adaptive feed learns its pace from
-    /// its newest items: those stored and those just read (not stored yet).
-    async fn due_after_success(
-        &self,
-        source: &SourceConfig,
-        read: &[Item],
-        hints: Hints,
-        now: DateTime<Utc>,
-    ) -> Due {
-        let pace = pace(source);
-        let history = match pace {
-            Pace::Fixed(_) => Vec::new(),
-            Pace::Adaptive { .. } => self.history(&source.name, read).await,
-        };
-        next_due::after_success(now, pace, &history, hints, &mut rand::thread_rng())
-    }
-
-    /// The publication times of a source's newest items, stored or just
-    /// read, each item once. A database that cannot be read leaves the
-    /// history to what was read: the poll itself does not fail for it.
-    async fn history(&self, source: &SourceName, read: &[Item]) -> Vec<DateTime<Utc>> {
-        let name = source.clone();
-        let stored = self
-            .store
-            .read(move |s| s.publication_times(&name, adaptive::HISTORY))
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!(source = %source, error = %e, "cannot read the item history");
-                Vec::new()
-            });
-        let mut times: std::collections::HashMap<String, DateTime<Utc>> =
-            stored.into_iter().collect();
-        for item in read {
-            times.insert(item.id.as_str().to_string(), item.sort_time());
-        }
-        times.into_values().collect()
-    }
-
     /// Writes items and state in one transaction; a failed write turns the
     /// outcome into a failure (the state then stays as it was, so the next
     /// poll fetches again).
@@ -567,23 +531,6 @@ fn failed(
         files: None,
     };
     (PollOutcome::Failed(e), record)
-}
-
-fn set_due(state: &mut FetchState, due: Due) {
-    state.next_due = Some(due.at);
-    state.due_reason = Some(due.to_string());
-}
-
-/// How a source is paced: a folder of dumps is watched and cheap to scan,
-/// so only feeds learn a pace.
-fn pace(source: &SourceConfig) -> Pace {
-    match (source.schedule, &source.location) {
-        (Schedule::Adaptive { min, max }, Location::Url(_)) => Pace::Adaptive {
-            fallback: source.interval,
-            bounds: adaptive::Bounds { min, max },
-        },
-        _ => Pace::Fixed(source.interval),
-    }
 }
 
 fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod curate;
 pub mod daemon;
 
+pub mod feed_schedule;
 pub mod fetch;
 pub mod metrics;
 pub mod model;

@@ -2,12 +2,12 @@
 //! its own time (remembered in the database across restarts), one poll per
 //! source at a time, fetch slots bounding the rest. Follows config reloads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::task::{self, JoinError, JoinSet};
 use tokio::time::Instant;
 
@@ -29,6 +29,12 @@ pub struct Scheduler {
     due: HashMap<SourceName, DateTime<Utc>>,
     /// Sources being polled, with their task.
     running: HashMap<SourceName, task::Id>,
+    /// Sources to poll now, whatever their due time: a watched folder
+    /// changed.
+    wake: Option<mpsc::UnboundedReceiver<SourceName>>,
+    /// Sources woken while being polled: polled again once that poll
+    /// ends, since it may have looked before the change.
+    again: HashSet<SourceName>,
 }
 
 impl Scheduler {
@@ -56,7 +62,15 @@ impl Scheduler {
             metrics,
             due,
             running: HashMap::new(),
+            wake: None,
+            again: HashSet::new(),
         }
+    }
+
+    /// Polls a source as soon as its name arrives on `wake`.
+    pub fn woken_by(mut self, wake: mpsc::UnboundedReceiver<SourceName>) -> Scheduler {
+        self.wake = Some(wake);
+        self
     }
 
     /// Polls sources as they fall due until `stop` fires; then waits
@@ -86,6 +100,10 @@ impl Scheduler {
                         }
                     }
                 }
+                Some(name) = woken(&mut self.wake) => {
+                    self.poll_soon(name);
+                    scan = true;
+                }
                 changed = self.config.changed() => {
                     if changed.is_err() { break }
                     tracing::info!("scheduler following the reloaded config");
@@ -102,7 +120,7 @@ impl Scheduler {
     fn launch_due(&mut self, config: &Config, polls: &mut JoinSet<PollReport>) -> Duration {
         let now = Utc::now();
         let mut next = now + chrono::Duration::from_std(MAX_SLEEP).unwrap_or_default();
-        for source in &config.sources {
+        for source in config.sources.iter().filter(|s| s.is_polled()) {
             if self.running.contains_key(&source.name) {
                 continue;
             }
@@ -119,6 +137,14 @@ impl Scheduler {
         (next - now).to_std().unwrap_or_default()
     }
 
+    fn poll_soon(&mut self, name: SourceName) {
+        if self.running.contains_key(&name) {
+            self.again.insert(name);
+        } else {
+            self.due.insert(name, Utc::now());
+        }
+    }
+
     /// Records a finished poll; returns when its source is next due.
     fn finish(&mut self, done: Result<PollReport, JoinError>) -> Option<Instant> {
         let (source, due) = match done {
@@ -133,6 +159,11 @@ impl Scheduler {
             Err(e) => self.failed_task(&e)?,
         };
         self.running.remove(&source);
+        let due = if self.again.remove(&source) {
+            Utc::now()
+        } else {
+            due
+        };
         self.due.insert(source, due);
         Some(Instant::now() + (due - Utc::now()).to_std().unwrap_or_default())
     }
@@ -174,5 +205,13 @@ impl Scheduler {
                 }
             }
         }
+    }
+}
+
+/// The next name on `wake`; never, without one.
+async fn woken(wake: &mut Option<mpsc::UnboundedReceiver<SourceName>>) -> Option<SourceName> {
+    match wake {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }

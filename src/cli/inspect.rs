@@ -4,7 +4,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::{known_source, open_reader, print_out, CliError};
-use crate::config::{Config, HttpOptions, HumanDuration};
+use crate::config::{Config, HttpOptions, HumanDuration, Schedule};
 use crate::model::{Item, PollResult};
 use crate::store::{ItemQuery, SourceStats};
 
@@ -26,6 +26,13 @@ pub fn check(config: &Config) -> Result<(), CliError> {
         config.daemon.listen,
         config.daemon.base_url,
     ));
+    if let Schedule::Adaptive { min, max } = config.daemon.schedule {
+        out.push_str(&format!(
+            "  feeds paced by what they publish, every {} to {}\n",
+            HumanDuration(min),
+            HumanDuration(max)
+        ));
+    }
     for s in &config.sources {
         out.push_str(&format!(
             "  source {:<24} {:<4} every {:<4} {}\n",
@@ -36,6 +43,13 @@ pub fn check(config: &Config) -> Result<(), CliError> {
         ));
         if !s.http.is_default() {
             out.push_str(&format!("    {}\n", http_summary(&s.http)));
+        }
+        if let Some(token) = &s.push_token {
+            out.push_str(&format!(
+                "    takes pushes at /ingest/{}, token from {}\n",
+                s.name,
+                token.from()
+            ));
         }
     }
     for o in &config.outputs {
@@ -153,6 +167,9 @@ struct SourceRecord<'a> {
     result: Option<PollResult>,
     error: Option<&'a str>,
     next_due: Option<String>,
+    /// Why `next_due` was chosen: the interval or learnt pace, and the
+    /// hints or skipped hours that moved it.
+    due_reason: Option<&'a str>,
     failures: u32,
     disabled: bool,
     items: u64,
@@ -183,6 +200,7 @@ pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
                 result: st.state.last_status,
                 error: st.state.last_error.as_deref(),
                 next_due: st.state.next_due.map(rfc3339),
+                due_reason: st.state.due_reason.as_deref(),
                 failures: st.state.failures,
                 disabled: st.state.disabled,
                 items: st.items,
@@ -218,6 +236,9 @@ fn source_table(records: &[SourceRecord]) -> String {
             r.failures,
             r.items
         ));
+        if let Some(why) = r.due_reason {
+            out.push_str(&format!("    next due: {why}\n"));
+        }
         if let Some(e) = r.error {
             out.push_str(&format!("    last error: {e}\n"));
         }

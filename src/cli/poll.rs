@@ -61,6 +61,7 @@ async fn poll_sources(
         config
             .sources
             .iter()
+            .filter(|s| s.is_polled())
             .filter(|s| {
                 all || states
                     .get(s.name.as_str())

@@ -7,8 +7,10 @@ mod error;
 mod filter;
 mod http_options;
 mod pattern;
+mod push;
 mod raw;
 mod renames;
+mod schedule;
 mod secret;
 
 use std::collections::HashSet;
@@ -25,6 +27,7 @@ pub use error::{ConfigError, Located};
 pub use filter::FieldSets;
 pub use http_options::{Auth, HttpOptions};
 pub use pattern::{Field, Pattern, PatternError};
+pub use schedule::Schedule;
 pub use secret::{Secret, SecretError, SecretFrom};
 
 use crate::model::{OutputName, SourceKind, SourceName};
@@ -63,6 +66,7 @@ pub struct DaemonSettings {
     /// millions of tiny items costs no more than this many.
     pub max_items: usize,
     pub retention: Retention,
+    pub schedule: Schedule,
 }
 
 /// How many items a source keeps and for how long; `None` keeps all.
@@ -78,6 +82,8 @@ pub struct SourceConfig {
     pub kind: SourceKind,
     pub location: Location,
     pub interval: Duration,
+    /// `[daemon] schedule`, for every source.
+    pub schedule: Schedule,
     pub tags: Vec<String>,
     pub retention: Retention,
     /// Redirects and DNS answers may lead into private networks.
@@ -86,9 +92,17 @@ pub struct SourceConfig {
     /// The name this source had before; its stored items, fetch state and
     /// tombstones are moved to the new name at the next write.
     pub renamed_from: Option<SourceName>,
+    /// Set for a text source that accepts dumps at `POST /ingest/{name}`:
+    /// the token senders must show.
+    pub push_token: Option<Secret>,
 }
 
 impl SourceConfig {
+    /// False for a source only pushed to, which has nothing to fetch.
+    pub fn is_polled(&self) -> bool {
+        self.location != Location::Push
+    }
+
     /// (old name, new name) when the source was renamed.
     pub fn rename(&self) -> Option<(SourceName, SourceName)> {
         let old = self.renamed_from.clone()?;
@@ -103,6 +117,8 @@ pub enum Location {
     Url(Url),
     /// An absolute path; for text sources a glob pattern.
     Path(PathBuf),
+    /// Nowhere: a text source only pushed to (`accept_push`).
+    Push,
 }
 
 impl std::fmt::Display for Location {
@@ -110,6 +126,7 @@ impl std::fmt::Display for Location {
         match self {
             Location::Url(u) => write!(f, "{u}"),
             Location::Path(p) => write!(f, "{}", p.display()),
+            Location::Push => f.write_str("(pushed to /ingest)"),
         }
     }
 }
@@ -230,6 +247,7 @@ impl Checker<'_> {
     }
 
     fn daemon(&self, raw: RawDaemon) -> Result<DaemonSettings, ConfigError> {
+        let schedule = self.schedule(&raw)?;
         let listen = match raw.listen {
             Some(a) => a.get_ref().parse().map_err(|_| {
                 self.error(
@@ -273,6 +291,7 @@ impl Checker<'_> {
             None => DEFAULT_MAX_BODY_KB,
         };
         Ok(DaemonSettings {
+            schedule,
             listen,
             database: self
                 .folder()
@@ -336,7 +355,13 @@ impl Checker<'_> {
     fn source(&self, s: RawSource, daemon: &DaemonSettings) -> Result<SourceConfig, ConfigError> {
         let name_span = s.name.span();
         let name = s.name.into_inner();
+        let push = push::RawPush {
+            accept_push: s.accept_push,
+            token_env: s.token_env,
+            token_file: s.token_file,
+        };
         let location = match (s.url, s.path) {
+            (None, None) if push.accepts() => Location::Push,
             (Some(url), None) => self.url_location(&url)?,
             (None, Some(path)) => Location::Path(self.folder().join(path.get_ref())),
             (Some(url), Some(_)) => {
@@ -365,6 +390,7 @@ impl Checker<'_> {
             ));
         }
         let http = self.http_options(&name, raw_http)?;
+        let push_token = self.push_token(&name, s.kind, push)?;
         let interval = match s.interval {
             Some(d) => self.interval(d.get_ref().0, Some(d.span()))?,
             None => daemon.interval,
@@ -380,6 +406,7 @@ impl Checker<'_> {
             kind: s.kind,
             location,
             interval,
+            schedule: daemon.schedule,
             tags: s.tags,
             retention: Retention {
                 keep,
@@ -388,6 +415,7 @@ impl Checker<'_> {
             allow_private: s.allow_private,
             http,
             renamed_from: s.renamed_from.map(Spanned::into_inner),
+            push_token,
         })
     }
 

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::duration::HumanDuration;
+use super::schedule::ScheduleKind;
 use crate::model::{OutputName, SourceKind, SourceName};
 
 #[derive(Debug, Deserialize)]
@@ -35,6 +36,9 @@ pub struct RawDaemon {
     pub max_items: Option<Spanned<usize>>,
     pub keep: Option<Spanned<usize>>,
     pub max_age: Option<HumanDuration>,
+    pub schedule: Option<ScheduleKind>,
+    pub min_interval: Option<Spanned<HumanDuration>>,
+    pub max_interval: Option<Spanned<HumanDuration>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,6 +61,9 @@ pub struct RawSource {
     pub auth: Option<Spanned<RawAuth>>,
     pub http2: Option<Spanned<bool>>,
     pub renamed_from: Option<Spanned<SourceName>>,
+    pub accept_push: Option<Spanned<bool>>,
+    pub token_env: Option<Spanned<String>>,
+    pub token_file: Option<Spanned<String>>,
 }
 
 /// `auth = { … }`: where the credentials are read from, never the

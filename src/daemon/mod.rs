@@ -2,6 +2,7 @@
 //! runtime, driven by signals: SIGHUP reloads the config, SIGTERM and
 //! SIGINT stop cleanly.
 
+mod dump_watch;
 mod lock;
 mod notify;
 mod retention;
@@ -78,7 +79,8 @@ struct Daemon {
     stop: ShutdownTrigger,
     scheduler: JoinHandle<()>,
     server: JoinHandle<()>,
-    /// Retention and the watch for other processes' writes.
+    /// Retention, the dump folders' watch and the watch for other
+    /// processes' writes.
     housekeeping: Vec<JoinHandle<()>>,
     signals: Signals,
     manager: ServiceManager,
@@ -113,9 +115,13 @@ impl Daemon {
 
         let state = ServerState::new(config_rx.clone(), store.clone(), Arc::clone(&metrics));
         let server = tokio::spawn(server::serve(listener, state, stop_rx.clone()));
-        let scheduler = Scheduler::resume(poller, config_rx.clone(), metrics).await;
+        let (wake_tx, wake_rx) = tokio::sync::mpsc::unbounded_channel();
+        let scheduler = Scheduler::resume(poller, config_rx.clone(), metrics)
+            .await
+            .woken_by(wake_rx);
         let scheduler = tokio::spawn(scheduler.run(stop_rx.clone(), STOP_GRACE));
         let housekeeping = vec![
+            tokio::spawn(dump_watch::run(config_rx.clone(), wake_tx, stop_rx.clone())),
             tokio::spawn(retention::run(store.clone(), config_rx, stop_rx.clone())),
             tokio::spawn(follow_external_writes(store.clone(), stop_rx)),
         ];

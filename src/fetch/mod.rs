@@ -79,7 +79,7 @@ impl<'a> From<&'a SourceConfig> for Origin<'a> {
             source: &source.name,
             configured: match &source.location {
                 Location::Url(url) => Some(url),
-                Location::Path(_) => None,
+                Location::Path(_) | Location::Push => None,
             },
             allow_private: source.allow_private,
             http: &source.http,

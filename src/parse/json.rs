@@ -39,7 +39,7 @@ pub(super) fn parse(document: &str) -> Result<ParsedFeed, ParseError> {
         link: string(feed, "home_page_url").and_then(non_empty),
         id: None,
         base: None,
-        ttl: None,
+        schedule: super::FeedSchedule::default(),
         entries,
         skipped: 0,
     })

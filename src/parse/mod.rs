@@ -15,10 +15,10 @@ mod repair;
 mod xml;
 
 use std::fmt;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::feed_schedule::FeedSchedule;
 pub use crate::model::Enclosure;
 pub use dates::parse_date;
 pub use error::ParseError;
@@ -78,8 +78,8 @@ pub struct ParsedFeed {
     pub id: Option<String>,
     /// Feed-level `xml:base`.
     pub base: Option<String>,
-    /// RSS `<ttl>`: how long the publisher asks readers to cache the feed.
-    pub ttl: Option<Duration>,
+    /// What the publisher says of when to read the feed again.
+    pub schedule: FeedSchedule,
     pub entries: Vec<ParsedEntry>,
     /// Entries left out because the feed held more than it may keep.
     pub skipped: usize,

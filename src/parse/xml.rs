@@ -22,6 +22,7 @@ use super::fields::{
     push_trimmed, rss_author, ttl, typed_text,
 };
 use super::{Dialect, Enclosure, ParseError, ParsedEntry, ParsedFeed, Text};
+use crate::feed_schedule;
 
 pub(super) fn parse(
     xml: &str,
@@ -39,6 +40,8 @@ pub(super) fn parse(
         feed_link_is_alternate: false,
         feed_title_fallback: None,
         own_prefix: None,
+        sy_period: None,
+        sy_frequency: None,
         current: None,
         max_entries,
     };
@@ -68,6 +71,10 @@ struct Walk<'a> {
     /// The prefix of the feed's own elements when the document writes them
     /// prefixed (`<r:rss><r:channel><r:title>`).
     own_prefix: Option<String>,
+    /// `sy:updatePeriod` and `sy:updateFrequency` as written, until both
+    /// are read.
+    sy_period: Option<String>,
+    sy_frequency: Option<String>,
     current: Option<Draft>,
     /// Entries are trimmed to this many (the newest) whenever twice as many
     /// have been read, so memory never holds more.
@@ -186,6 +193,9 @@ impl<'a> Walk<'a> {
                 .take()
                 .or_else(|| field.text().map(|t| plain(&t)));
         }
+        if field.prefix == Some("sy") {
+            self.syndication_field(field);
+        }
         if !field.core {
             return;
         }
@@ -206,9 +216,27 @@ impl<'a> Walk<'a> {
             "id" if self.atom && self.feed.id.is_none() => {
                 self.feed.id = non_empty(&field.value().value);
             }
-            "ttl" => self.feed.ttl = ttl(&field.value().value),
+            "ttl" => self.feed.schedule.ttl = ttl(&field.value().value),
+            "skipHours" => self.feed.schedule.skip_hours = feed_schedule::skip_hours(field.inner),
+            "skipDays" => self.feed.schedule.skip_days = feed_schedule::skip_days(field.inner),
             "author" => self.feed_authors.extend(field.author()),
             _ => {}
+        }
+    }
+}
+
+impl Walk<'_> {
+    /// `sy:updatePeriod` and `sy:updateFrequency`, in either order.
+    fn syndication_field(&mut self, field: &Field<'_, '_>) {
+        let value = field.value().value;
+        match field.local {
+            "updatePeriod" => self.sy_period = Some(value),
+            "updateFrequency" => self.sy_frequency = Some(value),
+            _ => return,
+        }
+        if let Some(period) = &self.sy_period {
+            self.feed.schedule.update_every =
+                feed_schedule::update_every(period, self.sy_frequency.as_deref());
         }
     }
 }
@@ -639,6 +667,24 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_publishers_schedule() {
+        let feed = rss(
+            r#"<rss xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel>
+            <title>T</title><sy:updateFrequency>4</sy:updateFrequency>
+            <sy:updatePeriod>daily</sy:updatePeriod>
+            <skipHours><hour>1</hour><hour>2</hour></skipHours>
+            <skipDays><day>Sunday</day></skipDays></channel></rss>"#,
+        );
+        let schedule = feed.schedule;
+        assert_eq!(
+            schedule.update_every,
+            Some(std::time::Duration::from_secs(6 * 3600))
+        );
+        assert_eq!(schedule.skip_hours, 0b110);
+        assert_eq!(schedule.skip_days, 1 << 6);
+    }
+
+    #[test]
     fn reads_rss_fields_and_unescaped_html() {
         let feed = rss(
             r#"<rss><channel><title>Feed &amp; Co</title><link>http://x.test/</link><ttl>30</ttl>
@@ -654,7 +700,10 @@ mod tests {
         assert_eq!(feed.title.as_deref(), Some("Feed & Co"));
         assert_eq!(feed.link.as_deref(), Some("http://x.test/"));
         assert_eq!(feed.id, None);
-        assert_eq!(feed.ttl, Some(std::time::Duration::from_secs(1800)));
+        assert_eq!(
+            feed.schedule.ttl,
+            Some(std::time::Duration::from_secs(1800))
+        );
         let e = &feed.entries[0];
         assert_eq!(e.id.as_deref(), Some("http://x.test/1"));
         assert_eq!(e.link.as_deref(), Some("http://x.test/1"));

@@ -2,7 +2,9 @@
 //! and the fetch state that decides when to come back. The scheduler and
 //! `syndic poll` both go through here, so they behave the same.
 
+pub mod adaptive;
 pub mod next_due;
+mod pacing;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,6 +14,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::config::{DaemonSettings, Location, SourceConfig};
+use crate::feed_schedule::FeedSchedule;
 use crate::fetch::{
     self, Body, ClientError, DumpFile, DumpGlobError, FetchError, FetchSlots, Fetched, Fetcher,
     FileStamps, Target, Validators,
@@ -20,6 +23,7 @@ use crate::model::{ContentHash, Item, PollResult, SourceKind, SourceName};
 use crate::normalize::dump::{dump_items, DumpError, DumpMeta};
 use crate::store::{FetchState, HandleError, SourceFeed, StoreHandle, UpsertSummary};
 use next_due::Hints;
+use pacing::set_due;
 
 /// Polls sources; one per daemon (or per `syndic poll`), shared by all.
 #[derive(Clone)]
@@ -81,6 +85,8 @@ pub enum PollError {
     DumpFiles(#[from] DumpGlobError),
     #[error("database: {0}")]
     Store(#[from] HandleError),
+    #[error("source `{0}` has no url or path to poll: it only takes dumps pushed to /ingest/{0}")]
+    PushOnly(SourceName),
     #[error("internal error while reading the source (please report it): {0}")]
     Internal(#[from] tokio::task::JoinError),
 }
@@ -90,7 +96,10 @@ struct Harvest {
     /// `None` when nothing changed since the last poll.
     items: Option<Vec<Item>>,
     validators: Validators,
-    hints: Hints,
+    /// `Cache-Control: max-age`.
+    max_age: Option<Duration>,
+    /// What a feed read said of its schedule.
+    schedule: Option<FeedSchedule>,
     moved_to: Option<Url>,
     warning: Option<String>,
     /// For a folder of dumps, the file stamps to remember when they changed.
@@ -143,11 +152,19 @@ impl Poller {
     /// whole poll holds a fetch slot, so reading, parsing and storing are
     /// bounded by the same limits as the network, and memory with them.
     pub async fn poll(&self, source: &SourceConfig) -> PollReport {
-        // The configured address decides the slot: a redirect to another
-        // host is rare enough not to need its own.
-        let _permit = self.slots.acquire(&target(source, None)).await;
         let started = Instant::now();
         let now = Utc::now();
+        // The configured address decides the slot: a redirect to another
+        // host is rare enough not to need its own.
+        let Some(slot) = target(source, None) else {
+            return PollReport {
+                source: source.name.clone(),
+                outcome: PollOutcome::Failed(PollError::PushOnly(source.name.clone())),
+                elapsed: started.elapsed(),
+                next_due: after(now, source.interval),
+            };
+        };
+        let _permit = self.slots.acquire(&slot).await;
         let outcome = match self.state(source).await {
             Ok(state) if state.disabled => Ok((PollOutcome::Disabled, after(now, source.interval))),
             Ok(state) => {
@@ -217,7 +234,8 @@ impl Poller {
                 .read_dump_folder(source, pattern.clone(), state, now)
                 .await;
         }
-        let target = target(source, state.moved_to.as_deref());
+        let target = target(source, state.moved_to.as_deref())
+            .ok_or_else(|| PollError::PushOnly(source.name.clone()))?;
         let validators = Validators {
             etag: state.etag.clone(),
             last_modified: state.last_modified.clone(),
@@ -242,10 +260,8 @@ impl Poller {
         let mut harvest = Harvest {
             items: None,
             validators: fetched.validators,
-            hints: Hints {
-                max_age: fetched.max_age,
-                ..Hints::default()
-            },
+            max_age: fetched.max_age,
+            schedule: None,
             moved_to: fetched.moved_to,
             warning: None,
             files: None,
@@ -283,7 +299,7 @@ impl Poller {
         })
         .await??;
         harvest.items = Some(read.items);
-        harvest.hints.ttl = read.ttl;
+        harvest.schedule = read.schedule;
         harvest.warning = read.warning;
         harvest.feed = read.feed;
         Ok(harvest)
@@ -343,7 +359,8 @@ impl Poller {
         Ok(Harvest {
             items: read_any.then_some(items),
             validators: Validators::default(),
-            hints: Hints::default(),
+            max_age: None,
+            schedule: None,
             moved_to: None,
             warning,
             files: stamps_changed.then_some(found.stamps),
@@ -362,85 +379,66 @@ impl Poller {
         now: DateTime<Utc>,
     ) -> (PollOutcome, DateTime<Utc>) {
         state.last_fetch = Some(now);
-        let (mut files, mut feed) = (None, None);
-        let (outcome, items) = match harvest {
-            Ok(h) => {
-                files = h.files;
-                feed = h.feed;
-                state.failures = 0;
-                state.etag = h.validators.etag;
-                state.last_modified = h.validators.last_modified;
-                state.body_hash = h.body_hash.or(state.body_hash.take());
-                if let Some(url) = h.moved_to {
-                    tracing::info!(
-                        source = %source.name,
-                        to = %url,
-                        "permanent redirect: polling the new address from now on"
-                    );
-                    state.moved_to = Some(url.to_string());
-                }
-                state.last_error = h.warning.clone();
-                state.next_due = Some(next_due::after_success(
-                    now,
-                    source.interval,
-                    h.hints,
-                    &mut rand::thread_rng(),
-                ));
-                match h.items {
-                    Some(items) => {
-                        state.last_status = Some(PollResult::Ok);
-                        let outcome = PollOutcome::Stored {
-                            summary: UpsertSummary::default(),
-                            warning: h.warning,
-                        };
-                        (outcome, items)
-                    }
-                    None => {
-                        state.last_status = Some(PollResult::NotModified);
-                        (PollOutcome::NotModified, Vec::new())
-                    }
-                }
+        let (outcome, record) = match harvest {
+            Ok(h) => self.succeeded(source, state, h, now).await,
+            Err(e) => failed(source, state, e, now),
+        };
+        let next_due = record.state.next_due.unwrap_or(now);
+        (self.record(source, record, outcome).await, next_due)
+    }
+
+    async fn succeeded(
+        &self,
+        source: &SourceConfig,
+        mut state: FetchState,
+        h: Harvest,
+        now: DateTime<Utc>,
+    ) -> (PollOutcome, Record) {
+        state.failures = 0;
+        state.etag = h.validators.etag;
+        state.last_modified = h.validators.last_modified;
+        state.body_hash = h.body_hash.or(state.body_hash.take());
+        if let Some(url) = h.moved_to {
+            tracing::info!(
+                source = %source.name,
+                to = %url,
+                "permanent redirect: polling the new address from now on"
+            );
+            state.moved_to = Some(url.to_string());
+        }
+        if let Some(schedule) = h.schedule {
+            state.feed_schedule = schedule;
+        }
+        state.last_error = h.warning.clone();
+        let items = h.items.as_deref().unwrap_or_default();
+        let hints = Hints {
+            retry_after: None,
+            max_age: h.max_age,
+            feed: state.feed_schedule,
+        };
+        let due = self.due_after_success(source, items, hints, now).await;
+        set_due(&mut state, due);
+        let (outcome, items) = match h.items {
+            Some(items) => {
+                state.last_status = Some(PollResult::Ok);
+                let outcome = PollOutcome::Stored {
+                    summary: UpsertSummary::default(),
+                    warning: h.warning,
+                };
+                (outcome, items)
             }
-            Err(e) => {
-                state.failures = state.failures.saturating_add(1);
-                state.last_error = Some(e.to_string());
-                let retry_after = match &e {
-                    PollError::Fetch(f) => f.retry_after(),
-                    _ => None,
-                };
-                if matches!(e, PollError::Fetch(FetchError::Gone)) {
-                    state.disabled = true;
-                    state.last_status = Some(PollResult::Gone);
-                } else {
-                    state.last_status = Some(PollResult::Error);
-                }
-                // A move into a private network recorded before such moves
-                // were refused: back to the configured address.
-                if matches!(e, PollError::Fetch(FetchError::Private(_))) {
-                    state.moved_to = None;
-                }
-                let hints = Hints {
-                    retry_after,
-                    ..Hints::default()
-                };
-                state.next_due = Some(next_due::after_failure(
-                    now,
-                    source.interval,
-                    state.failures,
-                    hints,
-                    &mut rand::thread_rng(),
-                ));
-                (PollOutcome::Failed(e), Vec::new())
+            None => {
+                state.last_status = Some(PollResult::NotModified);
+                (PollOutcome::NotModified, Vec::new())
             }
         };
-        let next_due = state.next_due.unwrap_or(now);
         let record = Record {
             state,
             items,
-            feed,
-            files,
+            feed: h.feed,
+            files: h.files,
         };
-        (self.record(source, record, outcome).await, next_due)
+        (outcome, record)
     }
 
     /// Writes items and state in one transaction; a failed write turns the
@@ -489,24 +487,75 @@ struct Record {
     files: Option<FileStamps>,
 }
 
+/// Records a failed poll in the state and backs off.
+fn failed(
+    source: &SourceConfig,
+    mut state: FetchState,
+    e: PollError,
+    now: DateTime<Utc>,
+) -> (PollOutcome, Record) {
+    state.failures = state.failures.saturating_add(1);
+    state.last_error = Some(e.to_string());
+    let retry_after = match &e {
+        PollError::Fetch(f) => f.retry_after(),
+        _ => None,
+    };
+    if matches!(e, PollError::Fetch(FetchError::Gone)) {
+        state.disabled = true;
+        state.last_status = Some(PollResult::Gone);
+    } else {
+        state.last_status = Some(PollResult::Error);
+    }
+    // A move into a private network recorded before such moves were
+    // refused: back to the configured address.
+    if matches!(e, PollError::Fetch(FetchError::Private(_))) {
+        state.moved_to = None;
+    }
+    let hints = Hints {
+        retry_after,
+        max_age: None,
+        feed: state.feed_schedule,
+    };
+    let due = next_due::after_failure(
+        now,
+        source.interval,
+        state.failures,
+        hints,
+        &mut rand::thread_rng(),
+    );
+    set_due(&mut state, due);
+    let record = Record {
+        state,
+        items: Vec::new(),
+        feed: None,
+        files: None,
+    };
+    (PollOutcome::Failed(e), record)
+}
+
 fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
     now + chrono::Duration::from_std(wait).unwrap_or_default()
 }
 
 /// Where to fetch: a permanent redirect's target once one was seen, else
 /// the configured address.
-fn target(source: &SourceConfig, moved_to: Option<&str>) -> Target {
-    match (&source.location, moved_to.and_then(|u| Url::parse(u).ok())) {
-        (Location::Url(_), Some(moved)) => Target::Http(moved),
-        (Location::Url(url), None) => Target::Http(url.clone()),
-        (Location::Path(path), _) => Target::File(path.clone()),
-    }
+/// `None` for a source only pushed to.
+fn target(source: &SourceConfig, moved_to: Option<&str>) -> Option<Target> {
+    Some(
+        match (&source.location, moved_to.and_then(|u| Url::parse(u).ok())) {
+            (Location::Url(_), Some(moved)) => Target::Http(moved),
+            (Location::Url(url), None) => Target::Http(url.clone()),
+            (Location::Path(path), _) => Target::File(path.clone()),
+            (Location::Push, _) => return None,
+        },
+    )
 }
 
 /// What reading one body gave.
 struct Read {
     items: Vec<Item>,
-    ttl: Option<Duration>,
+    /// `None` for a dump, which says nothing of its schedule.
+    schedule: Option<FeedSchedule>,
     warning: Option<String>,
     /// `None` for a dump, which says nothing of itself.
     feed: Option<SourceFeed>,
@@ -530,7 +579,7 @@ fn read_feed(
     });
     Ok(Read {
         items,
-        ttl: feed.ttl,
+        schedule: Some(feed.schedule),
         warning,
         feed: Some(crate::normalize::source_feed::source_feed(&feed, url)),
     })
@@ -555,7 +604,7 @@ fn read_dump(
     let warning = dump_cut_warning(&origin, items.len(), max_items);
     Ok(Read {
         items,
-        ttl: None,
+        schedule: None,
         warning,
         feed: None,
     })

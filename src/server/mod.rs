@@ -7,6 +7,7 @@ mod conditional;
 mod encoding;
 mod feeds;
 mod index;
+mod ingest;
 mod opml;
 mod ops;
 
@@ -17,7 +18,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -68,6 +69,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/", get(index::index))
         .route("/feeds/{file}", get(feeds::feed))
         .route("/opml", get(opml::opml))
+        .route("/ingest/{source}", post(ingest::ingest))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route_layer(middleware::from_fn_with_state(state.clone(), track))

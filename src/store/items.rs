@@ -69,6 +69,17 @@ impl Store {
         write_transaction(&mut self.conn, |tx| upsert_all(tx, items))
     }
 
+    /// As [`Store::upsert_items`], telling what became of each item.
+    pub fn upsert_each(&mut self, items: &[Item]) -> Result<Vec<UpsertOutcome>, StoreError> {
+        write_transaction(&mut self.conn, |tx| {
+            let mut claimed = claimed_by(items);
+            items
+                .iter()
+                .map(|item| Ok(upsert(tx, item, &mut claimed)?.0))
+                .collect()
+        })
+    }
+
     pub fn upsert_item(&mut self, item: &Item) -> Result<UpsertOutcome, StoreError> {
         write_transaction(&mut self.conn, |tx| {
             let (outcome, _) = upsert(tx, item, &mut claimed_by(std::slice::from_ref(item)))?;

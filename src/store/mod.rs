@@ -4,6 +4,7 @@
 mod busy;
 mod files;
 mod handle;
+mod history;
 mod items;
 mod migrations;
 mod renames;

@@ -11,6 +11,7 @@ use super::files::replace_file_stamps;
 use super::items::upsert_all;
 use super::source_feeds::{forget_if_relocated, save_source_feed, SourceFeed};
 use super::{from_unix, to_unix, tombstones, Store, StoreError, UpsertSummary};
+use crate::feed_schedule::FeedSchedule;
 use crate::fetch::FileStamps;
 use crate::model::{Item, PollResult, SourceName};
 
@@ -36,6 +37,10 @@ pub struct FetchState {
     /// The digest of the last body read whole; the same body again is
     /// not parsed.
     pub body_hash: Option<String>,
+    /// What the feed last said of its own schedule.
+    pub feed_schedule: FeedSchedule,
+    /// Why `next_due` is when it is.
+    pub due_reason: Option<String>,
 }
 
 /// What recording one poll changed.
@@ -65,7 +70,7 @@ pub struct SourceStats {
 
 const COLUMNS: &str =
     "etag, last_modified, next_due, failures, last_fetch, last_status, last_error, \
-                       moved_to, disabled, location, body_hash";
+                       moved_to, disabled, location, body_hash, feed_schedule, due_reason";
 
 impl Store {
     pub fn fetch_state(&self, source: &SourceName) -> Result<Option<FetchState>, StoreError> {
@@ -206,6 +211,8 @@ struct RawState {
     disabled: bool,
     location: Option<String>,
     body_hash: Option<String>,
+    feed_schedule: Option<String>,
+    due_reason: Option<String>,
 }
 
 fn raw_state(r: &Row<'_>) -> rusqlite::Result<RawState> {
@@ -225,6 +232,8 @@ fn raw_state_at(r: &Row<'_>, at: usize) -> rusqlite::Result<RawState> {
         disabled: r.get(at + 8)?,
         location: r.get(at + 9)?,
         body_hash: r.get(at + 10)?,
+        feed_schedule: r.get(at + 11)?,
+        due_reason: r.get(at + 12)?,
     })
 }
 
@@ -244,6 +253,13 @@ impl RawState {
             disabled: self.disabled,
             location: self.location,
             body_hash: self.body_hash,
+            // Written by this code, so unreadable only if hand-edited or
+            // from a newer syndic: then the feed's next read teaches it again.
+            feed_schedule: self
+                .feed_schedule
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or_default(),
+            due_reason: self.due_reason,
         })
     }
 }
@@ -256,15 +272,16 @@ fn save_state(
     conn.prepare_cached(
         "INSERT INTO sources (name, etag, last_modified, next_due, failures, last_fetch,
                               last_status, last_error, moved_to, disabled, location,
-                              body_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                              body_hash, feed_schedule, due_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (name) DO UPDATE SET
             etag = excluded.etag, last_modified = excluded.last_modified,
             next_due = excluded.next_due, failures = excluded.failures,
             last_fetch = excluded.last_fetch, last_status = excluded.last_status,
             last_error = excluded.last_error, moved_to = excluded.moved_to,
             disabled = excluded.disabled, location = excluded.location,
-            body_hash = excluded.body_hash",
+            body_hash = excluded.body_hash, feed_schedule = excluded.feed_schedule,
+            due_reason = excluded.due_reason",
     )?
     .execute(params![
         source.as_str(),
@@ -279,6 +296,15 @@ fn save_state(
         state.disabled,
         state.location,
         state.body_hash,
+        schedule_json(&state.feed_schedule),
+        state.due_reason,
     ])?;
     Ok(())
+}
+
+fn schedule_json(schedule: &FeedSchedule) -> Option<String> {
+    if schedule.is_empty() {
+        return None;
+    }
+    serde_json::to_string(schedule).ok()
 }

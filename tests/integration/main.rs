@@ -3,12 +3,14 @@
 
 mod support;
 
+mod adaptive;
 mod attribution;
 mod cli;
 mod config_errors;
 mod curate;
 mod daemon_lifecycle;
 mod dump_properties;
+mod dump_watch;
 mod dumps;
 mod fetch;
 mod hostile;
@@ -20,6 +22,7 @@ mod parse;
 mod parse_corpus;
 mod parse_props;
 mod poll;
+mod push;
 mod renames;
 mod render;
 mod render_cli;

@@ -114,7 +114,10 @@ fn rss_10_reads_dublin_core_dates_and_creators() {
 fn rss_20_reads_content_encoded_creators_and_ttl() {
     let feed = parsed("rss20.xml");
     assert_eq!(feed.dialect, Dialect::Rss20);
-    assert_eq!(feed.ttl, Some(std::time::Duration::from_secs(45 * 60)));
+    assert_eq!(
+        feed.schedule.ttl,
+        Some(std::time::Duration::from_secs(45 * 60))
+    );
     let items = items(&feed, "https://lantern.example/feed.xml");
     let market = &items[0];
     assert_eq!(market.id.as_str(), "lantern-2024-0117");

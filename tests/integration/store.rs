@@ -166,6 +166,13 @@ fn fetch_state_round_trips_and_survives_reopen() {
         disabled: true,
         location: Some("https://example.org/old".into()),
         body_hash: Some("0f1e".into()),
+        feed_schedule: syndic::feed_schedule::FeedSchedule {
+            ttl: Some(std::time::Duration::from_secs(3600)),
+            update_every: None,
+            skip_hours: 1 << 3,
+            skip_days: 1 << 6,
+        },
+        due_reason: Some("backoff after 3 failures: 2h".into()),
     };
     {
         let mut store = Store::open(&path).unwrap();
@@ -505,9 +512,22 @@ fn migration_10_forgets_validators_so_every_feed_is_read_whole_once() {
         location: Some("https://wire.example/feed".into()),
         ..FetchState::default()
     };
-    Store::open_at_version(&path, 9)
-        .unwrap()
-        .save_fetch_state(&wire, &state)
+    drop(Store::open_at_version(&path, 9).unwrap());
+    // Written as a version-9 syndic wrote it: today's code writes
+    // columns that schema lacks.
+    rusqlite_conn(&path)
+        .execute(
+            "INSERT INTO sources (name, etag, last_modified, body_hash, failures, location)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![
+                wire.as_str(),
+                state.etag,
+                state.last_modified,
+                state.body_hash,
+                state.failures,
+                state.location
+            ],
+        )
         .unwrap();
     let mut store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);

@@ -168,17 +168,22 @@ async fn imports_and_polls_beside_a_polling_daemon_never_fail() {
                 .collect::<Vec<_>>()
         })
     };
+    // The polls name half the feeds: the other half is the daemon's alone,
+    // so it has work however slowly it starts on a loaded machine.
     let poller = {
         let config = config.clone();
         std::thread::spawn(move || {
+            let evens: Vec<String> = (0..FEEDS).step_by(2).map(|n| format!("feed{n}")).collect();
+            let mut args = vec!["poll"];
+            args.extend(evens.iter().map(String::as_str));
             (0..POLLS)
-                .map(|_| syndic(&config, &["poll", "--all"]))
+                .map(|_| syndic(&config, &args))
                 .collect::<Vec<_>>()
         })
     };
     for (what, runs) in [
         ("import", importer.join().unwrap()),
-        ("poll --all", poller.join().unwrap()),
+        ("poll", poller.join().unwrap()),
     ] {
         for run in runs {
             assert!(
@@ -190,8 +195,8 @@ async fn imports_and_polls_beside_a_polling_daemon_never_fail() {
         }
     }
 
-    // The daemon polled beside them (those `poll --all` had just done were
-    // not due yet), and no poll of any of the three kinds failed.
+    // The daemon polled beside them, and no poll of any of the three kinds
+    // failed.
     daemon
         .wait_for_log("the daemon's polls", |log| log.contains("fetched"))
         .await;

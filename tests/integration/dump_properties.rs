@@ -20,6 +20,7 @@ fn run(bytes: &[u8]) -> Result<Vec<Item>, DumpError> {
             max_items: usize::MAX,
         },
     )
+    .map(|dump| dump.items)
 }
 
 fn check_items(items: &[Item]) -> Result<(), TestCaseError> {

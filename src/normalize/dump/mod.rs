@@ -4,16 +4,27 @@
 //!
 //! The steps, one module each: [`text`] decodes and cleans the lines,
 //! [`headers`] reads the optional `Key: value` lines at the top, [`blocks`]
-//! classifies runs of lines as prose or headlines, [`layout`] groups them
-//! into stories, and [`items`] makes the items.
+//! (or [`markdown`], for Markdown) makes the logical lines, joining
+//! wrapped ones ([`wrap`]), [`roles`] says what each is — prose, title,
+//! list item, byline ([`byline`]), date ([`dates`]) or page furniture
+//! ([`furniture`]) — [`layout`] groups them into stories, and [`items`]
+//! makes the items, with ids from [`identity`].
 
 mod blocks;
+mod byline;
+mod cjk;
+mod dates;
+mod furniture;
 mod headers;
+mod identity;
 mod items;
 mod layout;
+mod markdown;
+mod roles;
 mod sentences;
 mod text;
 mod title;
+mod wrap;
 
 use chrono::{DateTime, Utc};
 
@@ -42,6 +53,8 @@ pub enum DumpError {
     OnlyHeaders { origin: String },
     #[error("{origin}: not a text file: it {why}; save the page as plain text and import that")]
     Binary { origin: String, why: String },
+    #[error("{origin}: holds no story, only page furniture (menus, share buttons, footers); check that it is the dump you meant")]
+    OnlyFurniture { origin: String },
     #[error("{origin}:{line}: {problem}")]
     BadHeader {
         origin: String,
@@ -50,9 +63,18 @@ pub enum DumpError {
     },
 }
 
+/// What a dump gave: its items, and what was left out of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dump {
+    pub items: Vec<Item>,
+    /// One line each, naming the dump: things the writer meant that could
+    /// not be read, such as a date in an unknown form.
+    pub warnings: Vec<String>,
+}
+
 /// The items of one dump; deterministic, so the same bytes always give
 /// the same ids and the same content.
-pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Vec<Item>, DumpError> {
+pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Dump, DumpError> {
     let origin = || meta.origin.to_string();
     let decoded = crate::text::decode::decode_text(bytes).text;
     let lines = text::clean_lines(&decoded).map_err(|e| match e {
@@ -62,19 +84,42 @@ pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Vec<Item>, DumpError>
             why,
         },
     })?;
-    let (headers, body_start) =
-        headers::read_headers(&lines).map_err(|p| DumpError::BadHeader {
-            origin: origin(),
-            line: p.line,
-            problem: p.problem,
-        })?;
-    let mut blocks = blocks::blocks(lines.get(body_start..).unwrap_or_default());
-    let Some(first) = blocks.first_mut() else {
-        return Err(DumpError::OnlyHeaders { origin: origin() });
+    let block = headers::read_headers(&lines).map_err(|p| DumpError::BadHeader {
+        origin: origin(),
+        line: p.line,
+        problem: p.problem,
+    })?;
+    let body = lines.get(block.body_start..).unwrap_or_default();
+    let units = if markdown::is_markdown(body) {
+        markdown::units(&body_text(body))
+    } else {
+        blocks::units(body)
     };
-    if headers.declare_article() && first.kind == blocks::BlockKind::Headlines {
-        first.kind = blocks::BlockKind::Prose { titled: false };
+    if units.is_empty() {
+        return Err(DumpError::OnlyHeaders { origin: origin() });
     }
-    let stories = layout::stories(&blocks, meta.max_items);
-    Ok(items::items(stories, &headers, meta))
+    let mut roles = roles::roles(&units, meta.fallback_date);
+    if block.headers.declare_article() {
+        roles::as_article_text(&units, &mut roles);
+    }
+    let stories = layout::stories(&units, &roles, meta.max_items);
+    let items = items::items(stories, &block.headers, meta);
+    if items.is_empty() {
+        return Err(DumpError::OnlyFurniture { origin: origin() });
+    }
+    let warnings = block
+        .warnings
+        .iter()
+        .map(|w| format!("{}:{}: {}", meta.origin, w.line, w.problem))
+        .collect();
+    Ok(Dump { items, warnings })
+}
+
+/// The body's cleaned lines as one text again, for the Markdown parser.
+fn body_text(lines: &[text::Line<'_>]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("{}{}", " ".repeat(l.indent.min(3)), l.text))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -4,10 +4,30 @@
 
 use std::borrow::Cow;
 
-/// A cleaned line: borrowed from the decoded text when it was clean
-/// already, as almost every line is, so a dump of millions of short lines
-/// costs no allocation per line.
-pub(super) type Line<'a> = Cow<'a, str>;
+/// A cleaned line: its text borrowed from the decoded text when it was
+/// clean already, as almost every line is, so a dump of millions of short
+/// lines costs no allocation per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Line<'a> {
+    pub text: Cow<'a, str>,
+    /// Columns of whitespace before the text: an indented first line is
+    /// how wrapped text without blank lines marks a new paragraph.
+    pub indent: usize,
+}
+
+impl<'a> From<&'a str> for Line<'a> {
+    fn from(raw: &'a str) -> Self {
+        clean_line(raw)
+    }
+}
+
+impl std::ops::Deref for Line<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
 
 /// Above this share of control (or undecodable) characters, decoded
 /// "text" is taken for binary data; real text saved from a page has none
@@ -83,6 +103,18 @@ fn is_line_break(c: char) -> bool {
 }
 
 fn clean_line(line: &str) -> Line<'_> {
+    let indent = line
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .map(|c| if c == '\t' { 4 } else { 1 })
+        .sum();
+    Line {
+        text: clean_text(line),
+        indent,
+    }
+}
+
+fn clean_text(line: &str) -> Cow<'_, str> {
     if !line.chars().any(char::is_alphanumeric) {
         return Cow::Borrowed("");
     }

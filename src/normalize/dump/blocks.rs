@@ -5,7 +5,10 @@
 
 use std::borrow::Cow;
 
+use super::byline::byline;
 use super::cjk;
+use super::dates::is_date_line;
+use super::furniture::furniture;
 use super::text::Line;
 use super::wrap::{is_full, is_wrapped, width, WrapLine};
 
@@ -96,6 +99,8 @@ fn block_units<'a>(block: &'a [Line<'a>], out: &mut Vec<Unit<'a>>) {
             && line.link.is_none()
             && line.mark == Mark::Plain
             && is_full(&wrap_lines[i - 1], &wrap_lines[i], width)
+            && !stands_alone(wrap_lines[i - 1].text)
+            && !stands_alone(line.text)
             && !opens_paragraph(block, i, base_indent, open.as_ref());
         match (&mut open, joins) {
             (Some(unit), true) => append(&mut unit.text, line.text),
@@ -106,6 +111,12 @@ fn block_units<'a>(block: &'a [Line<'a>], out: &mut Vec<Unit<'a>>) {
         }
     }
     out.extend(open);
+}
+
+/// A line that is never part of a paragraph, however it is wrapped: a
+/// byline, a date or furniture under a title.
+fn stands_alone(text: &str) -> bool {
+    furniture(text).is_some() || byline(text).is_some() || is_date_line(text)
 }
 
 /// An indented line under one that is not opens a paragraph, unless it

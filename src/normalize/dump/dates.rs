@@ -56,6 +56,11 @@ pub(super) fn line_date(line: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>>
     relative(line, now).or_else(|| absolute(line))
 }
 
+/// Whether a whole line is a date, absolute or relative.
+pub(super) fn is_date_line(line: &str) -> bool {
+    line_date(line, DateTime::<Utc>::MAX_UTC).is_some()
+}
+
 /// An absolute date with an optional time and zone, or `None` when any
 /// word of `text` is not part of a date.
 pub(super) fn absolute(text: &str) -> Option<DateTime<Utc>> {

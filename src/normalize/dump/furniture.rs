@@ -103,6 +103,7 @@ pub(super) fn furniture(line: &str) -> Option<Furniture> {
     let lower = line.to_lowercase();
     let chrome = CHROME.contains(&key.as_str())
         || CHROME_PREFIXES.iter().any(|p| lower.starts_with(p))
+        || line.contains('©')
         || is_counter(&key)
         || is_credit(line)
         || is_all_caps_label(line);

@@ -109,8 +109,9 @@ const LONG_WORDS: usize = 24;
 const SHORT_CHARS: usize = 130;
 const SHORT_WORDS: usize = 18;
 
-/// A line whose signals cancel out is prose from this many words on.
-const UNDECIDED_PARAGRAPH_WORDS: usize = 12;
+/// A line whose signals cancel out is prose when it ends with a period,
+/// or from this many words on: a long sentence-case headline has none.
+const UNDECIDED_PARAGRAPH_WORDS: usize = LONG_WORDS;
 
 /// CJK lines without a sentence end are titles up to this many
 /// characters.
@@ -127,7 +128,10 @@ pub(super) fn is_prose(line: &str) -> bool {
         return true;
     }
     match lean(line) {
-        0 => word_count(line) >= UNDECIDED_PARAGRAPH_WORDS,
+        0 => {
+            (line.ends_with('.') && !line.ends_with("..."))
+                || word_count(line) >= UNDECIDED_PARAGRAPH_WORDS
+        }
         votes => votes > 0,
     }
 }

@@ -158,6 +158,9 @@ impl Parts {
         if let Some(date) = numeric_date(token) {
             return self.date.replace(date).is_none();
         }
+        if let Some(hours) = zone(token) {
+            return self.offset_hours.replace(hours).is_none();
+        }
         if let Some(time) = clock(token) {
             return self.time.replace(time).is_none();
         }
@@ -177,9 +180,6 @@ impl Parts {
             "am" | "a.m" => return self.pm.get_or_insert(false) == &false,
             "pm" | "p.m" => return self.pm.replace(true).is_none(),
             _ => {}
-        }
-        if let Some(hours) = zone(token) {
-            return self.offset_hours.replace(hours).is_none();
         }
         if let Some(month) = month(token) {
             return self.month.replace(month).is_none();

@@ -111,16 +111,22 @@ pub(super) fn furniture(line: &str) -> Option<Furniture> {
 }
 
 /// A run of this many lines or more, each a word or two, is a menu or a
-/// row of buttons: headlines are longer than that.
+/// row of buttons: headlines are longer than that …
 pub(super) const NAV_RUN: usize = 3;
+/// … but a page of thousands of one-word lines is a list, not a menu.
+pub(super) const NAV_RUN_MAX: usize = 40;
 
-/// Whether a line is short enough to be one entry of a menu.
+/// Whether a line can be one entry of a menu: a word or two, starting
+/// with a capital (or in CJK, a few characters), not a sentence.
 pub(super) fn is_nav_entry(line: &str) -> bool {
-    let cjk = line.chars().filter(|c| super::cjk::is_cjk(*c)).count();
-    if cjk > 0 {
-        return line.chars().count() <= 4;
+    let chars = line.chars().count();
+    if line.chars().any(super::cjk::is_cjk) {
+        return chars <= 4;
     }
-    line.split(' ').count() <= 2 && line.chars().count() <= 16
+    (2..=16).contains(&chars)
+        && line.split(' ').count() <= 2
+        && line.starts_with(char::is_uppercase)
+        && !line.ends_with(['.', '?', '!', ','])
 }
 
 /// Lower case without the punctuation people put around labels.
@@ -151,14 +157,14 @@ fn is_credit(line: &str) -> bool {
     MARKS.iter().any(|m| line.contains(m))
 }
 
-/// A masthead or banner in capitals (`THE MORNING BRIEFING`): a few words
-/// without a lower-case letter.
+/// A masthead or banner in capitals (`THE MORNING BRIEFING`): two to five
+/// words of capital letters only.
 fn is_all_caps_label(line: &str) -> bool {
-    let letters = line.chars().filter(|c| c.is_alphabetic()).count();
-    letters >= 4
-        && line.split(' ').count() <= 5
-        && line.chars().all(|c| !c.is_lowercase())
-        && line.chars().any(char::is_uppercase)
+    let words: Vec<&str> = line.split(' ').collect();
+    (2..=5).contains(&words.len())
+        && words
+            .iter()
+            .all(|w| w.chars().count() >= 2 && w.chars().all(char::is_uppercase))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::blocks::{Mark, Unit};
 use super::byline::byline;
 use super::cjk;
 use super::dates::line_date;
-use super::furniture::{furniture, is_nav_entry, Furniture, NAV_RUN};
+use super::furniture::{furniture, is_nav_entry, Furniture, NAV_RUN, NAV_RUN_MAX};
 use super::sentences::inner_breaks;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,14 +84,15 @@ pub(super) fn as_article_text(units: &[Unit<'_>], roles: &mut [Role]) {
     }
 }
 
-/// Runs of [`NAV_RUN`] or more menu-sized title lines are a menu.
+/// Runs of [`NAV_RUN`] to [`NAV_RUN_MAX`] menu-sized title lines are a
+/// menu.
 fn mark_menus(units: &[Unit<'_>], roles: &mut [Role]) {
     let mut start = 0;
     while start < units.len() {
         let is_entry =
             |i: usize| matches!(roles[i], Role::Title | Role::Chrome) && is_nav_entry(&units[i].text);
         let len = (start..units.len()).take_while(|&i| is_entry(i)).count();
-        if len >= NAV_RUN {
+        if (NAV_RUN..=NAV_RUN_MAX).contains(&len) {
             roles[start..start + len].fill(Role::Chrome);
         }
         start += len.max(1);

@@ -533,3 +533,66 @@ fn patterns_without_matches_are_empty_and_bad_patterns_are_errors() {
     let batch = read_dump_files(&plain, 4096).unwrap();
     assert_eq!(titles(&batch.items), ["Draft Headline Kept As Is"]);
 }
+
+#[test]
+fn a_story_saved_again_after_an_edit_updates_the_stored_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("syndic.db")).unwrap();
+    let opening = "The regional transport board said on Thursday that it would replace \
+        the entire fleet of diesel buses on the coastal routes with electric ones.";
+    let story = |title: &str, opening: &str, more: &str| {
+        format!("{title}\n\n{opening}\n\nThe first buses arrive in spring.{more}\n")
+    };
+    let title = "Electric Buses for the Coast";
+    let dir_path = dir.path().to_path_buf();
+    let store_text = |store: &mut Store, name: &str, text: String| {
+        let path = write(&dir_path, name, text.as_bytes());
+        store_batch(store, &path, 1 << 20)
+    };
+    assert_eq!(
+        store_text(&mut store, "a.txt", story(title, opening, "")),
+        summary(1, 0, 0)
+    );
+    let one_word = opening.replace("Thursday", "Friday");
+    let edits = [
+        ("word.txt", story(title, &one_word, "")),
+        (
+            "appended.txt",
+            story(title, &one_word, "\n\nDrivers will be trained over the winter."),
+        ),
+        (
+            "typo.txt",
+            story(
+                "Electric Buses For the Coast Routes",
+                &one_word,
+                "\n\nDrivers will be trained over the winter.",
+            ),
+        ),
+    ];
+    for (name, text) in edits {
+        let got = store_text(&mut store, name, text);
+        assert_eq!((got.inserted, got.updated), (0, 1), "{name}");
+    }
+    let stored = store.items(&syndic::store::ItemQuery {
+        limit: 10,
+        ..Default::default()
+    });
+    let stored = stored.unwrap();
+    assert_eq!(stored.len(), 1, "one story, updated in place");
+    assert_eq!(stored[0].title, "Electric Buses For the Coast Routes");
+
+    let other = story("Night Trains Return", "Night trains return to the mountain line \
+        after eleven years, the rail company said.", "");
+    assert_eq!(store_text(&mut store, "other.txt", other), summary(1, 0, 0));
+    let same_title_new_story = story(
+        "Electric Buses For the Coast Routes",
+        "A second order of forty buses was placed by the city of Eastport, whose \
+        own depot will be rebuilt for charging.",
+        "",
+    );
+    assert_eq!(
+        store_text(&mut store, "column.txt", same_title_new_story),
+        summary(1, 0, 0),
+        "one title over another story is another item"
+    );
+}

@@ -4,8 +4,9 @@
 //! An article's id has two halves, one from its title's words and one
 //! from the opening words of its text (`article:<title>-<opening>`): an
 //! edit rarely touches both, and the store matches a new id to a stored
-//! one of the same source when either half is the same (see
-//! `Store::upsert_items`). The content hash, not the id, tells that the
+//! article of the same source when either half is that of the stored id
+//! or of the stored article's present title and opening (see
+//! `store/edited.rs`). The content hash, not the id, tells that the
 //! story changed. A headline's id comes from its words alone, so list
 //! markers, quote styles, case and a trailing time do not count.
 
@@ -16,7 +17,7 @@ use crate::model::ItemId;
 /// Words of the opening that make its half of the id.
 const OPENING_WORDS: usize = 12;
 
-pub(super) fn article_id(title: &str, opening: &str) -> ItemId {
+pub(crate) fn article_id(title: &str, opening: &str) -> ItemId {
     let opening: Vec<String> = words(opening).take(OPENING_WORDS).collect();
     ItemId::new(format!(
         "article:{}-{}",

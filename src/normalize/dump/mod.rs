@@ -16,7 +16,7 @@ mod cjk;
 mod dates;
 mod furniture;
 mod headers;
-mod identity;
+pub(crate) mod identity;
 mod items;
 mod layout;
 mod markdown;

@@ -78,6 +78,7 @@ pub(super) fn stories<'u, 'a>(units: &'u [Unit<'a>], roles: &[Role], max: usize)
         open: false,
         pending: Meta::default(),
         skipping_related: false,
+        topic: Topic::default(),
         top_heading: roles
             .iter()
             .filter_map(|r| match r {
@@ -103,6 +104,8 @@ struct Layout<'u, 'a, 'r> {
     /// Byline and date seen before the story they describe.
     pending: Meta,
     skipping_related: bool,
+    /// The words of the open article, gathered as far as asked for.
+    topic: Topic,
     /// The highest level of Markdown heading: deeper ones are subheads.
     top_heading: Option<u8>,
 }
@@ -179,6 +182,7 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
             meta,
         });
         self.open = true;
+        self.topic = Topic::default();
     }
 
     fn headline(&mut self, title: &'u Unit<'a>, standfirst: Option<&'u Unit<'a>>) {
@@ -267,21 +271,16 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
 
     /// A short title line inside an open article whose prose after it
     /// continues the story.
-    fn is_subhead(&self, unit: &Unit<'_>, prose: usize) -> bool {
+    fn is_subhead(&mut self, unit: &Unit<'_>, prose: usize) -> bool {
         let Some(Story::Article { title, content, .. }) = self.stories.last() else {
             return false;
         };
         if !self.open || content.is_empty() || word_count(&unit.text) > SUBHEAD_WORDS {
             return false;
         }
-        let mut story = HashSet::new();
-        for text in title.iter().map(|t| &t.text).chain(content.iter().map(|c| match c {
-            Content::Paragraph(u) | Content::Subhead(u) | Content::Point(u) => &u.text,
-        })) {
-            story.extend(topic_words(text));
-        }
+        self.topic.catch_up(*title, content);
         let after = topic_words(&self.units[prose].text);
-        after.intersection(&story).count() >= TOPIC_OVERLAP
+        after.intersection(&self.topic.words).count() >= TOPIC_OVERLAP
     }
 
     /// Whether the prose at `j` is a standfirst: one sentence, with no
@@ -296,6 +295,31 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
             && self
                 .next_text(j)
                 .is_none_or(|k| !matches!(self.roles[k], Role::Prose | Role::Bullet))
+    }
+}
+
+/// The words of an article, gathered part by part, so that a long read
+/// with many subheads is read once rather than at each subhead.
+#[derive(Default)]
+struct Topic {
+    words: HashSet<String>,
+    /// Parts of the content already gathered, the title being part 0.
+    parts: usize,
+}
+
+impl Topic {
+    fn catch_up(&mut self, title: Option<&Unit<'_>>, content: &[Content<'_, '_>]) {
+        if self.parts == 0 {
+            if let Some(title) = title {
+                self.words.extend(topic_words(&title.text));
+            }
+            self.parts = 1;
+        }
+        for part in content.iter().skip(self.parts - 1) {
+            let (Content::Paragraph(u) | Content::Subhead(u) | Content::Point(u)) = part;
+            self.words.extend(topic_words(&u.text));
+        }
+        self.parts = content.len() + 1;
     }
 }
 

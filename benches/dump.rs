@@ -47,11 +47,16 @@ fn main() {
     if args.first().map(String::as_str) == Some(CASE_ARG) {
         return run_case(&args[1], &args[2]);
     }
+    // `cargo bench` passes `--bench`; the rest name cases.
+    let names: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let dir = tempfile::tempdir().expect("temp dir");
-    println!("dump benchmark: {} MiB dumps, each normalized in a child process", SIZE >> 20);
+    println!(
+        "dump benchmark: {:.1} MiB dumps, each normalized in a child process",
+        SIZE as f64 / f64::from(1 << 20)
+    );
     for case in CASES
         .iter()
-        .filter(|c| args.is_empty() || args.iter().any(|a| a == c.name))
+        .filter(|c| names.is_empty() || names.iter().any(|a| *a == c.name))
     {
         let path = dir.path().join(format!("{}.txt", case.name));
         std::fs::write(&path, (case.body)()).expect("dump written");

@@ -27,40 +27,59 @@ pub(super) enum Mark {
     Emphasized,
 }
 
-/// One logical line.
+/// One logical line. Kept small, since a dump of short lines holds
+/// millions: what few units have lives behind one pointer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Unit<'a> {
     /// Plain text, markup removed.
     pub text: Cow<'a, str>,
-    /// Inline HTML for the text when Markdown gave it links or emphasis.
-    pub html: Option<String>,
     pub mark: Mark,
-    /// The URL the unit links to: given after it, or a whole URL line
-    /// (then `text` is empty).
-    pub link: Option<String>,
     /// First unit after a blank line (or of the file).
     pub opens_block: bool,
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Extra {
+    html: Option<String>,
+    link: Option<String>,
 }
 
 impl<'a> Unit<'a> {
     pub fn plain(text: Cow<'a, str>, mark: Mark) -> Self {
         Unit {
             text,
-            html: None,
             mark,
-            link: None,
             opens_block: false,
+            extra: None,
         }
+    }
+
+    /// With inline HTML for the text (when Markdown gave it links), and
+    /// the URL the unit links to: given after it, or a whole URL line
+    /// (then `text` is empty).
+    pub fn with(self, html: Option<String>, link: Option<String>) -> Self {
+        let extra = (html.is_some() || link.is_some()).then(|| Box::new(Extra { html, link }));
+        Unit { extra, ..self }
+    }
+
+    pub fn html(&self) -> Option<&str> {
+        self.extra.as_ref()?.html.as_deref()
+    }
+
+    pub fn link(&self) -> Option<&str> {
+        self.extra.as_ref()?.link.as_deref()
     }
 
     /// A line that is only a URL.
     pub fn is_url(&self) -> bool {
-        self.text.is_empty() && self.link.is_some()
+        self.text.is_empty() && self.link().is_some()
     }
 }
 
-/// The units of `lines`, in order.
-pub(super) fn units<'a>(lines: &'a [Line<'a>]) -> Vec<Unit<'a>> {
+/// The units of `lines`, in order; they borrow the text the lines do,
+/// not the lines, which can go once the units are made.
+pub(super) fn units<'a>(lines: &[Line<'a>]) -> Vec<Unit<'a>> {
     let mut units = Vec::new();
     for block in lines.split(|l| l.is_empty()).filter(|b| !b.is_empty()) {
         let first = units.len();
@@ -72,13 +91,13 @@ pub(super) fn units<'a>(lines: &'a [Line<'a>]) -> Vec<Unit<'a>> {
     units
 }
 
-fn block_units<'a>(block: &'a [Line<'a>], out: &mut Vec<Unit<'a>>) {
+fn block_units<'a>(block: &[Line<'a>], out: &mut Vec<Unit<'a>>) {
     let parsed: Vec<Parsed<'a>> = block.iter().map(parse_line).collect();
     let wrap_lines: Vec<WrapLine<'_>> = parsed
         .iter()
         .zip(block)
         .map(|(p, l)| WrapLine {
-            text: p.text,
+            text: &p.text,
             indent: l.indent,
         })
         .collect();
@@ -91,19 +110,24 @@ fn block_units<'a>(block: &'a [Line<'a>], out: &mut Vec<Unit<'a>>) {
     let wrapped = is_wrapped(&plain);
     let width = width(&plain);
     let base_indent = block.iter().map(|l| l.indent).min().unwrap_or(0);
+    let joins: Vec<bool> = (0..parsed.len())
+        .map(|i| {
+            wrapped
+                && i > 0
+                && parsed[i - 1].link.is_none()
+                && parsed[i].link.is_none()
+                && parsed[i].mark == Mark::Plain
+                && is_full(&wrap_lines[i - 1], &wrap_lines[i], width)
+                && !stands_alone(wrap_lines[i - 1].text)
+                && !stands_alone(wrap_lines[i].text)
+        })
+        .collect();
+    drop(wrap_lines);
     let mut open: Option<Unit<'a>> = None;
     for (i, line) in parsed.into_iter().enumerate() {
-        let joins = wrapped
-            && i > 0
-            && open.as_ref().is_some_and(|u| u.link.is_none())
-            && line.link.is_none()
-            && line.mark == Mark::Plain
-            && is_full(&wrap_lines[i - 1], &wrap_lines[i], width)
-            && !stands_alone(wrap_lines[i - 1].text)
-            && !stands_alone(line.text)
-            && !opens_paragraph(block, i, base_indent, open.as_ref());
+        let joins = joins[i] && !opens_paragraph(block, i, base_indent, open.as_ref());
         match (&mut open, joins) {
-            (Some(unit), true) => append(&mut unit.text, line.text),
+            (Some(unit), true) => append(&mut unit.text, &line.text),
             _ => {
                 out.extend(open.take());
                 open = Some(line.into_unit());
@@ -139,35 +163,50 @@ fn append(text: &mut Cow<'_, str>, line: &str) {
 
 /// A line with its list marker and link taken off.
 struct Parsed<'a> {
-    text: &'a str,
+    text: Cow<'a, str>,
     mark: Mark,
-    link: Option<&'a str>,
+    link: Option<String>,
 }
 
 impl<'a> Parsed<'a> {
     fn into_unit(self) -> Unit<'a> {
-        Unit {
-            link: self.link.map(String::from),
-            ..Unit::plain(Cow::Borrowed(self.text), self.mark)
+        Unit::plain(self.text, self.mark).with(None, self.link)
+    }
+}
+
+/// Borrows the text the line borrows; a line that had to be cleaned
+/// owns its text, and so does its unit.
+fn parse_line<'a>(line: &Line<'a>) -> Parsed<'a> {
+    match &line.text {
+        Cow::Borrowed(text) => {
+            let (text, mark, link) = parse_text(text);
+            Parsed {
+                text: Cow::Borrowed(text),
+                mark,
+                link: link.map(String::from),
+            }
+        }
+        Cow::Owned(text) => {
+            let (text, mark, link) = parse_text(text);
+            Parsed {
+                text: Cow::Owned(text.to_string()),
+                mark,
+                link: link.map(String::from),
+            }
         }
     }
 }
 
-fn parse_line<'a>(line: &'a Line<'a>) -> Parsed<'a> {
-    let text: &str = line;
+fn parse_text(text: &str) -> (&str, Mark, Option<&str>) {
     if let Some(url) = whole_url(text) {
-        return Parsed {
-            text: "",
-            mark: Mark::Plain,
-            link: Some(url),
-        };
+        return ("", Mark::Plain, Some(url));
     }
     let (text, mark) = match strip_marker(text) {
         Some(rest) => (rest, Mark::Bullet),
         None => (text, Mark::Plain),
     };
     let (text, link) = split_trailing_url(text);
-    Parsed { text, mark, link }
+    (text, mark, link)
 }
 
 /// The text of a list item: `- `, `* `, `• `, `· `, `・`, `1. `, `1) `.
@@ -223,7 +262,7 @@ mod tests {
         let lines: Vec<Line<'_>> = text.lines().map(Line::from).collect();
         units(&lines)
             .into_iter()
-            .map(|u| (u.text.into_owned(), u.mark, u.link))
+            .map(|u| (u.text.to_string(), u.mark, u.link().map(String::from)))
             .collect()
     }
 

@@ -18,16 +18,19 @@ const AGENCIES: &[&str] = &[
     "риа новости", "kyodo", "xinhua", "pa", "staff", "staff writer", "correspondent",
 ];
 
+/// Longest byline, in characters.
+const BYLINE_MAX: usize = 100;
+
 /// The authors a byline names, or `None` when `line` is not a byline.
 pub(super) fn byline(line: &str) -> Option<Vec<String>> {
+    if line.len() > BYLINE_MAX * 4 || line.chars().count() > BYLINE_MAX {
+        return None;
+    }
     let lower = line.to_lowercase();
     let opener = OPENERS
         .iter()
         .find(|o| lower.starts_with(*o) && lower[o.len()..].starts_with(' '))?;
-    let names = line[opener.len()..].trim();
-    if names.chars().count() > 80 {
-        return None;
-    }
+    let names = line.get(opener.len()..)?.trim();
     let mut authors = Vec::new();
     for part in names.split([',', ';', '|']) {
         let mut rest = part.trim();

@@ -78,6 +78,9 @@ pub(super) fn absolute(text: &str) -> Option<DateTime<Utc>> {
 
 /// `3 hours ago` and the same in the languages above; `None` otherwise.
 fn relative(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if text.len() > 48 {
+        return None;
+    }
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower
         .split(|c: char| c.is_whitespace() || c == ',')
@@ -122,14 +125,17 @@ fn unit_length(unit: &str) -> Option<TimeDelta> {
     }
 }
 
-/// `2026年11月24日` read as `2026-11-24`; other text unchanged.
+/// `2026年11月24日 9時15分` read as `2026-11-24 9:15`; other text
+/// unchanged.
 fn cjk_to_latin(text: &str) -> String {
-    text.replace('年', "-")
-        .replace('月', "-")
-        .replace('日', " ")
-        .replace('时', ":")
-        .replace('時', ":")
-        .replace('分', " ")
+    text.chars()
+        .map(|c| match c {
+            '年' | '月' => '-',
+            '时' | '時' => ':',
+            '日' | '分' => ' ',
+            c => c,
+        })
+        .collect()
 }
 
 /// Words of a date line, separators dropped: `24.11.2026` stays one

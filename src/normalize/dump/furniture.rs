@@ -91,8 +91,17 @@ const RELATED_LABELS: &[&str] = &[
     "читайте также", "по теме", "相关阅读", "相关新闻", "関連記事", "関連ニュース",
 ];
 
+/// Lines longer than this are never a label or a button; only a credit
+/// or a line opening with a furniture phrase can be furniture then.
+const LONGEST_LABEL: usize = 48;
+
 /// What `line` is, if it is furniture by its words alone.
 pub(super) fn furniture(line: &str) -> Option<Furniture> {
+    if line.len() > LONGEST_LABEL * 4 || line.chars().count() > LONGEST_LABEL {
+        let opening: String = line.chars().take(LONGEST_LABEL).collect();
+        let chrome = has_chrome_prefix(&opening) || line.contains('©') || is_credit(line);
+        return chrome.then_some(Furniture::Chrome);
+    }
     let key = key(line);
     if SECTION_LABELS.contains(&key.as_str()) {
         return Some(Furniture::SectionLabel);
@@ -100,14 +109,18 @@ pub(super) fn furniture(line: &str) -> Option<Furniture> {
     if RELATED_LABELS.contains(&key.as_str()) {
         return Some(Furniture::RelatedLabel);
     }
-    let lower = line.to_lowercase();
     let chrome = CHROME.contains(&key.as_str())
-        || CHROME_PREFIXES.iter().any(|p| lower.starts_with(p))
+        || has_chrome_prefix(line)
         || line.contains('©')
         || is_counter(&key)
         || is_credit(line)
         || is_all_caps_label(line);
     chrome.then_some(Furniture::Chrome)
+}
+
+fn has_chrome_prefix(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    CHROME_PREFIXES.iter().any(|p| lower.starts_with(p))
 }
 
 /// A run of this many lines or more, each a word or two, is a menu or a

@@ -159,36 +159,46 @@ impl Builder<'_> {
 }
 
 /// An article's content as HTML: paragraphs, `<h3>` subheads, and list
-/// points gathered into `<ul>` lists; one block to a line.
+/// points gathered into `<ul>` lists; one block to a line. Written into
+/// one string, since an article can be most of a 16 MiB dump.
 fn render(content: &[Content<'_, '_>]) -> String {
-    let mut html = Vec::new();
-    let mut points = Vec::new();
+    let mut html = String::new();
+    let mut in_list = false;
     for part in content {
-        if let Content::Point(unit) = part {
-            points.push(format!("<li>{}</li>", inline(unit)));
-            continue;
+        let (open, close, unit) = match part {
+            Content::Paragraph(u) => ("<p>", "</p>", u),
+            Content::Subhead(u) => ("<h3>", "</h3>", u),
+            Content::Point(u) => ("<li>", "</li>", u),
+        };
+        let is_point = matches!(part, Content::Point(_));
+        if in_list && !is_point {
+            html.push_str("</ul>");
         }
-        if !points.is_empty() {
-            html.push(format!("<ul>{}</ul>", points.concat()));
-            points.clear();
+        if !html.is_empty() && !(in_list && is_point) {
+            html.push('\n');
         }
-        match part {
-            Content::Paragraph(unit) => html.push(format!("<p>{}</p>", inline(unit))),
-            Content::Subhead(unit) => html.push(format!("<h3>{}</h3>", inline(unit))),
-            Content::Point(_) => {}
+        if is_point && !in_list {
+            html.push_str("<ul>");
         }
+        in_list = is_point;
+        html.push_str(open);
+        push_inline(&mut html, unit);
+        html.push_str(close);
     }
-    if !points.is_empty() {
-        html.push(format!("<ul>{}</ul>", points.concat()));
+    if in_list {
+        html.push_str("</ul>");
     }
-    html.join("\n")
+    html
 }
 
 /// A unit's text as HTML: the Markdown's inline markup, or escaped text.
-fn inline(unit: &Unit<'_>) -> String {
-    unit.html
-        .clone()
-        .unwrap_or_else(|| html_escape::encode_text(&unit.text).into_owned())
+fn push_inline(html: &mut String, unit: &Unit<'_>) {
+    match unit.html() {
+        Some(inline) => html.push_str(inline),
+        None => {
+            html_escape::encode_text_to_string(&unit.text, html);
+        }
+    }
 }
 
 #[cfg(test)]

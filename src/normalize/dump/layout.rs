@@ -63,8 +63,12 @@ impl Story<'_, '_> {
 /// A subhead is a title line of at most this many words.
 const SUBHEAD_WORDS: usize = 10;
 
-/// Words the prose after a subhead shares with the story so far.
+/// Words the prose after a subhead shares with the story so far, at
+/// least this many and this share of its own: two wire stories share a
+/// dateline's words (`Reuters`, `Monday`), a story and its next section
+/// share what it is about.
 const TOPIC_OVERLAP: usize = 2;
+const TOPIC_SHARE: f64 = 0.25;
 
 /// A standfirst is one sentence of at most this many words.
 const STANDFIRST_WORDS: usize = 45;
@@ -125,7 +129,7 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
             Role::Byline(authors) => {
                 let meta = self.meta_target();
                 if meta.authors.is_empty() {
-                    meta.authors.clone_from(authors);
+                    meta.authors = authors.to_vec();
                 }
             }
             Role::Date(date) => {
@@ -157,7 +161,7 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
     fn link(&mut self, unit: &Unit<'_>) {
         if let Some(meta) = self.stories.last_mut().map(Story::meta_mut) {
             if meta.link.is_none() {
-                meta.link.clone_from(&unit.link);
+                meta.link = unit.link().map(String::from);
             }
         }
     }
@@ -174,7 +178,7 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
     fn open_article(&mut self, title: Option<&'u Unit<'a>>, content: Vec<Content<'u, 'a>>) {
         let mut meta = std::mem::take(&mut self.pending);
         if let Some(title) = title {
-            meta.link = meta.link.or_else(|| title.link.clone());
+            meta.link = meta.link.or_else(|| title.link().map(String::from));
         }
         self.stories.push(Story::Article {
             title,
@@ -187,7 +191,7 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
 
     fn headline(&mut self, title: &'u Unit<'a>, standfirst: Option<&'u Unit<'a>>) {
         let mut meta = std::mem::take(&mut self.pending);
-        meta.link = meta.link.or_else(|| title.link.clone());
+        meta.link = meta.link.or_else(|| title.link().map(String::from));
         self.stories.push(Story::Headline {
             title,
             standfirst,
@@ -280,7 +284,8 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
         }
         self.topic.catch_up(*title, content);
         let after = topic_words(&self.units[prose].text);
-        after.intersection(&self.topic.words).count() >= TOPIC_OVERLAP
+        let shared = after.intersection(&self.topic.words).count();
+        shared >= TOPIC_OVERLAP && shared as f64 >= TOPIC_SHARE * after.len() as f64
     }
 
     /// Whether the prose at `j` is a standfirst: one sentence, with no

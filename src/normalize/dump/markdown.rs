@@ -117,13 +117,10 @@ impl Builder {
         }
         let html = (!all_linked && open.html.trim() != html_escape::encode_text(&text))
             .then(|| open.html.trim().to_string());
-        self.units.push(Unit {
-            text: Cow::Owned(text),
-            html,
-            mark,
-            link: all_linked.then(|| open.links.into_iter().next()).flatten(),
-            opens_block: true,
-        });
+        let link = all_linked.then(|| open.links.into_iter().next()).flatten();
+        let mut unit = Unit::plain(Cow::Owned(text), mark).with(html, link);
+        unit.opens_block = true;
+        self.units.push(unit);
     }
 }
 
@@ -156,7 +153,7 @@ mod tests {
         let got = units("# Big *News*\n\n*By Ann Lee*\n\nText with [a link](https://e.org/a) & more.\n\n- [Item](https://e.org/i)\n");
         let summary: Vec<(&str, Mark, Option<&str>)> = got
             .iter()
-            .map(|u| (u.text.as_ref(), u.mark, u.link.as_deref()))
+            .map(|u| (u.text.as_ref(), u.mark, u.link()))
             .collect();
         assert_eq!(
             summary,
@@ -168,7 +165,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            got[2].html.as_deref(),
+            got[2].html(),
             Some("Text with <a href=\"https://e.org/a\">a link</a> &amp; more.")
         );
     }

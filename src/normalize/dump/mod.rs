@@ -26,6 +26,8 @@ mod text;
 mod title;
 mod wrap;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 
 use crate::model::{Item, SourceName};
@@ -76,7 +78,7 @@ pub struct Dump {
 /// the same ids and the same content.
 pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Dump, DumpError> {
     let origin = || meta.origin.to_string();
-    let decoded = crate::text::decode::decode_text(bytes).text;
+    let decoded = decode(bytes);
     let lines = text::clean_lines(&decoded).map_err(|e| match e {
         text::NotText::Empty => DumpError::Empty { origin: origin() },
         text::NotText::Binary(why) => DumpError::Binary {
@@ -95,6 +97,9 @@ pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Dump, DumpError> {
     } else {
         blocks::units(body)
     };
+    // The units borrow the text, not the lines: a dump of millions of
+    // short lines should not hold both lists while it makes items.
+    drop(lines);
     if units.is_empty() {
         return Err(DumpError::OnlyHeaders { origin: origin() });
     }
@@ -113,6 +118,15 @@ pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Dump, DumpError> {
         .map(|w| format!("{}:{}: {}", meta.origin, w.line, w.problem))
         .collect();
     Ok(Dump { items, warnings })
+}
+
+/// The text of `bytes`, borrowed when they are UTF-8 already (as almost
+/// every dump is), so a 16 MiB dump is not held twice.
+fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text.strip_prefix('\u{feff}').unwrap_or(text)),
+        Err(_) => Cow::Owned(crate::text::decode::decode_text(bytes).text),
+    }
 }
 
 /// The body's cleaned lines as one text again, for the Markdown parser.

@@ -25,7 +25,7 @@ pub(super) enum Role {
     SectionLabel,
     /// Heads links to other pages.
     RelatedLabel,
-    Byline(Vec<String>),
+    Byline(Box<[String]>),
     Date(DateTime<Utc>),
     /// A URL on a line of its own.
     Url,
@@ -57,7 +57,7 @@ fn role(unit: &Unit<'_>, now: DateTime<Utc>) -> Role {
         None => {}
     }
     if let Some(authors) = byline(&unit.text) {
-        return Role::Byline(authors);
+        return Role::Byline(authors.into_boxed_slice());
     }
     if let Some(date) = line_date(&unit.text, now) {
         return Role::Date(date);

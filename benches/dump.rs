@@ -36,7 +36,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "wrapped-prose",
-        what: "paragraphs wrapped at 72 columns",
+        what: "stories wrapped at 72 columns",
         body: wrapped_prose,
     },
 ];
@@ -124,7 +124,7 @@ fn wrapped_prose() -> String {
         the entire fleet of diesel buses on the coastal routes with electric\n\
         ones by the end of next year, after a trial on two routes showed that\n\
         running costs fell by almost a third.\n";
-    fill(|i| format!("Story number {i} of the day\n\n{paragraph}\n{paragraph}\n"))
+    fill(|i| format!("Story number {i} of the day\nBy Ann Lee\n\n{paragraph}\n{paragraph}\n"))
 }
 
 /// Pieces `piece(0)`, `piece(1)`, … up to [`SIZE`] bytes.

@@ -77,13 +77,25 @@ impl<'a> Unit<'a> {
     }
 }
 
-/// The units of `lines`, in order; they borrow the text the lines do,
-/// not the lines, which can go once the units are made.
-pub(super) fn units<'a>(lines: &[Line<'a>]) -> Vec<Unit<'a>> {
+/// Lines read from one block for each unit still to make: wrapped
+/// paragraphs take several lines a unit.
+const LINES_PER_UNIT: usize = 4;
+
+/// The first `budget` units of `lines`, in order; they borrow the text the
+/// lines do, not the lines, which can go once the units are made. The
+/// budget keeps a dump of millions of one-word lines from costing a unit
+/// each when only its first items are kept.
+pub(super) fn units<'a>(lines: &[Line<'a>], budget: usize) -> Vec<Unit<'a>> {
     let mut units = Vec::new();
     for block in lines.split(|l| l.is_empty()).filter(|b| !b.is_empty()) {
+        let room = budget.saturating_sub(units.len());
+        if room == 0 {
+            break;
+        }
+        let block = &block[..block.len().min(room.saturating_mul(LINES_PER_UNIT))];
         let first = units.len();
         block_units(block, &mut units);
+        units.truncate(budget);
         if let Some(unit) = units.get_mut(first) {
             unit.opens_block = true;
         }
@@ -260,7 +272,7 @@ mod tests {
 
     fn units_of(text: &str) -> Vec<(String, Mark, Option<String>)> {
         let lines: Vec<Line<'_>> = text.lines().map(Line::from).collect();
-        units(&lines)
+        units(&lines, usize::MAX)
             .into_iter()
             .map(|u| (u.text.to_string(), u.mark, u.link().map(String::from)))
             .collect()
@@ -288,6 +300,13 @@ mod tests {
         assert_eq!(got[2], ("".into(), Mark::Plain, Some("https://example.org/x".into())));
         assert_eq!(strip_marker("2026 was a year"), None);
         assert_eq!(strip_marker("-5 degrees"), None);
+    }
+
+    #[test]
+    fn no_more_units_than_the_budget() {
+        let text = "One Line\n".repeat(100) + "\nAnother Block";
+        let lines: Vec<Line<'_>> = text.lines().map(Line::from).collect();
+        assert_eq!(units(&lines, 7).len(), 7);
     }
 
     #[test]

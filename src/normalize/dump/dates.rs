@@ -174,7 +174,8 @@ impl Parts {
             self.numbers.push(n);
             return self.numbers.len() <= 2;
         }
-        if let Some(day) = token.strip_suffix("th").or_else(|| token.strip_suffix("st")) {
+        // `24th`, `1st`, `2nd`, `3rd`
+        if let Some(day) = ["th", "st", "nd", "rd"].iter().find_map(|s| token.strip_suffix(s)) {
             if let Ok(n) = day.parse::<u32>() {
                 self.numbers.push(n);
                 return true;
@@ -293,6 +294,7 @@ mod tests {
             ("24 ноября 2026, 09:15", "2026-11-24T09:15:00+00:00"),
             ("2026年11月24日 09:15", "2026-11-24T09:15:00+00:00"),
             ("Monday, 24. November 2026", "2026-11-24T00:00:00+00:00"),
+            ("November 22nd, 2026", "2026-11-22T00:00:00+00:00"),
             ("Updated: 11/24/2026 09:15 +01:00", "2026-11-24T08:15:00+00:00"),
         ] {
             assert_eq!(at(text), want, "{text}");

@@ -65,6 +65,10 @@ pub enum DumpError {
     },
 }
 
+/// Logical lines read for each item a dump may give: titles, bylines,
+/// paragraphs and furniture, with room to spare.
+const UNITS_PER_ITEM: usize = 10;
+
 /// What a dump gave: its items, and what was left out of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dump {
@@ -95,7 +99,7 @@ pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Dump, DumpError> {
     let units = if markdown::is_markdown(body) {
         markdown::units(&body_text(body))
     } else {
-        blocks::units(body)
+        blocks::units(body, meta.max_items.saturating_mul(UNITS_PER_ITEM))
     };
     // The units borrow the text, not the lines: a dump of millions of
     // short lines should not hold both lists while it makes items.

@@ -34,50 +34,70 @@ struct Builder<'a> {
     seen_at: DateTime<Utc>,
 }
 
-/// The items of a dump, first occurrence kept when two stories of the
-/// same dump have the same id.
-pub(super) fn items(stories: Vec<Story<'_, '_>>, headers: &Headers, meta: &DumpMeta) -> Vec<Item> {
-    let builder = Builder {
-        source: meta.source,
-        headers,
-        // A clock set wrong on the machine that wrote the file must not
-        // pin its items above everything else.
-        seen_at: headers.date.unwrap_or(meta.fallback_date).min(meta.now),
-    };
-    let mut first_article = true;
-    let mut ids = HashSet::new();
-    stories
-        .into_iter()
-        .filter_map(|story| match story {
+/// The items of a dump, made story by story as the layout hands them
+/// over; the first occurrence is kept when two stories of the same dump
+/// have the same id.
+pub(super) struct Items<'a> {
+    builder: Builder<'a>,
+    first_article: bool,
+    ids: HashSet<ItemId>,
+    items: Vec<Item>,
+    max: usize,
+}
+
+impl<'a> Items<'a> {
+    pub fn new(headers: &'a Headers, meta: &DumpMeta<'a>) -> Self {
+        Items {
+            builder: Builder {
+                source: meta.source,
+                headers,
+                // A clock set wrong on the machine that wrote the file must
+                // not pin its items above everything else.
+                seen_at: headers.date.unwrap_or(meta.fallback_date).min(meta.now),
+            },
+            first_article: true,
+            ids: HashSet::new(),
+            items: Vec::new(),
+            max: meta.max_items,
+        }
+    }
+
+    pub fn add(&mut self, story: Story<'_, '_>) {
+        if self.items.len() >= self.max {
+            return;
+        }
+        let item = match story {
             Story::Article {
                 title,
                 content,
                 meta,
             } if !content.is_empty() => {
-                let item = builder.article(title, &content, meta, first_article);
-                first_article = false;
+                let item = self.builder.article(title, &content, meta, self.first_article);
+                self.first_article = false;
                 Some(item)
             }
             Story::Article { title, meta, .. } => {
-                title.and_then(|t| builder.headline(t, None, meta))
+                title.and_then(|t| self.builder.headline(t, None, meta))
             }
             Story::Headline {
                 title,
                 standfirst,
                 meta,
-            } => builder.headline(title, standfirst, meta),
-        })
-        .filter(|item| ids.insert(item.id.clone()))
-        .take(meta.max_items)
-        .enumerate()
-        .map(|(place, mut item)| {
+            } => self.builder.headline(title, standfirst, meta),
+        };
+        if let Some(mut item) = item.filter(|i| self.ids.insert(i.id.clone())) {
+            let place = self.items.len();
             let earlier = i64::try_from(place).ok().and_then(TimeDelta::try_seconds);
             if let Some(t) = earlier.and_then(|d| item.first_seen.checked_sub_signed(d)) {
                 item.first_seen = t;
             }
-            item
-        })
-        .collect()
+            self.items.push(item);
+        }
+    }
+
+    pub fn finish(self) -> Vec<Item> {
+        self.items
+    }
 }
 
 impl Builder<'_> {
@@ -244,7 +264,12 @@ mod tests {
                 meta: Meta::default(),
             },
         ];
-        let got = items(stories, &Headers::default(), &meta);
+        let headers = Headers::default();
+        let mut made = Items::new(&headers, &meta);
+        for story in stories {
+            made.add(story);
+        }
+        let got = made.finish();
         let titles: Vec<&str> = got.iter().map(|i| i.title.as_str()).collect();
         assert_eq!(titles, ["Bold move", "Fire downtown"]);
         assert_eq!(

@@ -73,12 +73,21 @@ const TOPIC_SHARE: f64 = 0.25;
 /// A standfirst is one sentence of at most this many words.
 const STANDFIRST_WORDS: usize = 45;
 
-/// The stories of `units`, in page order; at most `max` of them.
-pub(super) fn stories<'u, 'a>(units: &'u [Unit<'a>], roles: &[Role], max: usize) -> Vec<Story<'u, 'a>> {
+/// The stories of `units`, in page order, handed to `emit` one by one as
+/// each is complete (only the last story can still grow, so a dump of
+/// thousands never holds them all); at most `max` of them.
+pub(super) fn stories<'u, 'a>(
+    units: &'u [Unit<'a>],
+    roles: &[Role],
+    max: usize,
+    emit: &mut dyn FnMut(Story<'u, 'a>),
+) {
     let mut layout = Layout {
         units,
         roles,
-        stories: Vec::new(),
+        last: None,
+        count: 0,
+        emit,
         open: false,
         pending: Meta::default(),
         skipping_related: false,
@@ -92,17 +101,22 @@ pub(super) fn stories<'u, 'a>(units: &'u [Unit<'a>], roles: &[Role], max: usize)
             .min(),
     };
     let mut i = 0;
-    while i < units.len() && layout.stories.len() < max {
+    while i < units.len() && layout.count < max {
         i = layout.step(i);
     }
-    layout.stories.truncate(max);
-    layout.stories
+    if let Some(last) = layout.last.take() {
+        (layout.emit)(last);
+    }
 }
 
-struct Layout<'u, 'a, 'r> {
+struct Layout<'u, 'a, 'r, 'e> {
     units: &'u [Unit<'a>],
     roles: &'r [Role],
-    stories: Vec<Story<'u, 'a>>,
+    /// The story being laid out: the only one that can still grow.
+    last: Option<Story<'u, 'a>>,
+    /// Stories made so far, the last included.
+    count: usize,
+    emit: &'e mut dyn FnMut(Story<'u, 'a>),
     /// Whether the last story is an article that prose may go on with.
     open: bool,
     /// Byline and date seen before the story they describe.
@@ -114,7 +128,7 @@ struct Layout<'u, 'a, 'r> {
     top_heading: Option<u8>,
 }
 
-impl<'u, 'a> Layout<'u, 'a, '_> {
+impl<'u, 'a> Layout<'u, 'a, '_, '_> {
     /// Lays out the unit at `i`; returns the index of the next one.
     fn step(&mut self, i: usize) -> usize {
         let unit = &self.units[i];
@@ -147,19 +161,26 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
         i + 1
     }
 
+    fn push(&mut self, story: Story<'u, 'a>) {
+        if let Some(done) = self.last.replace(story) {
+            (self.emit)(done);
+        }
+        self.count += 1;
+    }
+
     /// Where a byline or date goes: the article that has not started its
     /// text yet, else the next story.
     fn meta_target(&mut self) -> &mut Meta {
         let fresh = self.open
-            && matches!(self.stories.last(), Some(Story::Article { content, .. }) if content.is_empty());
-        match self.stories.last_mut() {
+            && matches!(self.last.as_ref(), Some(Story::Article { content, .. }) if content.is_empty());
+        match self.last.as_mut() {
             Some(story) if fresh => story.meta_mut(),
             _ => &mut self.pending,
         }
     }
 
     fn link(&mut self, unit: &Unit<'_>) {
-        if let Some(meta) = self.stories.last_mut().map(Story::meta_mut) {
+        if let Some(meta) = self.last.as_mut().map(Story::meta_mut) {
             if meta.link.is_none() {
                 meta.link = unit.link().map(String::from);
             }
@@ -167,7 +188,7 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
     }
 
     fn prose(&mut self, unit: &'u Unit<'a>) {
-        match self.stories.last_mut() {
+        match self.last.as_mut() {
             Some(Story::Article { content, .. }) if self.open => {
                 content.push(Content::Paragraph(unit));
             }
@@ -180,7 +201,7 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
         if let Some(title) = title {
             meta.link = meta.link.or_else(|| title.link().map(String::from));
         }
-        self.stories.push(Story::Article {
+        self.push(Story::Article {
             title,
             content,
             meta,
@@ -192,7 +213,7 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
     fn headline(&mut self, title: &'u Unit<'a>, standfirst: Option<&'u Unit<'a>>) {
         let mut meta = std::mem::take(&mut self.pending);
         meta.link = meta.link.or_else(|| title.link().map(String::from));
-        self.stories.push(Story::Headline {
+        self.push(Story::Headline {
             title,
             standfirst,
             meta,
@@ -204,7 +225,7 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
         let unit = &self.units[i];
         let deeper = self.top_heading.is_some_and(|top| level > top);
         let titles_prose = self.next_text(i).is_some_and(|j| self.roles[j] == Role::Prose);
-        match self.stories.last_mut() {
+        match self.last.as_mut() {
             Some(Story::Article { content, .. }) if self.open && deeper => {
                 content.push(Content::Subhead(unit));
             }
@@ -227,7 +248,7 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
             return i + 1;
         };
         if !meta_between && self.is_subhead(unit, j) {
-            if let Some(Story::Article { content, .. }) = self.stories.last_mut() {
+            if let Some(Story::Article { content, .. }) = self.last.as_mut() {
                 content.push(Content::Subhead(unit));
             }
             return i + 1;
@@ -243,13 +264,13 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
     fn bullet(&mut self, i: usize) {
         let unit = &self.units[i];
         let in_article = self.open
-            && match self.stories.last() {
+            && match self.last.as_ref() {
                 Some(Story::Article { content, .. }) => {
                     lead_in(content.last()) || self.prose_after_list(i)
                 }
                 _ => false,
             };
-        match self.stories.last_mut() {
+        match self.last.as_mut() {
             Some(Story::Article { content, .. }) if in_article => content.push(Content::Point(unit)),
             _ => self.headline(unit, None),
         }
@@ -276,7 +297,7 @@ impl<'u, 'a> Layout<'u, 'a, '_> {
     /// A short title line inside an open article whose prose after it
     /// continues the story.
     fn is_subhead(&mut self, unit: &Unit<'_>, prose: usize) -> bool {
-        let Some(Story::Article { title, content, .. }) = self.stories.last() else {
+        let Some(Story::Article { title, content, .. }) = self.last.as_ref() else {
             return false;
         };
         if !self.open || content.is_empty() || word_count(&unit.text) > SUBHEAD_WORDS {
@@ -356,8 +377,9 @@ mod tests {
     use super::*;
 
     fn lay(units: &[Unit<'static>], roles: &[Role]) -> Vec<String> {
-        stories(units, roles, usize::MAX)
-            .iter()
+        let mut all = Vec::new();
+        stories(units, roles, usize::MAX, &mut |s| all.push(s));
+        all.iter()
             .map(|s| match s {
                 Story::Article { title, content, .. } => format!(
                     "article {:?} {}",

@@ -1,8 +1,9 @@
 //! What normalizing a large plain-text dump costs: wall time, throughput
 //! and peak memory of `dump_items` on a 16 MiB dump made of the labelled
-//! set's realistic dumps (wrapped prose, page copies with furniture,
-//! headline lists, Markdown, CJK) repeated, and on 16 MiB of wrapped prose
-//! alone, the case that joins the most lines.
+//! set's realistic plain-text dumps (wrapped prose, page copies with
+//! furniture, headline lists, CJK) repeated, on the same of its Markdown
+//! dumps, and on 16 MiB of wrapped stories, the case that joins the most
+//! lines and makes the most items.
 //!
 //! `cargo bench --bench dump`. Each case runs in a fresh child process
 //! that reads the dump first and then resets its peak-memory mark, so the
@@ -30,9 +31,14 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
-        name: "labelled-mix",
-        what: "the labelled dumps, repeated",
-        body: labelled_mix,
+        name: "labelled-text",
+        what: "the labelled plain-text dumps, again",
+        body: labelled_text,
+    },
+    Case {
+        name: "labelled-markdown",
+        what: "the labelled Markdown dumps, again",
+        body: labelled_markdown,
     },
     Case {
         name: "wrapped-prose",
@@ -72,7 +78,10 @@ fn run_case(_name: &str, path: &str) {
     let bytes = std::fs::read(path).expect("dump read");
     let baseline = reset_peak();
     let source = SourceName::new("bench").expect("valid name");
-    let at = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).single().expect("a date");
+    let at = Utc
+        .with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
+        .single()
+        .expect("a date");
     let meta = DumpMeta {
         source: &source,
         origin: path,
@@ -101,12 +110,24 @@ fn reset_peak() -> u64 {
     peak_rss_mb()
 }
 
-fn labelled_mix() -> String {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dumps/labelled");
+fn labelled_text() -> String {
+    labelled(false)
+}
+
+fn labelled_markdown() -> String {
+    labelled(true)
+}
+
+/// The labelled dumps in Markdown, or the others, repeated: one file is
+/// read as Markdown or as plain text as a whole.
+fn labelled(markdown: bool) -> String {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dumps/labelled");
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .expect("labelled set")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .filter(|p| p.to_string_lossy().contains("markdown") == markdown)
         .collect();
     paths.sort();
     let texts: Vec<String> = paths

@@ -69,7 +69,8 @@ pub(super) fn earlier(
         let known = [halves(&id), halves(present.as_str())];
         let same_opening = known.iter().flatten().any(|h| h.1 == new.1);
         let same_title = known.iter().flatten().any(|h| h.0 == new.0);
-        let alike = || similarity(&new_opening, &opening_words(summary.as_deref())) >= ALIKE_OPENINGS;
+        let alike =
+            || similarity(&new_opening, &opening_words(summary.as_deref())) >= ALIKE_OPENINGS;
         if same_opening || (same_title && alike()) {
             return Ok(Some(StoredRow {
                 id,

@@ -128,16 +128,26 @@ fn text_matches(want: &str, got: &str) -> bool {
 /// What differs between an expected item and the item made, if anything.
 fn differences(want: &Expected, got: &Item) -> Vec<String> {
     let mut diffs = Vec::new();
-    let kind = if got.content.is_some() { "article" } else { "headline" };
+    let kind = if got.content.is_some() {
+        "article"
+    } else {
+        "headline"
+    };
     let mut check = |what: &str, ok: bool, detail: String| {
         if !ok {
             diffs.push(format!("{what}: {detail}"));
         }
     };
-    check("kind", kind == want.kind, format!("{kind}"));
+    check("kind", kind == want.kind, kind.to_string());
     check("link", got.link == want.link, format!("{:?}", got.link));
-    check("authors", got.authors == want.authors, format!("{:?}", got.authors));
-    let date = got.published.map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    check(
+        "authors",
+        got.authors == want.authors,
+        format!("{:?}", got.authors),
+    );
+    let date = got
+        .published
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string());
     check("date", date == want.date, format!("{date:?}"));
     if let Some(summary) = &want.summary {
         let got_summary = got.summary.as_deref().map(plain);
@@ -194,15 +204,17 @@ fn score_one(name: &str, bytes: &[u8], expectation: &Expectation, score: &mut Sc
     score.made_items += dump.items.len();
     let mut unmatched: Vec<&Expected> = expectation.items.iter().collect();
     for item in &dump.items {
-        if let Some(at) = unmatched.iter().position(|w| {
-            w.title == item.title && (w.kind == "article") == item.content.is_some()
-        }) {
+        if let Some(at) = unmatched
+            .iter()
+            .position(|w| w.title == item.title && (w.kind == "article") == item.content.is_some())
+        {
             unmatched.remove(at);
             score.matched_items += 1;
         }
     }
     let mut problems = Vec::new();
-    if expectation.warning != !dump.warnings.is_empty() {
+    let warned = !dump.warnings.is_empty();
+    if expectation.warning != warned {
         problems.push(format!("warnings: {:?}", dump.warnings));
     }
     if dump.items.len() != expectation.items.len() {
@@ -270,7 +282,11 @@ fn the_labelled_set_comes_out_as_an_editor_would_make_it() {
         score.expected_items
     );
     assert!(exact >= MIN_EXACT, "exact {:.1}%", exact * 100.0);
-    assert!(precision >= MIN_PRECISION, "precision {:.1}%", precision * 100.0);
+    assert!(
+        precision >= MIN_PRECISION,
+        "precision {:.1}%",
+        precision * 100.0
+    );
 }
 
 #[test]

@@ -558,7 +558,11 @@ fn a_story_saved_again_after_an_edit_updates_the_stored_item() {
         ("word.txt", story(title, &one_word, "")),
         (
             "appended.txt",
-            story(title, &one_word, "\n\nDrivers will be trained over the winter."),
+            story(
+                title,
+                &one_word,
+                "\n\nDrivers will be trained over the winter.",
+            ),
         ),
         (
             "typo.txt",
@@ -581,8 +585,12 @@ fn a_story_saved_again_after_an_edit_updates_the_stored_item() {
     assert_eq!(stored.len(), 1, "one story, updated in place");
     assert_eq!(stored[0].title, "Electric Buses For the Coast Routes");
 
-    let other = story("Night Trains Return", "Night trains return to the mountain line \
-        after eleven years, the rail company said.", "");
+    let other = story(
+        "Night Trains Return",
+        "Night trains return to the mountain line \
+        after eleven years, the rail company said.",
+        "",
+    );
     assert_eq!(store_text(&mut store, "other.txt", other), summary(1, 0, 0));
     let same_title_new_story = story(
         "Electric Buses For the Coast Routes",

@@ -232,7 +232,10 @@ pub(super) fn strip_marker(line: &str) -> Option<&str> {
     let rest = line[digits..]
         .strip_prefix(". ")
         .or_else(|| line[digits..].strip_prefix(") "))?;
-    (1..=3).contains(&digits).then_some(rest).filter(|r| !r.is_empty())
+    (1..=3)
+        .contains(&digits)
+        .then_some(rest)
+        .filter(|r| !r.is_empty())
 }
 
 /// `https://…` or `<https://…>` filling the whole line.
@@ -295,9 +298,16 @@ mod tests {
         assert_eq!(got[0], ("Storm Hits Coast".into(), Mark::Bullet, None));
         assert_eq!(
             got[1],
-            ("Ferries Cancelled".into(), Mark::Bullet, Some("https://example.org/f".into()))
+            (
+                "Ferries Cancelled".into(),
+                Mark::Bullet,
+                Some("https://example.org/f".into())
+            )
         );
-        assert_eq!(got[2], ("".into(), Mark::Plain, Some("https://example.org/x".into())));
+        assert_eq!(
+            got[2],
+            ("".into(), Mark::Plain, Some("https://example.org/x".into()))
+        );
         assert_eq!(strip_marker("2026 was a year"), None);
         assert_eq!(strip_marker("-5 degrees"), None);
     }

@@ -5,7 +5,16 @@
 
 /// Words that open a byline, lower case.
 const OPENERS: &[&str] = &[
-    "by", "von", "par", "por", "di", "door", "автор:", "авторы:", "текст:", "written by",
+    "by",
+    "von",
+    "par",
+    "por",
+    "di",
+    "door",
+    "автор:",
+    "авторы:",
+    "текст:",
+    "written by",
 ];
 
 /// Words that join names.
@@ -14,8 +23,23 @@ const AND: &[&str] = &["and", "und", "et", "y", "e", "en", "и", "&"];
 /// News agencies named after the reporter (`By Jane Doe, Reuters`): not
 /// authors.
 const AGENCIES: &[&str] = &[
-    "reuters", "ap", "afp", "dpa", "associated press", "bloomberg", "efe", "ansa", "tass", "тасс",
-    "риа новости", "kyodo", "xinhua", "pa", "staff", "staff writer", "correspondent",
+    "reuters",
+    "ap",
+    "afp",
+    "dpa",
+    "associated press",
+    "bloomberg",
+    "efe",
+    "ansa",
+    "tass",
+    "тасс",
+    "риа новости",
+    "kyodo",
+    "xinhua",
+    "pa",
+    "staff",
+    "staff writer",
+    "correspondent",
 ];
 
 /// Longest byline, in characters.
@@ -36,7 +60,9 @@ pub(super) fn byline(line: &str) -> Option<Vec<String>> {
         let mut rest = part.trim();
         loop {
             let words: Vec<&str> = rest.split(' ').collect();
-            let cut = words.iter().position(|w| AND.contains(&w.to_lowercase().as_str()));
+            let cut = words
+                .iter()
+                .position(|w| AND.contains(&w.to_lowercase().as_str()));
             let name = cut.map_or(rest.to_string(), |at| words[..at].join(" "));
             if !name.is_empty() && !AGENCIES.contains(&name.to_lowercase().as_str()) {
                 if !is_name(&name) {
@@ -56,12 +82,14 @@ pub(super) fn byline(line: &str) -> Option<Vec<String>> {
 /// One to four words, each capitalised, lower-case particles such as
 /// `van` or `de` aside.
 fn is_name(name: &str) -> bool {
-    const PARTICLES: &[&str] = &["van", "von", "de", "der", "den", "da", "del", "la", "le", "di", "bin"];
+    const PARTICLES: &[&str] = &[
+        "van", "von", "de", "der", "den", "da", "del", "la", "le", "di", "bin",
+    ];
     let words: Vec<&str> = name.split(' ').collect();
     (1..=4).contains(&words.len())
-        && words.iter().all(|w| {
-            w.chars().next().is_some_and(char::is_uppercase) || PARTICLES.contains(w)
-        })
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase) || PARTICLES.contains(w))
 }
 
 #[cfg(test)]

@@ -196,7 +196,11 @@ mod tests {
         assert_eq!(block.headers.date, None);
         let warning = &block.warnings[0];
         assert_eq!(warning.line, 3);
-        assert!(warning.problem.contains("is not a date"), "{}", warning.problem);
+        assert!(
+            warning.problem.contains("is not a date"),
+            "{}",
+            warning.problem
+        );
         let err = read_headers(&lines("Link: /relative/path")).unwrap_err();
         assert!(
             err.problem.contains("absolute http(s) URL"),

@@ -47,9 +47,7 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 fn is_time(word: &str) -> bool {
-    word.len() <= 5
-        && word.contains(':')
-        && word.chars().all(|c| c.is_ascii_digit() || c == ':')
+    word.len() <= 5 && word.contains(':') && word.chars().all(|c| c.is_ascii_digit() || c == ':')
 }
 
 fn short_hash(text: &str) -> String {
@@ -78,8 +76,14 @@ mod tests {
 
     #[test]
     fn article_ids_keep_one_half_through_an_edit() {
-        let id = article_id("Harbour Reopens", "The harbour reopened on Monday after repairs.");
-        let typo_fixed = article_id("Harbour Re-opens", "The harbour reopened on Monday after repairs.");
+        let id = article_id(
+            "Harbour Reopens",
+            "The harbour reopened on Monday after repairs.",
+        );
+        let typo_fixed = article_id(
+            "Harbour Re-opens",
+            "The harbour reopened on Monday after repairs.",
+        );
         let (a, b) = (id.as_str(), typo_fixed.as_str());
         assert_ne!(a, b);
         assert_eq!(a.split('-').nth(1), b.split('-').nth(1));

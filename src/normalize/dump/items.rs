@@ -72,7 +72,9 @@ impl<'a> Items<'a> {
                 content,
                 meta,
             } if !content.is_empty() => {
-                let item = self.builder.article(title, &content, meta, self.first_article);
+                let item = self
+                    .builder
+                    .article(title, &content, meta, self.first_article);
                 self.first_article = false;
                 Some(item)
             }
@@ -194,7 +196,8 @@ fn render(content: &[Content<'_, '_>]) -> String {
         if in_list && !is_point {
             html.push_str("</ul>");
         }
-        if !html.is_empty() && !(in_list && is_point) {
+        let list_goes_on = in_list && is_point;
+        if !html.is_empty() && !list_goes_on {
             html.push('\n');
         }
         if is_point && !in_list {

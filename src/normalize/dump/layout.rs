@@ -224,7 +224,9 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
     fn heading(&mut self, i: usize, level: u8) -> usize {
         let unit = &self.units[i];
         let deeper = self.top_heading.is_some_and(|top| level > top);
-        let titles_prose = self.next_text(i).is_some_and(|j| self.roles[j] == Role::Prose);
+        let titles_prose = self
+            .next_text(i)
+            .is_some_and(|j| self.roles[j] == Role::Prose);
         match self.last.as_mut() {
             Some(Story::Article { content, .. }) if self.open && deeper => {
                 content.push(Content::Subhead(unit));
@@ -271,16 +273,17 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
                 _ => false,
             };
         match self.last.as_mut() {
-            Some(Story::Article { content, .. }) if in_article => content.push(Content::Point(unit)),
+            Some(Story::Article { content, .. }) if in_article => {
+                content.push(Content::Point(unit))
+            }
             _ => self.headline(unit, None),
         }
     }
 
     /// Whether the article's prose goes on after the list that `i` is in.
     fn prose_after_list(&self, i: usize) -> bool {
-        let after = (i..self.units.len()).find(|&j| {
-            !matches!(self.roles[j], Role::Bullet | Role::Chrome)
-        });
+        let after =
+            (i..self.units.len()).find(|&j| !matches!(self.roles[j], Role::Bullet | Role::Chrome));
         after.is_some_and(|j| self.roles[j] == Role::Prose)
     }
 
@@ -314,13 +317,12 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
     fn is_standfirst(&self, j: usize) -> bool {
         let unit = &self.units[j];
         let one_sentence = inner_breaks(&unit.text).is_empty()
-            && !unit.text.chars().filter(|c| cjk::is_sentence_end(*c)).nth(1).is_some()
             && word_count(&unit.text) <= STANDFIRST_WORDS
             && unit.mark != Mark::Paragraph;
-        one_sentence
-            && self
-                .next_text(j)
-                .is_none_or(|k| !matches!(self.roles[k], Role::Prose | Role::Bullet))
+        let more_prose = self
+            .next_text(j)
+            .is_some_and(|k| matches!(self.roles[k], Role::Prose | Role::Bullet));
+        one_sentence && !more_prose
     }
 }
 
@@ -386,7 +388,9 @@ mod tests {
                     title.map(|t| t.text.as_ref()),
                     content.len()
                 ),
-                Story::Headline { title, standfirst, .. } => {
+                Story::Headline {
+                    title, standfirst, ..
+                } => {
                     format!("headline {} {}", title.text, standfirst.is_some())
                 }
             })

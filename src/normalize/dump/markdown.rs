@@ -54,10 +54,9 @@ impl Builder {
     fn event(&mut self, event: Event<'_>) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => self.start(Mark::Heading(depth(level))),
-            Event::Start(Tag::Paragraph) => {
-                if self.open.mark.is_none() {
-                    self.start(Mark::Paragraph);
-                }
+            // A paragraph inside a list item is that item's text.
+            Event::Start(Tag::Paragraph) if self.open.mark.is_none() => {
+                self.start(Mark::Paragraph);
             }
             Event::Start(Tag::Item) => self.start(Mark::Bullet),
             Event::Start(Tag::Link { dest_url, .. }) => {

@@ -89,8 +89,9 @@ pub(super) fn as_article_text(units: &[Unit<'_>], roles: &mut [Role]) {
 fn mark_menus(units: &[Unit<'_>], roles: &mut [Role]) {
     let mut start = 0;
     while start < units.len() {
-        let is_entry =
-            |i: usize| matches!(roles[i], Role::Title | Role::Chrome) && is_nav_entry(&units[i].text);
+        let is_entry = |i: usize| {
+            matches!(roles[i], Role::Title | Role::Chrome) && is_nav_entry(&units[i].text)
+        };
         let len = (start..units.len()).take_while(|&i| is_entry(i)).count();
         if (NAV_RUN..=NAV_RUN_MAX).contains(&len) {
             roles[start..start + len].fill(Role::Chrome);
@@ -121,8 +122,7 @@ const CJK_TITLE_CHARS: usize = 60;
 /// Whether a plain line reads as prose rather than as a title.
 pub(super) fn is_prose(line: &str) -> bool {
     if cjk::is_cjk_text(line) {
-        return line.chars().any(cjk::is_sentence_end)
-            || line.chars().count() > CJK_TITLE_CHARS;
+        return line.chars().any(cjk::is_sentence_end) || line.chars().count() > CJK_TITLE_CHARS;
     }
     // Titles do not end in a colon; a lead-in to a list does.
     if matches!(last_char(line), Some(':' | ',' | ';')) {

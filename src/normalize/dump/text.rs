@@ -49,11 +49,22 @@ pub(super) enum NotText {
 /// made blank, since they only separate blocks.
 pub(super) fn clean_lines(text: &str) -> Result<Vec<Line<'_>>, NotText> {
     check_textual(text)?;
-    let lines: Vec<Line<'_>> = split_lines(text).map(clean_line).collect();
+    // Sized first: a dump of short lines holds millions, and a vector
+    // grown by doubling would hold up to twice the room.
+    let breaks = match bytecount(text, b'\n') {
+        0 => bytecount(text, b'\r'),
+        n => n,
+    };
+    let mut lines = Vec::with_capacity(breaks + 1);
+    lines.extend(split_lines(text).map(clean_line));
     if lines.iter().all(|l| l.is_empty()) {
         return Err(NotText::Empty);
     }
     Ok(lines)
+}
+
+fn bytecount(text: &str, byte: u8) -> usize {
+    text.bytes().filter(|&b| b == byte).count()
 }
 
 /// Lines split at any line break, CRLF counted as one.

@@ -32,15 +32,15 @@ impl WrapLine<'_> {
 /// Words that do not end a sentence or a headline, so a line ending in
 /// one goes on in the next (English, German, French, Spanish, Russian).
 const FUNCTION_WORDS: &[&str] = &[
-    "the", "a", "an", "of", "to", "in", "and", "or", "for", "with", "on", "at", "by", "from",
-    "as", "that", "is", "was", "be", "has", "have", "had", "will", "would", "its", "their", "his",
-    "her", "this", "but", "not", "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen",
-    "und", "oder", "mit", "von", "zu", "im", "auf", "für", "ist", "sind", "hat", "wird", "nach",
-    "bei", "aus", "über", "vor", "sich", "nicht", "auch", "als", "wie", "dass", "le", "la", "les",
-    "de", "des", "du", "un", "une", "et", "ou", "à", "au", "aux", "en", "dans", "sur", "pour",
-    "par", "avec", "que", "qui", "est", "sont", "ne", "el", "los", "las", "del", "una", "y", "o",
-    "con", "por", "para", "se", "es", "al", "в", "и", "на", "с", "по", "к", "о", "из", "за",
-    "от", "для", "не", "что", "как",
+    "the", "a", "an", "of", "to", "in", "and", "or", "for", "with", "on", "at", "by", "from", "as",
+    "that", "is", "was", "be", "has", "have", "had", "will", "would", "its", "their", "his", "her",
+    "this", "but", "not", "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "und",
+    "oder", "mit", "von", "zu", "im", "auf", "für", "ist", "sind", "hat", "wird", "nach", "bei",
+    "aus", "über", "vor", "sich", "nicht", "auch", "als", "wie", "dass", "le", "la", "les", "de",
+    "des", "du", "un", "une", "et", "ou", "à", "au", "aux", "en", "dans", "sur", "pour", "par",
+    "avec", "que", "qui", "est", "sont", "ne", "el", "los", "las", "del", "una", "y", "o", "con",
+    "por", "para", "se", "es", "al", "в", "и", "на", "с", "по", "к", "о", "из", "за", "от", "для",
+    "не", "что", "как",
 ];
 
 /// Whether `lines` (one block, in order) are wrapped paragraphs.
@@ -53,7 +53,9 @@ pub(super) fn is_wrapped(lines: &[WrapLine<'_>]) -> bool {
     }
     let full_pairs = || lines.windows(2).filter(|p| is_full(&p[0], &p[1], width));
     if lines.iter().any(|l| cjk::is_cjk_text(l.text)) {
-        let has_sentences = lines.iter().any(|l| l.text.chars().any(cjk::is_sentence_end));
+        let has_sentences = lines
+            .iter()
+            .any(|l| l.text.chars().any(cjk::is_sentence_end));
         return width >= CJK_MIN_WIDTH && has_sentences && full_pairs().count() > 0;
     }
     if !WRAP_WIDTHS.contains(&width) {
@@ -62,9 +64,16 @@ pub(super) fn is_wrapped(lines: &[WrapLine<'_>]) -> bool {
     let pairs: Vec<&[WrapLine<'_>]> = full_pairs().collect();
     let sentences: i32 = lines
         .iter()
-        .map(|l| i32::try_from(inner_breaks(l.text).len()).unwrap_or(i32::MAX).min(2))
+        .map(|l| {
+            i32::try_from(inner_breaks(l.text).len())
+                .unwrap_or(i32::MAX)
+                .min(2)
+        })
         .sum();
-    let evidence: i32 = pairs.iter().map(|p| continuation(p[0].text, p[1].text)).sum();
+    let evidence: i32 = pairs
+        .iter()
+        .map(|p| continuation(p[0].text, p[1].text))
+        .sum();
     !pairs.is_empty() && evidence + sentences > 0
 }
 

@@ -12,7 +12,7 @@
 //!
 //! A stored article keeps its first id through every edit, so the halves
 //! of its present title and opening (its summary) count as well as those
-//! of its id. Only the source's most recent articles are compared, which
+//! of its id; so are articles stored before ids had halves recognised. Only the source's most recent articles are compared, which
 //! bounds the cost of a first import of thousands.
 
 use std::collections::HashSet;

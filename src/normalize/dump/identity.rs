@@ -30,7 +30,7 @@ pub(crate) fn article_id(title: &str, opening: &str) -> ItemId {
 
 pub(super) fn headline_id(title: &str) -> ItemId {
     let mut key = fold(title);
-    while let Some((before, last)) = key.rsplit_once(' ').filter(|(_, w)| is_time(w)) {
+    while let Some((before, _)) = key.rsplit_once(' ').filter(|(_, w)| is_time(w)) {
         key = before.to_string();
     }
     ItemId::new(format!("headline:{}", ItemId::from_text(&key, "")))

@@ -604,3 +604,26 @@ fn a_story_saved_again_after_an_edit_updates_the_stored_item() {
         "one title over another story is another item"
     );
 }
+
+#[test]
+fn an_article_stored_under_an_id_of_the_old_form_is_recognised() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("syndic.db")).unwrap();
+    let path = write(dir.path(), "titled.txt", &fixture("titled-article.txt"));
+    let batch = read_dump_files(&path, 1 << 20).unwrap();
+    // The article as stored before ids had halves: the hash of its title
+    // and text.
+    let mut old = batch.items[0].clone();
+    assert!(old.id.as_str().starts_with("article:"));
+    old.id = syndic::model::ItemId::new(format!(
+        "article:{}",
+        syndic::model::ItemId::from_text(&old.title, "its text")
+    ));
+    store.upsert_items(&[old]).unwrap();
+    let again = store.upsert_items(&batch.items).unwrap();
+    assert_eq!(
+        (again.inserted, again.rotated),
+        (3, 1),
+        "the article is not added again"
+    );
+}

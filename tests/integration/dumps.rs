@@ -627,3 +627,26 @@ fn an_article_stored_under_an_id_of_the_old_form_is_recognised() {
         "the article is not added again"
     );
 }
+
+#[test]
+fn a_markdown_dump_of_endless_items_gives_at_most_max_items() {
+    let source = desk();
+    let text = format!(
+        "# Links\n\n{}",
+        "- [A link](https://example.org/a)\n".repeat(50_000)
+    );
+    let dump = dump_items(
+        text.as_bytes(),
+        &DumpMeta {
+            source: &source,
+            origin: "test.txt",
+            fallback_date: file_date(),
+            now: now(),
+            max_items: 10,
+        },
+    )
+    .unwrap();
+    // All the same link: one item, however many lines.
+    assert_eq!(dump.items.len(), 1);
+    assert_eq!(dump.items[0].link.as_deref(), Some("https://example.org/a"));
+}

@@ -79,7 +79,7 @@ impl<'a> Unit<'a> {
 
 /// Lines read from one block for each unit still to make: wrapped
 /// paragraphs take several lines a unit.
-const LINES_PER_UNIT: usize = 4;
+pub(super) const LINES_PER_UNIT: usize = 4;
 
 /// The first `budget` units of `lines`, in order; they borrow the text the
 /// lines do, not the lines, which can go once the units are made. The

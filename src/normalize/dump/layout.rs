@@ -221,17 +221,21 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
         self.open = false;
     }
 
+    /// A Markdown heading: a subhead under a higher one, the title of the
+    /// prose after it, or the label of the list after it.
     fn heading(&mut self, i: usize, level: u8) -> usize {
         let unit = &self.units[i];
         let deeper = self.top_heading.is_some_and(|top| level > top);
-        let titles_prose = self
-            .next_text(i)
-            .is_some_and(|j| self.roles[j] == Role::Prose);
+        let next = self.next_text(i).map(|j| &self.roles[j]);
         match self.last.as_mut() {
             Some(Story::Article { content, .. }) if self.open && deeper => {
                 content.push(Content::Subhead(unit));
             }
-            _ if titles_prose => self.open_article(Some(unit), Vec::new()),
+            _ if next == Some(&Role::Prose) => self.open_article(Some(unit), Vec::new()),
+            _ if next == Some(&Role::Bullet) => {
+                self.open = false;
+                self.skipping_related = false;
+            }
             _ => self.headline(unit, None),
         }
         i + 1

@@ -96,10 +96,18 @@ pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Dump, DumpError> {
         problem: p.problem,
     })?;
     let body = lines.get(block.body_start..).unwrap_or_default();
+    let budget = meta.max_items.saturating_mul(UNITS_PER_ITEM);
     let units = if markdown::is_markdown(body) {
-        markdown::units(&body_text(body))
+        // The parser reads the whole text it is given: give it no more
+        // lines than the units wanted can take.
+        let read = body
+            .len()
+            .min(budget.saturating_mul(blocks::LINES_PER_UNIT));
+        let mut units = markdown::units(&body_text(&body[..read]));
+        units.truncate(budget);
+        units
     } else {
-        blocks::units(body, meta.max_items.saturating_mul(UNITS_PER_ITEM))
+        blocks::units(body, budget)
     };
     // The units borrow the text, not the lines: a dump of millions of
     // short lines should not hold both lists while it makes items.

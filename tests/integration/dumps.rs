@@ -646,7 +646,8 @@ fn a_markdown_dump_of_endless_items_gives_at_most_max_items() {
         },
     )
     .unwrap();
-    // All the same link: one item, however many lines.
-    assert_eq!(dump.items.len(), 1);
-    assert_eq!(dump.items[0].link.as_deref(), Some("https://example.org/a"));
+    assert_eq!(dump.items.len(), 10);
+    assert_eq!(dump.items[0].title, "Links");
+    assert_eq!(dump.items[1].link.as_deref(), Some("https://example.org/0"));
+    assert_eq!(dump.items[9].title, "Link 8");
 }

@@ -222,7 +222,7 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
     }
 
     /// A Markdown heading: a subhead under a higher one, the title of the
-    /// prose after it, or the label of the list after it.
+    /// prose after it, or else a headline.
     fn heading(&mut self, i: usize, level: u8) -> usize {
         let unit = &self.units[i];
         let deeper = self.top_heading.is_some_and(|top| level > top);
@@ -232,10 +232,6 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
                 content.push(Content::Subhead(unit));
             }
             _ if next == Some(&Role::Prose) => self.open_article(Some(unit), Vec::new()),
-            _ if next == Some(&Role::Bullet) => {
-                self.open = false;
-                self.skipping_related = false;
-            }
             _ => self.headline(unit, None),
         }
         i + 1

@@ -62,7 +62,6 @@ const CHROME: &[&str] = &[
     "home",
     "facebook",
     "twitter",
-    "x",
     "linkedin",
     "whatsapp",
     "reddit",

@@ -35,11 +35,14 @@ pub fn import(config: &Config, source: &str, files: &[PathBuf]) -> Result<(), Cl
                 items.map_err(|e| e.to_string())
             });
         let items = match read {
-            Ok(items) => {
-                if let Some(cut) = dump_cut_warning(&shown(file), items.len(), max_items) {
+            Ok(dump) => {
+                for warning in &dump.warnings {
+                    eprintln!("syndic: warning: {warning}");
+                }
+                if let Some(cut) = dump_cut_warning(&shown(file), dump.items.len(), max_items) {
                     eprintln!("syndic: {cut}");
                 }
-                items
+                dump.items
             }
             Err(e) => {
                 eprintln!("syndic: {e}");

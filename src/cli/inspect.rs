@@ -96,7 +96,7 @@ struct ItemRecord<'a> {
     content: Option<&'a str>,
     authors: &'a [String],
     categories: &'a [String],
-    published: Option<String>,
+    published: String,
     updated: Option<String>,
 }
 
@@ -111,7 +111,9 @@ impl<'a> From<&'a Item> for ItemRecord<'a> {
             content: i.content.as_deref(),
             authors: &i.authors,
             categories: &i.categories,
-            published: i.published.map(rfc3339),
+            // The date outputs show it with: an item without a date of
+            // its own (a dump's headline) is shown at its first sighting.
+            published: rfc3339(i.sort_time()),
             updated: i.updated.map(rfc3339),
         }
     }

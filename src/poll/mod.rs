@@ -20,7 +20,7 @@ use crate::fetch::{
     FileStamps, Target, Validators,
 };
 use crate::model::{ContentHash, Item, PollResult, SourceKind, SourceName};
-use crate::normalize::dump::{dump_items, DumpError, DumpMeta};
+use crate::normalize::dump::{dump_items, Dump, DumpError, DumpMeta};
 use crate::store::{FetchState, HandleError, SourceFeed, StoreHandle, UpsertSummary};
 use next_due::Hints;
 use pacing::set_due;
@@ -331,8 +331,9 @@ impl Poller {
             for file in &found.changed {
                 match dump_file_items(file, &name, now, max_items) {
                     Ok(read) => {
-                        cuts.extend(dump_cut_warning(&file.origin, read.len(), max_items));
-                        items.extend(read);
+                        cuts.extend(read.warnings);
+                        cuts.extend(dump_cut_warning(&file.origin, read.items.len(), max_items));
+                        items.extend(read.items);
                     }
                     Err(e) => {
                         found.stamps.remove(&file.origin);
@@ -600,10 +601,15 @@ fn read_dump(
         now,
         max_items,
     };
-    let items = dump_items(bytes, &meta)?;
-    let warning = dump_cut_warning(&origin, items.len(), max_items);
+    let dump = dump_items(bytes, &meta)?;
+    let warnings: Vec<String> = dump
+        .warnings
+        .into_iter()
+        .chain(dump_cut_warning(&origin, dump.items.len(), max_items))
+        .collect();
+    let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     Ok(Read {
-        items,
+        items: dump.items,
         schedule: None,
         warning,
         feed: None,
@@ -624,7 +630,7 @@ pub fn dump_file_items(
     source: &SourceName,
     now: DateTime<Utc>,
     max_items: usize,
-) -> Result<Vec<Item>, DumpError> {
+) -> Result<Dump, DumpError> {
     let meta = DumpMeta {
         source,
         origin: &file.origin,

@@ -17,7 +17,7 @@ use subtle::ConstantTimeEq;
 use super::{not_found, ServerState};
 use crate::config::{Secret, SourceConfig};
 use crate::model::Item;
-use crate::normalize::dump::{dump_items, DumpMeta};
+use crate::normalize::dump::{dump_items, Dump, DumpMeta};
 use crate::store::UpsertOutcome;
 
 #[derive(Deserialize)]
@@ -35,6 +35,10 @@ struct Ingested {
     unchanged: usize,
     /// Removed by retention before: not stored again.
     left_out: usize,
+    /// What the normalizer could not read and worked around (a date it
+    /// could not read, the file dated by its arrival instead).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -154,8 +158,8 @@ fn is_length_limit(e: &axum::Error) -> bool {
 /// Normalizes and stores the dump, and answers with what became of it.
 async fn store(state: &ServerState, source: &SourceConfig, bytes: bytes::Bytes) -> Response {
     let max_items = state.config().daemon.max_items;
-    let items = match normalize(source, bytes, max_items).await {
-        Ok(items) => items,
+    let Dump { items, warnings } = match normalize(source, bytes, max_items).await {
+        Ok(dump) => dump,
         Err(refused) => return refused,
     };
     let rename = source.rename();
@@ -180,7 +184,10 @@ async fn store(state: &ServerState, source: &SourceConfig, bytes: bytes::Bytes) 
             return busy.into_response();
         }
     };
-    let answer = answer(source, &items, &outcomes);
+    let answer = Ingested {
+        warnings,
+        ..answer(source, &items, &outcomes)
+    };
     if !answer.created.is_empty() || !answer.updated.is_empty() {
         state.store.mark_changed();
     }
@@ -199,7 +206,7 @@ async fn normalize(
     source: &SourceConfig,
     bytes: bytes::Bytes,
     max_items: usize,
-) -> Result<Vec<Item>, Response> {
+) -> Result<Dump, Response> {
     let name = source.name.clone();
     let read = tokio::task::spawn_blocking(move || {
         let now = Utc::now();
@@ -215,7 +222,7 @@ async fn normalize(
     })
     .await;
     match read {
-        Ok(Ok(items)) => Ok(items),
+        Ok(Ok(dump)) => Ok(dump),
         Ok(Err(e)) => Err((StatusCode::UNPROCESSABLE_ENTITY, format!("{e}\n")).into_response()),
         Err(e) => {
             tracing::error!(source = %source.name, error = %e, "reading a pushed dump failed");

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, params_from_iter, types::Value, OptionalExtension, Row};
 
 use super::busy::write_transaction;
-use super::{from_unix, rotation, to_unix, tombstones, Store, StoreError};
+use super::{edited, from_unix, rotation, to_unix, tombstones, Store, StoreError};
 use crate::model::{Item, ItemId, SourceName, DATE_SKEW_SECS};
 
 /// What an upsert did.
@@ -29,7 +29,8 @@ pub struct UpsertSummary {
     /// Items retention removed earlier, still listed and left out.
     pub tombstoned: usize,
     /// Of the updated and unchanged, how many came under a new id and were
-    /// recognised by link and title (see `rotation.rs`).
+    /// recognised by link and title (see `rotation.rs`), or as an edited
+    /// dump article (see `edited.rs`).
     pub rotated: usize,
 }
 
@@ -206,7 +207,10 @@ fn upsert(
         if tombstones::buried(tx, item)? {
             return Ok((UpsertOutcome::Tombstoned, false));
         }
-        existing = rotation::earlier(tx, item, claimed)?;
+        existing = match rotation::earlier(tx, item, claimed)? {
+            Some(row) => Some(row),
+            None => edited::earlier(tx, item, claimed)?,
+        };
         if let Some(row) = &existing {
             claimed.insert(row.id.clone());
             rotated = true;

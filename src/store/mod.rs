@@ -2,6 +2,7 @@
 //! connection; the daemon keeps one writer and opens readers as it needs.
 
 mod busy;
+mod edited;
 mod files;
 mod handle;
 mod history;

@@ -159,6 +159,18 @@ fn the_json_record_of_an_article_carries_its_paragraphs_and_header_fields() {
         "https://example.org/local/rowing-club-schools"
     );
     assert_eq!(article["published"], "2026-05-14T09:15:00Z");
+    let undated: Vec<&serde_json::Value> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["published"])
+        .filter(|p| *p != "2026-05-14T09:15:00Z")
+        .collect();
+    assert_eq!(
+        undated,
+        ["2026-05-14T09:14:59Z", "2026-05-14T09:14:58Z"],
+        "headlines are shown at the header's date, in page order"
+    );
     assert_eq!(article["authors"], serde_json::json!(["Local desk"]));
     let content = article["content"].as_str().unwrap();
     assert!(content.starts_with("<p>Every primary school"), "{content}");

@@ -9,6 +9,7 @@ mod cli;
 mod config_errors;
 mod curate;
 mod daemon_lifecycle;
+mod dump_labelled;
 mod dump_properties;
 mod dump_watch;
 mod dumps;

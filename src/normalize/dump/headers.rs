@@ -4,11 +4,15 @@
 //! The first block is a header block only when every line in it is a
 //! header with a known key: a headline such as `Breaking: Storm nears`
 //! must not be mistaken for one. A header that is there but unreadable
-//! refuses the file, since the writer meant something we cannot honour.
+//! refuses the file, since the writer meant something we cannot honour —
+//! except a date: dates are written in too many ways to refuse a story
+//! over one, so an unreadable date is a warning and the file's own time
+//! stands in for it.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use url::Url;
 
+use super::dates::absolute;
 use super::text::Line;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,17 +47,27 @@ enum Key {
     Author,
 }
 
-/// Reads the header block, if there is one, and returns the index of the
-/// first line after it.
-pub(super) fn read_headers(lines: &[Line<'_>]) -> Result<(Headers, usize), HeaderProblem> {
+/// The header block of a dump.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct HeaderBlock {
+    pub headers: Headers,
+    /// Index of the first line after the block.
+    pub body_start: usize,
+    /// Headers that were left out, with why.
+    pub warnings: Vec<HeaderProblem>,
+}
+
+/// Reads the header block, if there is one.
+pub(super) fn read_headers(lines: &[Line<'_>]) -> Result<HeaderBlock, HeaderProblem> {
     let start = lines.iter().take_while(|l| l.is_empty()).count();
     let block_len = lines[start..].iter().take_while(|l| !l.is_empty()).count();
     let block = &lines[start..start + block_len];
     let parsed: Option<Vec<(Key, &str)>> = block.iter().map(|l| header_line(l)).collect();
     let Some(parsed) = parsed.filter(|p| !p.is_empty()) else {
-        return Ok((Headers::default(), 0));
+        return Ok(HeaderBlock::default());
     };
     let mut headers = Headers::default();
+    let mut warnings = Vec::new();
     let mut first_line_of = Vec::<(Key, usize)>::new();
     for (offset, (key, value)) in parsed.into_iter().enumerate() {
         let line = start + offset + 1;
@@ -69,9 +83,20 @@ pub(super) fn read_headers(lines: &[Line<'_>]) -> Result<(Headers, usize), Heade
             }
             first_line_of.push((key, line));
         }
+        if key == Key::Date && !value.is_empty() {
+            match date(value) {
+                Ok(d) => headers.date = Some(d),
+                Err(problem) => warnings.push(HeaderProblem { line, problem }),
+            }
+            continue;
+        }
         apply(&mut headers, key, value).map_err(|problem| HeaderProblem { line, problem })?;
     }
-    Ok((headers, start + block_len))
+    Ok(HeaderBlock {
+        headers,
+        body_start: start + block_len,
+        warnings,
+    })
 }
 
 fn header_line(line: &str) -> Option<(Key, &str)> {
@@ -121,29 +146,19 @@ fn link(value: &str) -> Result<String, String> {
         })
 }
 
-/// RFC 3339, RFC 2822, or a plain date with an optional time, read as UTC.
+/// RFC 3339, RFC 2822, or a date as people write it (see
+/// [`super::dates`]), times without a zone read as UTC.
 pub(super) fn date(value: &str) -> Result<DateTime<Utc>, String> {
     let zoned =
         DateTime::parse_from_rfc3339(value).or_else(|_| DateTime::parse_from_rfc2822(value));
     if let Ok(t) = zoned {
         return Ok(t.with_timezone(&Utc));
     }
-    const LOCAL: &[&str] = &[
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-    ];
-    let naive = LOCAL
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(value, f).ok())
-        .or_else(|| {
-            NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-        });
-    naive.map(|n| n.and_utc()).ok_or_else(|| {
-        format!("`Date: {value}` is not a date: write it as `2026-11-20`, `2026-11-20 08:30` (UTC), RFC 3339 (`2026-11-20T08:30:00Z`) or RFC 2822")
+    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M"))
+        .map(|n| n.and_utc());
+    naive.ok().or_else(|| absolute(value)).ok_or_else(|| {
+        format!("`Date: {value}` is not a date, so the file's time is used: write it as `2026-11-20`, `20 November 2026`, `2026-11-20 08:30` (UTC) or RFC 3339 (`2026-11-20T08:30:00Z`)")
     })
 }
 
@@ -158,7 +173,8 @@ mod tests {
     #[test]
     fn reads_a_header_block_case_insensitively() {
         let text = lines("TITLE: A story\nlink : https://example.org/a\nDate: 2026-03-01 07:45\nAuthor: Ann\nAuthor: Bo\n\nBody.");
-        let (h, next) = read_headers(&text).unwrap();
+        let block = read_headers(&text).unwrap();
+        let (h, next) = (block.headers, block.body_start);
         assert_eq!(next, 5);
         assert_eq!(h.title.as_deref(), Some("A story"));
         assert_eq!(h.link.as_deref(), Some("https://example.org/a"));
@@ -169,16 +185,22 @@ mod tests {
     #[test]
     fn a_block_with_other_lines_is_not_a_header() {
         let text = lines("Title: Looks like one\nBut this line is prose.\n\nMore.");
-        assert_eq!(read_headers(&text).unwrap(), (Headers::default(), 0));
+        assert_eq!(read_headers(&text).unwrap(), HeaderBlock::default());
         let text = lines("Breaking: Storm nears the coast");
-        assert_eq!(read_headers(&text).unwrap(), (Headers::default(), 0));
+        assert_eq!(read_headers(&text).unwrap(), HeaderBlock::default());
     }
 
     #[test]
     fn unusable_headers_are_located_and_explained() {
-        let err = read_headers(&lines("\nTitle: x\nDate: last Tuesday")).unwrap_err();
-        assert_eq!(err.line, 3);
-        assert!(err.problem.contains("is not a date"), "{}", err.problem);
+        let block = read_headers(&lines("\nTitle: x\nDate: last Tuesday")).unwrap();
+        assert_eq!(block.headers.date, None);
+        let warning = &block.warnings[0];
+        assert_eq!(warning.line, 3);
+        assert!(
+            warning.problem.contains("is not a date"),
+            "{}",
+            warning.problem
+        );
         let err = read_headers(&lines("Link: /relative/path")).unwrap_err();
         assert!(
             err.problem.contains("absolute http(s) URL"),
@@ -197,6 +219,8 @@ mod tests {
             ("2026-11-20 08:30", "2026-11-20T08:30:00+00:00"),
             ("2026-11-20T08:30:00+02:00", "2026-11-20T06:30:00+00:00"),
             ("Fri, 20 Nov 2026 08:30:00 GMT", "2026-11-20T08:30:00+00:00"),
+            ("20.11.2026 08:30", "2026-11-20T08:30:00+00:00"),
+            ("20 novembre 2026", "2026-11-20T00:00:00+00:00"),
         ] {
             assert_eq!(date(text).unwrap().to_rfc3339(), want, "{text}");
         }

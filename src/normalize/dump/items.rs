@@ -1,22 +1,24 @@
-//! Stories to items: ids from content, escaped paragraphs, header
-//! overrides and dates.
+//! Stories to items: ids, HTML content, header overrides and dates.
 //!
-//! Ids come from the text, never from the file, so the same dump read
-//! again or re-encoded adds nothing, and a headline repeated in a later
-//! dump is the same item. Undated items get `published = None` and the
-//! dump's date as `first_seen`: the store keeps `first_seen` from the first
-//! sighting and leaves it out of the content hash, so reading the item
-//! again is "unchanged" however the file's date moved, while outputs still
-//! sort it by when it was first seen. Each item is dated a second before
-//! the one above it, so that outputs, which sort by time, list a dump's
-//! stories in the order the page showed them.
+//! Ids come from the text, never from the file (see [`super::identity`]),
+//! so the same dump read again or re-encoded adds nothing, and a headline
+//! repeated in a later dump is the same item. Items without a date of
+//! their own get `published = None` and the dump's date as `first_seen`:
+//! the store keeps `first_seen` from the first sighting and leaves it out
+//! of the content hash, so reading the item again is "unchanged" however
+//! the file's date moved, while outputs still sort it by when it was first
+//! seen. Each item is dated a second before the one above it, so that
+//! outputs, which sort by time, list a dump's stories in the order the
+//! page showed them.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use super::blocks::Unit;
 use super::headers::Headers;
-use super::layout::Story;
+use super::identity::{article_id, headline_id};
+use super::layout::{Content, Meta, Story};
 use super::title::title_from_opening;
 use super::DumpMeta;
 use crate::model::{Item, ItemId, SourceName};
@@ -32,96 +34,144 @@ struct Builder<'a> {
     seen_at: DateTime<Utc>,
 }
 
-/// The items of a dump, first occurrence kept when two stories of the
-/// same dump have the same id.
-pub(super) fn items(stories: Vec<Story<'_>>, headers: &Headers, meta: &DumpMeta) -> Vec<Item> {
-    let builder = Builder {
-        source: meta.source,
-        headers,
-        // A clock set wrong on the machine that wrote the file must not
-        // pin its items above everything else.
-        seen_at: headers.date.unwrap_or(meta.fallback_date).min(meta.now),
-    };
-    let mut first_article = true;
-    let mut ids = HashSet::new();
-    stories
-        .into_iter()
-        .filter_map(|story| match story {
-            Story::Article { title, paragraphs } if !paragraphs.is_empty() => {
-                let item = builder.article(title, &paragraphs, first_article);
-                first_article = false;
+/// The items of a dump, made story by story as the layout hands them
+/// over; the first occurrence is kept when two stories of the same dump
+/// have the same id.
+pub(super) struct Items<'a> {
+    builder: Builder<'a>,
+    first_article: bool,
+    ids: HashSet<ItemId>,
+    items: Vec<Item>,
+    max: usize,
+}
+
+impl<'a> Items<'a> {
+    pub fn new(headers: &'a Headers, meta: &DumpMeta<'a>) -> Self {
+        Items {
+            builder: Builder {
+                source: meta.source,
+                headers,
+                // A clock set wrong on the machine that wrote the file must
+                // not pin its items above everything else.
+                seen_at: headers.date.unwrap_or(meta.fallback_date).min(meta.now),
+            },
+            first_article: true,
+            ids: HashSet::new(),
+            items: Vec::new(),
+            max: meta.max_items,
+        }
+    }
+
+    pub fn add(&mut self, story: Story<'_, '_>) {
+        if self.items.len() >= self.max {
+            return;
+        }
+        let item = match story {
+            Story::Article {
+                title,
+                content,
+                meta,
+            } if !content.is_empty() => {
+                let item = self
+                    .builder
+                    .article(title, &content, meta, self.first_article);
+                self.first_article = false;
                 Some(item)
             }
-            Story::Article { title, .. } => title.and_then(|t| builder.headline(t)),
-            Story::Headline(line) => builder.headline(line),
-        })
-        .filter(|item| ids.insert(item.id.clone()))
-        .take(meta.max_items)
-        .enumerate()
-        .map(|(place, mut item)| {
+            Story::Article { title, meta, .. } => {
+                title.and_then(|t| self.builder.headline(t, None, meta))
+            }
+            Story::Headline {
+                title,
+                standfirst,
+                meta,
+            } => self.builder.headline(title, standfirst, meta),
+        };
+        if let Some(mut item) = item.filter(|i| self.ids.insert(i.id.clone())) {
+            let place = self.items.len();
             let earlier = i64::try_from(place).ok().and_then(TimeDelta::try_seconds);
             if let Some(t) = earlier.and_then(|d| item.first_seen.checked_sub_signed(d)) {
                 item.first_seen = t;
             }
-            item
-        })
-        .collect()
+            self.items.push(item);
+        }
+    }
+
+    pub fn finish(self) -> Vec<Item> {
+        self.items
+    }
 }
 
 impl Builder<'_> {
     /// The header's title and link belong to the first article; its date
-    /// and authors describe the whole page.
-    fn article(&self, title_line: Option<&str>, paragraphs: &[&str], first: bool) -> Item {
+    /// and authors describe the whole page, unless the story has its own.
+    fn article(
+        &self,
+        title_unit: Option<&Unit<'_>>,
+        content: &[Content<'_, '_>],
+        meta: Meta,
+        first: bool,
+    ) -> Item {
+        let opening = content
+            .iter()
+            .find_map(|c| match c {
+                Content::Paragraph(u) => Some(u.text.as_ref()),
+                _ => None,
+            })
+            .unwrap_or_default();
         // The header's title, else the title line, else the opening
         // sentence: the first that is more than markup is shown.
         let written: Vec<String> = first
             .then(|| self.headers.title.clone())
             .flatten()
             .into_iter()
-            .chain(title_line.map(String::from))
-            .chain([title_from_opening(
-                paragraphs.first().copied().unwrap_or_default(),
-            )])
+            .chain(title_unit.map(|t| t.text.to_string()))
+            .chain([title_from_opening(opening)])
             .collect();
         let title = written
             .iter()
             .map(|t| strip_tags(t))
             .find(|t| !t.is_empty())
             .unwrap_or_else(|| UNTITLED.to_string());
-        // Ids come from the title as written, so that they stay what they
-        // were before titles lost their markup.
-        let id_title = written.first().map_or("", String::as_str);
-        let link = first.then(|| self.headers.link.clone()).flatten();
+        let link = first
+            .then(|| self.headers.link.clone())
+            .flatten()
+            .or(meta.link);
         let id = match &link {
             Some(link) => ItemId::new(link.clone()),
-            None => prefixed("article", id_title, &paragraphs.join("\n")),
+            None => article_id(&title, opening),
         };
-        let content = paragraphs
-            .iter()
-            .map(|p| format!("<p>{}</p>", html_escape::encode_text(p)))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let summary = paragraphs
-            .first()
-            .map(|p| html_escape::encode_text(&cut_at_word(p, SUMMARY_MAX)).into_owned());
+        let summary = (!opening.is_empty())
+            .then(|| html_escape::encode_text(&cut_at_word(opening, SUMMARY_MAX)).into_owned());
         Item {
             title,
             link,
             summary,
-            content: Some(content),
-            authors: self.headers.authors.clone(),
-            published: self.headers.date,
+            content: Some(render(content)),
+            authors: self.authors(meta.authors),
+            published: meta.date.or(self.headers.date),
             ..self.bare(id)
+        }
+    }
+
+    fn authors(&self, own: Vec<String>) -> Vec<String> {
+        if own.is_empty() {
+            self.headers.authors.clone()
+        } else {
+            own
         }
     }
 
     /// `None` for a line that is nothing but markup: without a title a
     /// headline says nothing.
-    fn headline(&self, line: &str) -> Option<Item> {
-        let title = strip_tags(line);
+    fn headline(&self, line: &Unit<'_>, standfirst: Option<&Unit<'_>>, meta: Meta) -> Option<Item> {
+        let title = strip_tags(&line.text);
         (!title.is_empty()).then(|| Item {
+            link: meta.link,
+            summary: standfirst.map(|s| html_escape::encode_text(&s.text).into_owned()),
+            published: meta.date,
             title,
-            ..self.bare(prefixed("headline", line, ""))
+            ..self.bare(headline_id(&line.text))
         })
     }
 
@@ -130,44 +180,57 @@ impl Builder<'_> {
     }
 }
 
-/// A content id that does not change when only letter case or the style
-/// of quotes and dashes does, as happens when a page is copied again or
-/// re-encoded into a charset without curly quotes.
-fn prefixed(kind: &str, title: &str, text: &str) -> ItemId {
-    let hash = ItemId::from_text(&fold(title), &fold(text));
-    ItemId::new(format!("{kind}:{hash}"))
+/// An article's content as HTML: paragraphs, `<h3>` subheads, and list
+/// points gathered into `<ul>` lists; one block to a line. Written into
+/// one string, since an article can be most of a 16 MiB dump.
+fn render(content: &[Content<'_, '_>]) -> String {
+    let mut html = String::new();
+    let mut in_list = false;
+    for part in content {
+        let (open, close, unit) = match part {
+            Content::Paragraph(u) => ("<p>", "</p>", u),
+            Content::Subhead(u) => ("<h3>", "</h3>", u),
+            Content::Point(u) => ("<li>", "</li>", u),
+        };
+        let is_point = matches!(part, Content::Point(_));
+        if in_list && !is_point {
+            html.push_str("</ul>");
+        }
+        let list_goes_on = in_list && is_point;
+        if !html.is_empty() && !list_goes_on {
+            html.push('\n');
+        }
+        if is_point && !in_list {
+            html.push_str("<ul>");
+        }
+        in_list = is_point;
+        html.push_str(open);
+        push_inline(&mut html, unit);
+        html.push_str(close);
+    }
+    if in_list {
+        html.push_str("</ul>");
+    }
+    html
 }
 
-fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' => '\'',
-            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => '"',
-            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
-            c => c,
-        })
-        .collect()
+/// A unit's text as HTML: the Markdown's inline markup, or escaped text.
+fn push_inline(html: &mut String, unit: &Unit<'_>) {
+    match unit.html() {
+        Some(inline) => html.push_str(inline),
+        None => {
+            html_escape::encode_text_to_string(&unit.text, html);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::dump::blocks::Mark;
 
     #[test]
-    fn folding_ignores_case_quotes_and_dashes() {
-        assert_eq!(
-            fold("\u{201c}Trump\u{2019}s\u{201d} Plan \u{2014} Day"),
-            "\"trump's\" plan - day"
-        );
-        assert_eq!(
-            prefixed("headline", "It\u{2019}s Here", ""),
-            prefixed("headline", "it's here", "")
-        );
-    }
-
-    #[test]
-    fn titles_lose_markup_and_ids_keep_the_title_as_written() {
+    fn titles_lose_markup_and_content_is_escaped_html() {
         let source = SourceName::new("dumps").unwrap();
         let now = DateTime::<Utc>::UNIX_EPOCH;
         let meta = DumpMeta {
@@ -177,27 +240,46 @@ mod tests {
             now,
             max_items: usize::MAX,
         };
-        let headers = Headers {
-            title: Some("<script>alert(1)</script>".into()),
-            ..Headers::default()
-        };
-        let line = "Fire <img src=x onerror=alert(1)> downtown";
+        let unit = |t: &'static str, mark| Unit::plain(t.into(), mark);
+        let (bold, body, point) = (
+            unit("<b>Bold</b> move", Mark::Plain),
+            unit("Body & text.", Mark::Plain),
+            unit("a point", Mark::Bullet),
+        );
+        let (fire, svg) = (
+            unit("Fire <img src=x onerror=alert(1)> downtown", Mark::Plain),
+            unit("<svg/onload=alert(1)>", Mark::Plain),
+        );
         let stories = vec![
             Story::Article {
-                title: Some("<b>Bold</b> move"),
-                paragraphs: vec!["Body text."],
+                title: Some(&bold),
+                content: vec![Content::Paragraph(&body), Content::Point(&point)],
+                meta: Meta::default(),
             },
-            Story::Headline(line),
-            Story::Headline("<svg/onload=alert(1)>"),
-            Story::Headline("a < b, AT&T"),
+            Story::Headline {
+                title: &fire,
+                standfirst: None,
+                meta: Meta::default(),
+            },
+            Story::Headline {
+                title: &svg,
+                standfirst: None,
+                meta: Meta::default(),
+            },
         ];
-        let got = items(stories, &headers, &meta);
+        let headers = Headers::default();
+        let mut made = Items::new(&headers, &meta);
+        for story in stories {
+            made.add(story);
+        }
+        let got = made.finish();
         let titles: Vec<&str> = got.iter().map(|i| i.title.as_str()).collect();
-        assert_eq!(titles, ["Bold move", "Fire downtown", "a < b, AT&T"]);
+        assert_eq!(titles, ["Bold move", "Fire downtown"]);
         assert_eq!(
-            got[0].id,
-            prefixed("article", "<script>alert(1)</script>", "Body text.")
+            got[0].content.as_deref(),
+            Some("<p>Body &amp; text.</p>\n<ul><li>a point</li></ul>")
         );
-        assert_eq!(got[1].id, prefixed("headline", line, ""));
+        assert!(got[0].id.as_str().starts_with("article:"));
+        assert_eq!(got[1].id, headline_id(&fire.text));
     }
 }

@@ -1,131 +1,452 @@
-//! From classified blocks to stories: which paragraphs make one article,
-//! and which lines are headlines of their own.
+//! From units and their roles to stories: which units make one article,
+//! which lines are headlines of their own, and what is left out.
 //!
-//! Prose blocks in a row are one article — a dump saved from a page keeps
-//! blank lines between paragraphs of the same story — unless a block opens
-//! with a title line, which starts a new article. A block of a single
-//! headline-like line right before untitled prose is that article's title
-//! (the common "title, blank line, body" shape), not a headline.
+//! Prose opens an article or goes on with the open one. A title line
+//! followed by prose (bylines and dates may stand between) opens a new
+//! article — unless it is a subhead: a short line inside a story that
+//! plainly continues (no byline or date of its own, and the prose after it
+//! shares words with the story so far). A title followed by a single
+//! sentence and then no more prose is a headline with its standfirst.
+//! Title lines with no prose after them are headlines, as are list items
+//! outside an article; list items inside an article (after a lead-in
+//! ending in `:`, or with the article's prose going on after them) are
+//! points of it. Furniture is skipped without closing the article it
+//! interrupts, and a "related" list after an article is skipped whole.
 
-use super::blocks::{Block, BlockKind};
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use super::blocks::{Mark, Unit};
+use super::cjk;
+use super::roles::{word_count, Role};
+use super::sentences::inner_breaks;
+
+/// A part of an article's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Content<'u, 'a> {
+    Paragraph(&'u Unit<'a>),
+    Subhead(&'u Unit<'a>),
+    /// A point of a bulleted list.
+    Point(&'u Unit<'a>),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Meta {
+    pub link: Option<String>,
+    pub authors: Vec<String>,
+    pub date: Option<DateTime<Utc>>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Story<'a> {
+pub(super) enum Story<'u, 'a> {
     Article {
-        title: Option<&'a str>,
-        paragraphs: Vec<&'a str>,
+        title: Option<&'u Unit<'a>>,
+        content: Vec<Content<'u, 'a>>,
+        meta: Meta,
     },
-    Headline(&'a str),
+    Headline {
+        title: &'u Unit<'a>,
+        standfirst: Option<&'u Unit<'a>>,
+        meta: Meta,
+    },
 }
 
-/// The stories of `blocks`, in page order; at most `max` of them, so a
-/// dump of millions of lines holds no more than the items it can give.
-pub(super) fn stories<'a>(blocks: &[Block<'a>], max: usize) -> Vec<Story<'a>> {
-    let mut stories = Vec::new();
-    let mut open: Option<(Option<&'a str>, Vec<&'a str>)> = None;
-    let mut pending_title: Option<&'a str> = None;
-    for (i, block) in blocks.iter().enumerate() {
-        if stories.len() >= max {
-            break;
+impl Story<'_, '_> {
+    fn meta_mut(&mut self) -> &mut Meta {
+        match self {
+            Story::Article { meta, .. } | Story::Headline { meta, .. } => meta,
         }
-        match block.kind {
-            BlockKind::Headlines => {
-                close(&mut open, &mut stories);
-                let next_untitled_prose = blocks
-                    .get(i + 1)
-                    .is_some_and(|b| b.kind == BlockKind::Prose { titled: false });
-                match block.lines {
-                    [only] if next_untitled_prose => pending_title = Some(only),
-                    lines => {
-                        let room = max.saturating_sub(stories.len());
-                        stories.extend(lines.iter().take(room).map(|l| Story::Headline(l)));
-                    }
+    }
+}
+
+/// A subhead is a title line of at most this many words.
+const SUBHEAD_WORDS: usize = 10;
+
+/// Words the prose after a subhead shares with the story so far, at
+/// least this many and this share of its own: two wire stories share a
+/// dateline's words (`Reuters`, `Monday`), a story and its next section
+/// share what it is about.
+const TOPIC_OVERLAP: usize = 2;
+const TOPIC_SHARE: f64 = 0.25;
+
+/// A standfirst is one sentence of at most this many words.
+const STANDFIRST_WORDS: usize = 45;
+
+/// The stories of `units`, in page order, handed to `emit` one by one as
+/// each is complete (only the last story can still grow, so a dump of
+/// thousands never holds them all); at most `max` of them.
+pub(super) fn stories<'u, 'a>(
+    units: &'u [Unit<'a>],
+    roles: &[Role],
+    max: usize,
+    emit: &mut dyn FnMut(Story<'u, 'a>),
+) {
+    let mut layout = Layout {
+        units,
+        roles,
+        last: None,
+        count: 0,
+        emit,
+        open: false,
+        pending: Meta::default(),
+        skipping_related: false,
+        topic: Topic::default(),
+        top_heading: roles
+            .iter()
+            .filter_map(|r| match r {
+                Role::Heading(level) => Some(*level),
+                _ => None,
+            })
+            .min(),
+    };
+    let mut i = 0;
+    while i < units.len() && layout.count < max {
+        i = layout.step(i);
+    }
+    if let Some(last) = layout.last.take() {
+        (layout.emit)(last);
+    }
+}
+
+struct Layout<'u, 'a, 'r, 'e> {
+    units: &'u [Unit<'a>],
+    roles: &'r [Role],
+    /// The story being laid out: the only one that can still grow.
+    last: Option<Story<'u, 'a>>,
+    /// Stories made so far, the last included.
+    count: usize,
+    emit: &'e mut dyn FnMut(Story<'u, 'a>),
+    /// Whether the last story is an article that prose may go on with.
+    open: bool,
+    /// Byline and date seen before the story they describe.
+    pending: Meta,
+    skipping_related: bool,
+    /// The words of the open article, gathered as far as asked for.
+    topic: Topic,
+    /// The highest level of Markdown heading: deeper ones are subheads.
+    top_heading: Option<u8>,
+}
+
+impl<'u, 'a> Layout<'u, 'a, '_, '_> {
+    /// Lays out the unit at `i`; returns the index of the next one.
+    fn step(&mut self, i: usize) -> usize {
+        let unit = &self.units[i];
+        match &self.roles[i] {
+            Role::Chrome => {}
+            Role::SectionLabel => {
+                self.open = false;
+                self.skipping_related = false;
+            }
+            Role::RelatedLabel => self.skipping_related = self.open || self.skipping_related,
+            Role::Url => self.link(unit),
+            Role::Byline(authors) => {
+                let meta = self.meta_target();
+                if meta.authors.is_empty() {
+                    meta.authors = authors.to_vec();
                 }
             }
-            BlockKind::Prose { titled } => {
-                let (title, body) = match (titled, block.lines) {
-                    (true, [first, rest @ ..]) => (Some(first.as_ref()), rest),
-                    (_, lines) => (pending_title.take(), lines),
-                };
-                let paragraphs = body.iter().map(|l| l.as_ref());
-                match &mut open {
-                    Some((_, existing)) if title.is_none() => existing.extend(paragraphs),
-                    _ => {
-                        close(&mut open, &mut stories);
-                        open = Some((title, paragraphs.collect()));
-                    }
-                }
+            Role::Date(date) => {
+                self.meta_target().date.get_or_insert(*date);
+            }
+            Role::Prose => {
+                self.skipping_related = false;
+                self.prose(unit);
+            }
+            Role::Title | Role::Heading(_) | Role::Bullet if self.skipping_related => {}
+            Role::Heading(level) => return self.heading(i, *level),
+            Role::Title => return self.title(i),
+            Role::Bullet => self.bullet(i),
+        }
+        i + 1
+    }
+
+    fn push(&mut self, story: Story<'u, 'a>) {
+        if let Some(done) = self.last.replace(story) {
+            (self.emit)(done);
+        }
+        self.count += 1;
+    }
+
+    /// Where a byline or date goes: the article that has not started its
+    /// text yet, else the next story.
+    fn meta_target(&mut self) -> &mut Meta {
+        let fresh = self.open
+            && matches!(self.last.as_ref(), Some(Story::Article { content, .. }) if content.is_empty());
+        match self.last.as_mut() {
+            Some(story) if fresh => story.meta_mut(),
+            _ => &mut self.pending,
+        }
+    }
+
+    fn link(&mut self, unit: &Unit<'_>) {
+        if let Some(meta) = self.last.as_mut().map(Story::meta_mut) {
+            if meta.link.is_none() {
+                meta.link = unit.link().map(String::from);
             }
         }
     }
-    close(&mut open, &mut stories);
-    stories.truncate(max);
-    stories
+
+    fn prose(&mut self, unit: &'u Unit<'a>) {
+        match self.last.as_mut() {
+            Some(Story::Article { content, .. }) if self.open => {
+                content.push(Content::Paragraph(unit));
+            }
+            _ => self.open_article(None, vec![Content::Paragraph(unit)]),
+        }
+    }
+
+    fn open_article(&mut self, title: Option<&'u Unit<'a>>, content: Vec<Content<'u, 'a>>) {
+        let mut meta = std::mem::take(&mut self.pending);
+        if let Some(title) = title {
+            meta.link = meta.link.or_else(|| title.link().map(String::from));
+        }
+        self.push(Story::Article {
+            title,
+            content,
+            meta,
+        });
+        self.open = true;
+        self.topic = Topic::default();
+    }
+
+    fn headline(&mut self, title: &'u Unit<'a>, standfirst: Option<&'u Unit<'a>>) {
+        let mut meta = std::mem::take(&mut self.pending);
+        meta.link = meta.link.or_else(|| title.link().map(String::from));
+        self.push(Story::Headline {
+            title,
+            standfirst,
+            meta,
+        });
+        self.open = false;
+    }
+
+    /// A Markdown heading: a subhead under a higher one, the title of the
+    /// prose after it, or else a headline.
+    fn heading(&mut self, i: usize, level: u8) -> usize {
+        let unit = &self.units[i];
+        let deeper = self.top_heading.is_some_and(|top| level > top);
+        let next = self.next_text(i).map(|j| &self.roles[j]);
+        match self.last.as_mut() {
+            Some(Story::Article { content, .. }) if self.open && deeper => {
+                content.push(Content::Subhead(unit));
+            }
+            _ if next == Some(&Role::Prose) => self.open_article(Some(unit), Vec::new()),
+            _ => self.headline(unit, None),
+        }
+        i + 1
+    }
+
+    fn title(&mut self, i: usize) -> usize {
+        let unit = &self.units[i];
+        let next = self.next_text(i);
+        let meta_between = next.is_some_and(|j| {
+            self.roles[i + 1..j]
+                .iter()
+                .any(|r| matches!(r, Role::Byline(_) | Role::Date(_)))
+        });
+        let Some(j) = next.filter(|&j| self.roles[j] == Role::Prose) else {
+            self.headline(unit, None);
+            return i + 1;
+        };
+        if !meta_between && self.is_subhead(unit, j) {
+            if let Some(Story::Article { content, .. }) = self.last.as_mut() {
+                content.push(Content::Subhead(unit));
+            }
+            return i + 1;
+        }
+        if !meta_between && self.is_standfirst(j) {
+            self.headline(unit, Some(&self.units[j]));
+            return j + 1;
+        }
+        self.open_article(Some(unit), Vec::new());
+        i + 1
+    }
+
+    fn bullet(&mut self, i: usize) {
+        let unit = &self.units[i];
+        let in_article = self.open
+            && match self.last.as_ref() {
+                Some(Story::Article { content, .. }) => {
+                    lead_in(content.last()) || self.prose_after_list(i)
+                }
+                _ => false,
+            };
+        match self.last.as_mut() {
+            Some(Story::Article { content, .. }) if in_article => {
+                content.push(Content::Point(unit))
+            }
+            _ => self.headline(unit, None),
+        }
+    }
+
+    /// Whether the article's prose goes on after the list that `i` is in.
+    fn prose_after_list(&self, i: usize) -> bool {
+        let after =
+            (i..self.units.len()).find(|&j| !matches!(self.roles[j], Role::Bullet | Role::Chrome));
+        after.is_some_and(|j| self.roles[j] == Role::Prose)
+    }
+
+    /// The next unit after `i` that is not furniture, a byline or a date.
+    fn next_text(&self, i: usize) -> Option<usize> {
+        (i + 1..self.units.len()).find(|&j| {
+            !matches!(
+                self.roles[j],
+                Role::Chrome | Role::Byline(_) | Role::Date(_) | Role::Url
+            )
+        })
+    }
+
+    /// A short title line inside an open article whose prose after it
+    /// continues the story.
+    fn is_subhead(&mut self, unit: &Unit<'_>, prose: usize) -> bool {
+        let Some(Story::Article { title, content, .. }) = self.last.as_ref() else {
+            return false;
+        };
+        if !self.open || content.is_empty() || word_count(&unit.text) > SUBHEAD_WORDS {
+            return false;
+        }
+        self.topic.catch_up(*title, content);
+        let after = topic_words(&self.units[prose].text);
+        let shared = after.intersection(&self.topic.words).count();
+        shared >= TOPIC_OVERLAP && shared as f64 >= TOPIC_SHARE * after.len() as f64
+    }
+
+    /// Whether the prose at `j` is a standfirst: one sentence, with no
+    /// more prose after it.
+    fn is_standfirst(&self, j: usize) -> bool {
+        let unit = &self.units[j];
+        let one_sentence = inner_breaks(&unit.text).is_empty()
+            && word_count(&unit.text) <= STANDFIRST_WORDS
+            && unit.mark != Mark::Paragraph;
+        let more_prose = self
+            .next_text(j)
+            .is_some_and(|k| matches!(self.roles[k], Role::Prose | Role::Bullet));
+        one_sentence && !more_prose
+    }
 }
 
-fn close<'a>(open: &mut Option<(Option<&'a str>, Vec<&'a str>)>, stories: &mut Vec<Story<'a>>) {
-    if let Some((title, paragraphs)) = open.take() {
-        stories.push(Story::Article { title, paragraphs });
+/// The words of an article, gathered part by part, so that a long read
+/// with many subheads is read once rather than at each subhead.
+#[derive(Default)]
+struct Topic {
+    words: HashSet<String>,
+    /// Parts of the content already gathered, the title being part 0.
+    parts: usize,
+}
+
+impl Topic {
+    fn catch_up(&mut self, title: Option<&Unit<'_>>, content: &[Content<'_, '_>]) {
+        if self.parts == 0 {
+            if let Some(title) = title {
+                self.words.extend(topic_words(&title.text));
+            }
+            self.parts = 1;
+        }
+        for part in content.iter().skip(self.parts - 1) {
+            let (Content::Paragraph(u) | Content::Subhead(u) | Content::Point(u)) = part;
+            self.words.extend(topic_words(&u.text));
+        }
+        self.parts = content.len() + 1;
     }
+}
+
+/// Whether the last part of an article leads in to a list.
+fn lead_in(last: Option<&Content<'_, '_>>) -> bool {
+    matches!(last, Some(Content::Paragraph(u) | Content::Point(u)) if u.text.ends_with(':'))
+        || matches!(last, Some(Content::Point(_)))
+}
+
+/// The words that say what a text is about: those of five letters or
+/// more, lower case, without a plural or possessive `s`; for CJK text,
+/// pairs of characters.
+fn topic_words(text: &str) -> HashSet<String> {
+    let mut words = HashSet::new();
+    let chars: Vec<char> = text.chars().filter(|c| cjk::is_cjk(*c)).collect();
+    words.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+    for word in text.split(|c: char| !c.is_alphanumeric() && c != '\'') {
+        let word = word.to_lowercase();
+        let word = word.trim_end_matches("'s").trim_end_matches('s');
+        if word.chars().count() >= 5 && !word.chars().any(cjk::is_cjk) {
+            words.insert(word.to_string());
+        }
+    }
+    words
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::dump::text::Line;
 
-    fn block<'a>(lines: &'a [Line<'a>], kind: BlockKind) -> Block<'a> {
-        Block { lines, kind }
+    fn lay(units: &[Unit<'static>], roles: &[Role]) -> Vec<String> {
+        let mut all = Vec::new();
+        stories(units, roles, usize::MAX, &mut |s| all.push(s));
+        all.iter()
+            .map(|s| match s {
+                Story::Article { title, content, .. } => format!(
+                    "article {:?} {}",
+                    title.map(|t| t.text.as_ref()),
+                    content.len()
+                ),
+                Story::Headline {
+                    title, standfirst, ..
+                } => {
+                    format!("headline {} {}", title.text, standfirst.is_some())
+                }
+            })
+            .collect()
     }
 
-    fn owned<'a>(lines: &[&'a str]) -> Vec<Line<'a>> {
-        lines.iter().map(|&s| Line::from(s)).collect()
+    fn unit(text: &'static str) -> Unit<'static> {
+        Unit::plain(text.into(), Mark::Plain)
     }
 
     #[test]
-    fn untitled_prose_blocks_join_and_a_title_line_starts_a_new_article() {
-        let (a, b, c) = (owned(&["p1", "p2"]), owned(&["p3"]), owned(&["T", "p4"]));
-        let untitled = BlockKind::Prose { titled: false };
-        let blocks = [
-            block(&a, untitled),
-            block(&b, untitled),
-            block(&c, BlockKind::Prose { titled: true }),
+    fn titles_prose_and_headlines() {
+        let units = [
+            unit("Harbour Reopens"),
+            unit("The harbour reopened on Monday after the storm repairs."),
+            unit("Storm Warning Issued"),
+            unit("Ferries Cancelled"),
         ];
-        let got = stories(&blocks, usize::MAX);
+        let roles = [Role::Title, Role::Prose, Role::Title, Role::Title];
         assert_eq!(
-            got,
+            lay(&units, &roles),
             [
-                Story::Article {
-                    title: None,
-                    paragraphs: vec!["p1", "p2", "p3"]
-                },
-                Story::Article {
-                    title: Some("T"),
-                    paragraphs: vec!["p4"]
-                },
+                "headline Harbour Reopens true",
+                "headline Storm Warning Issued false",
+                "headline Ferries Cancelled false"
             ]
         );
     }
 
     #[test]
-    fn a_lone_headline_before_prose_titles_it() {
-        let (t, p, h) = (owned(&["Title"]), owned(&["p1"]), owned(&["H1", "H2"]));
-        let blocks = [
-            block(&t, BlockKind::Headlines),
-            block(&p, BlockKind::Prose { titled: false }),
-            block(&h, BlockKind::Headlines),
+    fn a_subhead_continues_the_story_and_a_new_topic_opens_another() {
+        let units = [
+            unit("School Fight"),
+            unit("The council wants to close the village school this summer."),
+            unit("The school has few pupils."),
+            unit("Money"),
+            unit("The council says the school costs too much to keep."),
+            unit("Orchestra News"),
+            unit("A conductor from Finland was appointed yesterday."),
+            unit("She starts in September."),
         ];
-        let got = stories(&blocks, usize::MAX);
-        assert_eq!(stories(&blocks, 2).len(), 2, "cut at two stories");
+        let roles = [
+            Role::Title,
+            Role::Prose,
+            Role::Prose,
+            Role::Title,
+            Role::Prose,
+            Role::Title,
+            Role::Prose,
+            Role::Prose,
+        ];
         assert_eq!(
-            got,
+            lay(&units, &roles),
             [
-                Story::Article {
-                    title: Some("Title"),
-                    paragraphs: vec!["p1"]
-                },
-                Story::Headline("H1"),
-                Story::Headline("H2"),
+                "article Some(\"School Fight\") 4",
+                "article Some(\"Orchestra News\") 2"
             ]
         );
     }

@@ -4,16 +4,29 @@
 //!
 //! The steps, one module each: [`text`] decodes and cleans the lines,
 //! [`headers`] reads the optional `Key: value` lines at the top, [`blocks`]
-//! classifies runs of lines as prose or headlines, [`layout`] groups them
-//! into stories, and [`items`] makes the items.
+//! (or [`markdown`], for Markdown) makes the logical lines, joining
+//! wrapped ones ([`wrap`]), [`roles`] says what each is — prose, title,
+//! list item, byline ([`byline`]), date ([`dates`]) or page furniture
+//! ([`furniture`]) — [`layout`] groups them into stories, and [`items`]
+//! makes the items, with ids from [`identity`].
 
 mod blocks;
+mod byline;
+mod cjk;
+mod dates;
+mod furniture;
 mod headers;
+pub(crate) mod identity;
 mod items;
 mod layout;
+mod markdown;
+mod roles;
 mod sentences;
 mod text;
 mod title;
+mod wrap;
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
@@ -42,6 +55,8 @@ pub enum DumpError {
     OnlyHeaders { origin: String },
     #[error("{origin}: not a text file: it {why}; save the page as plain text and import that")]
     Binary { origin: String, why: String },
+    #[error("{origin}: holds no story, only page furniture (menus, share buttons, footers); check that it is the dump you meant")]
+    OnlyFurniture { origin: String },
     #[error("{origin}:{line}: {problem}")]
     BadHeader {
         origin: String,
@@ -50,11 +65,24 @@ pub enum DumpError {
     },
 }
 
+/// Logical lines read for each item a dump may give: titles, bylines,
+/// paragraphs and furniture, with room to spare.
+const UNITS_PER_ITEM: usize = 10;
+
+/// What a dump gave: its items, and what was left out of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dump {
+    pub items: Vec<Item>,
+    /// One line each, naming the dump: things the writer meant that could
+    /// not be read, such as a date in an unknown form.
+    pub warnings: Vec<String>,
+}
+
 /// The items of one dump; deterministic, so the same bytes always give
 /// the same ids and the same content.
-pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Vec<Item>, DumpError> {
+pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Dump, DumpError> {
     let origin = || meta.origin.to_string();
-    let decoded = crate::text::decode::decode_text(bytes).text;
+    let decoded = decode(bytes);
     let lines = text::clean_lines(&decoded).map_err(|e| match e {
         text::NotText::Empty => DumpError::Empty { origin: origin() },
         text::NotText::Binary(why) => DumpError::Binary {
@@ -62,19 +90,65 @@ pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Vec<Item>, DumpError>
             why,
         },
     })?;
-    let (headers, body_start) =
-        headers::read_headers(&lines).map_err(|p| DumpError::BadHeader {
-            origin: origin(),
-            line: p.line,
-            problem: p.problem,
-        })?;
-    let mut blocks = blocks::blocks(lines.get(body_start..).unwrap_or_default());
-    let Some(first) = blocks.first_mut() else {
-        return Err(DumpError::OnlyHeaders { origin: origin() });
+    let block = headers::read_headers(&lines).map_err(|p| DumpError::BadHeader {
+        origin: origin(),
+        line: p.line,
+        problem: p.problem,
+    })?;
+    let body = lines.get(block.body_start..).unwrap_or_default();
+    let budget = meta.max_items.saturating_mul(UNITS_PER_ITEM);
+    let units = if markdown::is_markdown(body) {
+        // The parser reads the whole text it is given: give it no more
+        // lines than the units wanted can take.
+        let read = body
+            .len()
+            .min(budget.saturating_mul(blocks::LINES_PER_UNIT));
+        let mut units = markdown::units(&body_text(&body[..read]));
+        units.truncate(budget);
+        units
+    } else {
+        blocks::units(body, budget)
     };
-    if headers.declare_article() && first.kind == blocks::BlockKind::Headlines {
-        first.kind = blocks::BlockKind::Prose { titled: false };
+    // The units borrow the text, not the lines: a dump of millions of
+    // short lines should not hold both lists while it makes items.
+    drop(lines);
+    if units.is_empty() {
+        return Err(DumpError::OnlyHeaders { origin: origin() });
     }
-    let stories = layout::stories(&blocks, meta.max_items);
-    Ok(items::items(stories, &headers, meta))
+    let mut roles = roles::roles(&units, meta.fallback_date);
+    if block.headers.declare_article() {
+        roles::as_article_text(&units, &mut roles);
+    }
+    let mut items = items::Items::new(&block.headers, meta);
+    layout::stories(&units, &roles, meta.max_items, &mut |story| {
+        items.add(story)
+    });
+    let items = items.finish();
+    if items.is_empty() {
+        return Err(DumpError::OnlyFurniture { origin: origin() });
+    }
+    let warnings = block
+        .warnings
+        .iter()
+        .map(|w| format!("{}:{}: {}", meta.origin, w.line, w.problem))
+        .collect();
+    Ok(Dump { items, warnings })
+}
+
+/// The text of `bytes`, borrowed when they are UTF-8 already (as almost
+/// every dump is), so a 16 MiB dump is not held twice.
+fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text.strip_prefix('\u{feff}').unwrap_or(text)),
+        Err(_) => Cow::Owned(crate::text::decode::decode_text(bytes).text),
+    }
+}
+
+/// The body's cleaned lines as one text again, for the Markdown parser.
+fn body_text(lines: &[text::Line<'_>]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("{}{}", " ".repeat(l.indent.min(3)), l.text))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -1,7 +1,8 @@
 //! Where sentences end in a line of prose, good enough to count them and
 //! to take the first one as a title: a `.`, `!` or `?` (and any closing
 //! quotes) followed by a space and a capital, unless the `.` ends an
-//! abbreviation such as `U.S.` or `Mr.`.
+//! abbreviation such as `U.S.` or `Mr.`; or a CJK `。！？`, which needs no
+//! space after it.
 
 /// Abbreviations that end in a period and are usually followed by a
 /// capitalised name; lower case, without the period.
@@ -19,6 +20,13 @@ pub(super) fn inner_breaks(line: &str) -> Vec<usize> {
     let mut breaks = Vec::new();
     let mut chars = line.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
+        if super::cjk::is_sentence_end(c) {
+            let end = at + c.len_utf8();
+            if end < line.len() {
+                breaks.push(end);
+            }
+            continue;
+        }
         if !matches!(c, '.' | '!' | '?') {
             continue;
         }
@@ -81,6 +89,12 @@ mod tests {
                 "\u{201c}Good.\u{201d}"
             ]
         );
+    }
+
+    #[test]
+    fn cjk_sentences_end_without_a_space() {
+        assert_eq!(first_sentence("新高。农业部门表示！"), "新高。");
+        assert!(inner_breaks("一句话。").is_empty());
     }
 
     #[test]

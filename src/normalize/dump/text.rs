@@ -4,10 +4,30 @@
 
 use std::borrow::Cow;
 
-/// A cleaned line: borrowed from the decoded text when it was clean
-/// already, as almost every line is, so a dump of millions of short lines
-/// costs no allocation per line.
-pub(super) type Line<'a> = Cow<'a, str>;
+/// A cleaned line: its text borrowed from the decoded text when it was
+/// clean already, as almost every line is, so a dump of millions of short
+/// lines costs no allocation per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Line<'a> {
+    pub text: Cow<'a, str>,
+    /// Columns of whitespace before the text: an indented first line is
+    /// how wrapped text without blank lines marks a new paragraph.
+    pub indent: usize,
+}
+
+impl<'a> From<&'a str> for Line<'a> {
+    fn from(raw: &'a str) -> Self {
+        clean_line(raw)
+    }
+}
+
+impl std::ops::Deref for Line<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
 
 /// Above this share of control (or undecodable) characters, decoded
 /// "text" is taken for binary data; real text saved from a page has none
@@ -29,11 +49,22 @@ pub(super) enum NotText {
 /// made blank, since they only separate blocks.
 pub(super) fn clean_lines(text: &str) -> Result<Vec<Line<'_>>, NotText> {
     check_textual(text)?;
-    let lines: Vec<Line<'_>> = split_lines(text).map(clean_line).collect();
+    // Sized first: a dump of short lines holds millions, and a vector
+    // grown by doubling would hold up to twice the room.
+    let breaks = match bytecount(text, b'\n') {
+        0 => bytecount(text, b'\r'),
+        n => n,
+    };
+    let mut lines = Vec::with_capacity(breaks + 1);
+    lines.extend(split_lines(text).map(clean_line));
     if lines.iter().all(|l| l.is_empty()) {
         return Err(NotText::Empty);
     }
     Ok(lines)
+}
+
+fn bytecount(text: &str, byte: u8) -> usize {
+    text.bytes().filter(|&b| b == byte).count()
 }
 
 /// Lines split at any line break, CRLF counted as one.
@@ -83,6 +114,18 @@ fn is_line_break(c: char) -> bool {
 }
 
 fn clean_line(line: &str) -> Line<'_> {
+    let indent = line
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .map(|c| if c == '\t' { 4 } else { 1 })
+        .sum();
+    Line {
+        text: clean_text(line),
+        indent,
+    }
+}
+
+fn clean_text(line: &str) -> Cow<'_, str> {
     if !line.chars().any(char::is_alphanumeric) {
         return Cow::Borrowed("");
     }

@@ -11,7 +11,7 @@ pub(super) const TITLE_MAX: usize = 120;
 /// final period, cut to [`TITLE_MAX`].
 pub(super) fn title_from_opening(paragraph: &str) -> String {
     let sentence = first_sentence(paragraph);
-    let bare = match sentence.strip_suffix('.') {
+    let bare = match sentence.strip_suffix(['.', '。']) {
         Some(s) if !s.is_empty() && !s.ends_with('.') => s,
         _ => sentence,
     };
@@ -31,5 +31,6 @@ mod tests {
         assert_eq!(title_from_opening("Is it over?"), "Is it over?");
         assert_eq!(title_from_opening("Wait..."), "Wait...");
         assert_eq!(title_from_opening("."), ".");
+        assert_eq!(title_from_opening("新高。农业部门"), "新高");
     }
 }

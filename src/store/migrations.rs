@@ -110,10 +110,7 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE items ADD COLUMN image TEXT;
     ALTER TABLE items ADD COLUMN episode INTEGER;
     ALTER TABLE items ADD COLUMN explicit INTEGER;",
-    // 13: taken by full-text search on its own branch; this empty step
-    // holds the number until that one replaces it.
-    "",
-    // 14: what a feed says of its own schedule (feed_schedule.rs, as JSON),
+    // 13: what a feed says of its own schedule (feed_schedule.rs, as JSON),
     // kept because a `304` carries no body to read it from again; and why
     // the next-due time was chosen, for `syndic sources`.
     "ALTER TABLE sources ADD COLUMN feed_schedule TEXT;

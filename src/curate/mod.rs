@@ -52,6 +52,10 @@ pub fn select(
     });
     let sources = sources_of(config, output);
     let first_page = MIN_PAGE.max(output.limit.div_ceil(sources.len().max(1)) + 1);
+    // One source's items are that source's to tell apart (its re-issued
+    // entries are recognised as it is polled): only several sources need
+    // grouping into stories.
+    let several = sources.len() > 1;
     let mut cursors: Vec<Cursor> = sources
         .into_iter()
         .map(|source| Cursor::new(source, since, first_page))
@@ -70,8 +74,15 @@ pub fn select(
             continue;
         }
         let time = item.sort_time();
-        stories.offer(item, horizon.is_none());
+        if several {
+            stories.offer(item, horizon.is_none());
+        } else {
+            stories.open(item);
+        }
         if horizon.is_none() && stories.len() >= output.limit {
+            if !several {
+                break;
+            }
             horizon = Some(time.checked_sub_signed(LOOK_BACK).unwrap_or(time));
         }
     }

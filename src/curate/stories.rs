@@ -2,7 +2,7 @@
 //! matcher, each group shown as its earliest copy (or its copy from the
 //! most preferred source) naming the other sources that carried it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::matcher::{same_story, Match, StoryKey};
@@ -77,6 +77,11 @@ impl<'p> Stories<'p> {
         self.groups.is_empty()
     }
 
+    /// Makes `item` a story of its own, unmatched and never matched.
+    pub fn open(&mut self, item: Item) {
+        self.groups.push(vec![item]);
+    }
+
     /// Adds `item` to the story it is a copy of; else, when `may_open`,
     /// makes it a story of its own; else it is left out.
     pub fn offer(&mut self, item: Item, may_open: bool) {
@@ -99,7 +104,7 @@ impl<'p> Stories<'p> {
     /// same source: two of a source's items are one story only by id or
     /// link.
     fn story_of(&self, key: &StoryKey, lookups: &[Lookup]) -> Option<usize> {
-        let candidates: HashSet<usize> = lookups
+        let mut candidates: Vec<usize> = lookups
             .iter()
             .filter_map(|l| {
                 let members = self.by_key.get(&l.hash)?;
@@ -109,6 +114,8 @@ impl<'p> Stories<'p> {
             .flatten()
             .copied()
             .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
         candidates
             .into_iter()
             .map(|m| &self.members[m])

@@ -393,6 +393,19 @@ fn one_source_s_items_under_one_headline_stay_apart() {
 }
 
 #[test]
+fn an_output_of_one_source_shows_all_its_items() {
+    let mut f = fixture("[[output]]\nname = \"tech\"\nsources = [\"tech\"]\n");
+    let first = item("tech", "a", BRIEFING, 1);
+    let mut again = item("tech", "b", BRIEFING, 2);
+    again.link = first.link.clone();
+    f.add(&[first, again]);
+    assert_eq!(
+        stories(&f.select("tech")),
+        [("tech", "a", vec![]), ("tech", "b", vec![])]
+    );
+}
+
+#[test]
 fn prefer_chooses_whose_copy_is_shown() {
     let mut f = fixture(
         r#"

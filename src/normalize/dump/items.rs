@@ -211,6 +211,9 @@ fn render(content: &[Content<'_, '_>]) -> String {
     if in_list {
         html.push_str("</ul>");
     }
+    // Grown by doubling, the string can hold twice its text; a dump of
+    // thousands of articles would keep all that room in its items.
+    html.shrink_to_fit();
     html
 }
 

@@ -21,13 +21,69 @@ pub(super) fn is_markdown(lines: &[Line<'_>]) -> bool {
     })
 }
 
-/// The units of Markdown `text`.
-pub(super) fn units(text: &str) -> Vec<Unit<'static>> {
+/// Text parsed in parts of about this many bytes: the parser builds a
+/// tree of all the text it is given, several times the text's size, and
+/// a Markdown dump can be 16 MiB.
+const PART_BYTES: usize = 64 * 1024;
+
+/// The first `budget` units of Markdown `lines`, parsed a part at a time.
+pub(super) fn units(lines: &[Line<'_>], budget: usize) -> Vec<Unit<'static>> {
     let mut builder = Builder::default();
-    for event in Parser::new_ext(text, Options::empty()) {
-        builder.event(event);
+    for part in parts(lines) {
+        builder.read(&text(part));
+        if builder.units.len() >= budget {
+            break;
+        }
     }
+    builder.units.truncate(budget);
     builder.units
+}
+
+/// The lines cut into parts that parse as they would together: each cut
+/// is at a blank line before an unindented one, which closes every list,
+/// quote and paragraph. Fenced code, raw HTML and link reference
+/// definitions reach across blank lines, so text with a sign of any of
+/// them is parsed whole.
+fn parts<'l, 'a>(lines: &'l [Line<'a>]) -> impl Iterator<Item = &'l [Line<'a>]> {
+    let whole = lines
+        .iter()
+        .any(|l| l.contains("```") || l.contains("~~~") || l.contains("]:") || l.contains('<'));
+    let mut rest = lines;
+    std::iter::from_fn(move || {
+        let end = if whole { rest.len() } else { part_end(rest) };
+        let (part, after) = rest.split_at(end);
+        rest = after;
+        (!part.is_empty()).then_some(part)
+    })
+}
+
+/// Where the part at the start of `lines` ends: at the first cut once it
+/// holds [`PART_BYTES`], else at the end.
+fn part_end(lines: &[Line<'_>]) -> usize {
+    let mut bytes = 0;
+    for (i, pair) in lines.windows(2).enumerate() {
+        bytes += pair[0].len() + 1;
+        let cut = pair[0].is_empty() && !pair[1].is_empty() && pair[1].indent == 0;
+        if bytes >= PART_BYTES && cut {
+            return i + 1;
+        }
+    }
+    lines.len()
+}
+
+/// Lines as Markdown text again. Indents are kept to three columns: four
+/// would make an indented line a code block, which a saved page never
+/// means.
+fn text(lines: &[Line<'_>]) -> String {
+    let mut text = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(&"   "[..line.indent.min(3)]);
+        text.push_str(line);
+    }
+    text
 }
 
 /// A unit being read.
@@ -51,6 +107,12 @@ struct Builder {
 }
 
 impl Builder {
+    fn read(&mut self, text: &str) {
+        for event in Parser::new_ext(text, Options::empty()) {
+            self.event(event);
+        }
+    }
+
     fn event(&mut self, event: Event<'_>) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => self.start(Mark::Heading(depth(level))),
@@ -138,6 +200,32 @@ fn depth(level: HeadingLevel) -> u8 {
 mod tests {
     use super::*;
 
+    fn lines(text: &str) -> Vec<Line<'_>> {
+        text.lines().map(Line::from).collect()
+    }
+
+    fn units_of(text: &str) -> Vec<Unit<'static>> {
+        units(&lines(text), usize::MAX)
+    }
+
+    /// The units of `text` parsed in one piece.
+    fn whole(text: &str) -> Vec<Unit<'static>> {
+        let mut builder = Builder::default();
+        builder.read(&super::text(&lines(text)));
+        builder.units
+    }
+
+    #[test]
+    fn parts_parse_as_the_whole_text_does() {
+        let story = "# Harbour *Reopens*\n\n**By Ann Lee**\n\nThe harbour reopened\non Monday, [see](https://e.org/h).\n\n- one\n\n- two\n  goes on\n\n   more of two\n\n1. first\n2. second\n\n> quoted\n\n";
+        let text = story.repeat(4 * PART_BYTES / story.len());
+        assert!(parts(&lines(&text)).count() > 2);
+        assert_eq!(units_of(&text), whole(&text));
+        let fenced = format!("```text\n{text}");
+        assert_eq!(parts(&lines(&fenced)).count(), 1);
+        assert_eq!(units_of(&text)[..3], units(&lines(&text), 3)[..]);
+    }
+
     #[test]
     fn markdown_is_recognised_by_its_marks() {
         let lines = |t: &'static str| t.lines().map(Line::from).collect::<Vec<_>>();
@@ -149,7 +237,7 @@ mod tests {
 
     #[test]
     fn headings_paragraphs_items_and_links() {
-        let got = units("# Big *News*\n\n*By Ann Lee*\n\nText with [a link](https://e.org/a) & more.\n\n- [Item](https://e.org/i)\n");
+        let got = units_of("# Big *News*\n\n*By Ann Lee*\n\nText with [a link](https://e.org/a) & more.\n\n- [Item](https://e.org/i)\n");
         let summary: Vec<(&str, Mark, Option<&str>)> = got
             .iter()
             .map(|u| (u.text.as_ref(), u.mark, u.link()))

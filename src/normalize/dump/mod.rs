@@ -103,9 +103,7 @@ pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Dump, DumpError> {
         let read = body
             .len()
             .min(budget.saturating_mul(blocks::LINES_PER_UNIT));
-        let mut units = markdown::units(&body_text(&body[..read]));
-        units.truncate(budget);
-        units
+        markdown::units(&body[..read], budget)
     } else {
         blocks::units(body, budget)
     };
@@ -142,13 +140,4 @@ fn decode(bytes: &[u8]) -> Cow<'_, str> {
         Ok(text) => Cow::Borrowed(text.strip_prefix('\u{feff}').unwrap_or(text)),
         Err(_) => Cow::Owned(crate::text::decode::decode_text(bytes).text),
     }
-}
-
-/// The body's cleaned lines as one text again, for the Markdown parser.
-fn body_text(lines: &[text::Line<'_>]) -> String {
-    lines
-        .iter()
-        .map(|l| format!("{}{}", " ".repeat(l.indent.min(3)), l.text))
-        .collect::<Vec<_>>()
-        .join("\n")
 }

@@ -62,7 +62,7 @@ impl<'a> Items<'a> {
         }
     }
 
-    pub fn add(&mut self, story: Story<'_, '_>) {
+    pub fn add(&mut self, story: Story<'_>) {
         if self.items.len() >= self.max {
             return;
         }
@@ -74,18 +74,18 @@ impl<'a> Items<'a> {
             } if !content.is_empty() => {
                 let item = self
                     .builder
-                    .article(title, &content, meta, self.first_article);
+                    .article(title.as_ref(), &content, meta, self.first_article);
                 self.first_article = false;
                 Some(item)
             }
             Story::Article { title, meta, .. } => {
-                title.and_then(|t| self.builder.headline(t, None, meta))
+                title.and_then(|t| self.builder.headline(&t, None, meta))
             }
             Story::Headline {
                 title,
                 standfirst,
                 meta,
-            } => self.builder.headline(title, standfirst, meta),
+            } => self.builder.headline(&title, standfirst.as_ref(), meta),
         };
         if let Some(mut item) = item.filter(|i| self.ids.insert(i.id.clone())) {
             let place = self.items.len();
@@ -108,7 +108,7 @@ impl Builder<'_> {
     fn article(
         &self,
         title_unit: Option<&Unit<'_>>,
-        content: &[Content<'_, '_>],
+        content: &[Content<'_>],
         meta: Meta,
         first: bool,
     ) -> Item {
@@ -183,7 +183,7 @@ impl Builder<'_> {
 /// An article's content as HTML: paragraphs, `<h3>` subheads, and list
 /// points gathered into `<ul>` lists; one block to a line. Written into
 /// one string, since an article can be most of a 16 MiB dump.
-fn render(content: &[Content<'_, '_>]) -> String {
+fn render(content: &[Content<'_>]) -> String {
     let mut html = String::new();
     let mut in_list = false;
     for part in content {
@@ -255,17 +255,17 @@ mod tests {
         );
         let stories = vec![
             Story::Article {
-                title: Some(&bold),
-                content: vec![Content::Paragraph(&body), Content::Point(&point)],
+                title: Some(bold),
+                content: vec![Content::Paragraph(body), Content::Point(point)],
                 meta: Meta::default(),
             },
             Story::Headline {
-                title: &fire,
+                title: fire.clone(),
                 standfirst: None,
                 meta: Meta::default(),
             },
             Story::Headline {
-                title: &svg,
+                title: svg,
                 standfirst: None,
                 meta: Meta::default(),
             },

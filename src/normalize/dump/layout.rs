@@ -84,10 +84,17 @@ const STANDFIRST_WORDS: usize = 45;
 /// thousands never holds them all); at most `max` of them.
 pub(super) fn stories<'a>(
     units: Vec<Unit<'a>>,
-    roles: &[Role],
+    roles: Vec<Role>,
     max: usize,
     emit: &mut dyn FnMut(Story<'a>),
 ) {
+    let top_heading = roles
+        .iter()
+        .filter_map(|r| match r {
+            Role::Heading(level) => Some(*level),
+            _ => None,
+        })
+        .min();
     let mut layout = Layout {
         units,
         roles,
@@ -98,13 +105,7 @@ pub(super) fn stories<'a>(
         pending: Meta::default(),
         skipping_related: false,
         topic: Topic::default(),
-        top_heading: roles
-            .iter()
-            .filter_map(|r| match r {
-                Role::Heading(level) => Some(*level),
-                _ => None,
-            })
-            .min(),
+        top_heading,
     };
     let mut i = 0;
     while i < layout.units.len() && layout.count < max {
@@ -115,10 +116,11 @@ pub(super) fn stories<'a>(
     }
 }
 
-struct Layout<'a, 'r, 'e> {
+struct Layout<'a, 'e> {
     /// The units, those before the one being laid out taken.
     units: Vec<Unit<'a>>,
-    roles: &'r [Role],
+    /// The roles, bylines' names taken as they are reached.
+    roles: Vec<Role>,
     /// The story being laid out: the only one that can still grow.
     last: Option<Story<'a>>,
     /// Stories made so far, the last included.
@@ -135,7 +137,7 @@ struct Layout<'a, 'r, 'e> {
     top_heading: Option<u8>,
 }
 
-impl<'a> Layout<'a, '_, '_> {
+impl<'a> Layout<'a, '_> {
     /// Lays out the unit at `i`; returns the index of the next one.
     fn step(&mut self, i: usize) -> usize {
         match &self.roles[i] {
@@ -146,14 +148,9 @@ impl<'a> Layout<'a, '_, '_> {
             }
             Role::RelatedLabel => self.skipping_related = self.open || self.skipping_related,
             Role::Url => self.link(i),
-            Role::Byline(authors) => {
-                let meta = self.meta_target();
-                if meta.authors.is_empty() {
-                    meta.authors = authors.to_vec();
-                }
-            }
-            Role::Date(date) => {
-                self.meta_target().date.get_or_insert(*date);
+            Role::Byline(_) => self.byline(i),
+            &Role::Date(date) => {
+                self.meta_target().date.get_or_insert(date);
             }
             Role::Prose => {
                 self.skipping_related = false;
@@ -182,6 +179,19 @@ impl<'a> Layout<'a, '_, '_> {
         match self.last.as_mut() {
             Some(story) if fresh => story.meta_mut(),
             _ => &mut self.pending,
+        }
+    }
+
+    /// The names are taken, not copied: the layout never looks back at a
+    /// byline, and a dump of thousands of stories has as many.
+    fn byline(&mut self, i: usize) {
+        let Role::Byline(authors) = &mut self.roles[i] else {
+            return;
+        };
+        let authors = std::mem::take(authors);
+        let meta = self.meta_target();
+        if meta.authors.is_empty() {
+            meta.authors = authors.into_vec();
         }
     }
 
@@ -396,7 +406,9 @@ mod tests {
 
     fn lay(units: &[Unit<'static>], roles: &[Role]) -> Vec<String> {
         let mut all = Vec::new();
-        stories(units.to_vec(), roles, usize::MAX, &mut |s| all.push(s));
+        stories(units.to_vec(), roles.to_vec(), usize::MAX, &mut |s| {
+            all.push(s)
+        });
         all.iter()
             .map(|s| match s {
                 Story::Article { title, content, .. } => format!(

@@ -118,7 +118,7 @@ pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Dump, DumpError> {
         roles::as_article_text(&units, &mut roles);
     }
     let mut items = items::Items::new(&block.headers, meta);
-    layout::stories(units, &roles, meta.max_items, &mut |story| items.add(story));
+    layout::stories(units, roles, meta.max_items, &mut |story| items.add(story));
     let items = items.finish();
     if items.is_empty() {
         return Err(DumpError::OnlyFurniture { origin: origin() });

@@ -11,7 +11,9 @@
 //! outputs, which sort by time, list a dump's stories in the order the
 //! page showed them.
 
-use std::collections::HashSet;
+use std::collections::hash_map::{Entry, RandomState};
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -40,7 +42,12 @@ struct Builder<'a> {
 pub(super) struct Items<'a> {
     builder: Builder<'a>,
     first_article: bool,
-    ids: HashSet<ItemId>,
+    /// The kept items, by a hash of their id: the ids are in the items
+    /// already, and a copy would hold every id of the dump twice.
+    by_hash: HashMap<u64, usize>,
+    hasher: RandomState,
+    /// Kept ids whose hash another kept id had first.
+    collided: HashSet<ItemId>,
     items: Vec<Item>,
     max: usize,
 }
@@ -56,7 +63,9 @@ impl<'a> Items<'a> {
                 seen_at: headers.date.unwrap_or(meta.fallback_date).min(meta.now),
             },
             first_article: true,
-            ids: HashSet::new(),
+            by_hash: HashMap::new(),
+            hasher: RandomState::new(),
+            collided: HashSet::new(),
             items: Vec::new(),
             max: meta.max_items,
         }
@@ -87,13 +96,29 @@ impl<'a> Items<'a> {
                 meta,
             } => self.builder.headline(&title, standfirst.as_ref(), meta),
         };
-        if let Some(mut item) = item.filter(|i| self.ids.insert(i.id.clone())) {
+        if let Some(mut item) = item.filter(|i| self.is_new(&i.id)) {
             let place = self.items.len();
             let earlier = i64::try_from(place).ok().and_then(TimeDelta::try_seconds);
             if let Some(t) = earlier.and_then(|d| item.first_seen.checked_sub_signed(d)) {
                 item.first_seen = t;
             }
             self.items.push(item);
+        }
+    }
+
+    /// Whether no item kept so far has `id`; if none has, it will be the
+    /// next one kept.
+    fn is_new(&mut self, id: &ItemId) -> bool {
+        let next = self.items.len();
+        match self.by_hash.entry(self.hasher.hash_one(id)) {
+            Entry::Vacant(slot) => {
+                slot.insert(next);
+                true
+            }
+            Entry::Occupied(first) if self.items.get(*first.get()).is_some_and(|i| i.id == *id) => {
+                false
+            }
+            Entry::Occupied(_) => self.collided.insert(id.clone()),
         }
     }
 

@@ -26,49 +26,44 @@ pub(super) fn is_markdown(lines: &[Line<'_>]) -> bool {
 /// a Markdown dump can be 16 MiB.
 const PART_BYTES: usize = 64 * 1024;
 
-/// The first `budget` units of Markdown `lines`, parsed a part at a time.
-pub(super) fn units(lines: &[Line<'_>], budget: usize) -> Vec<Unit<'static>> {
+/// The first `budget` units of Markdown `lines`, parsed a part at a
+/// time. Each cut is at a blank line before an unindented one, which
+/// closes every list, quote and paragraph, so the parts parse as the
+/// whole text would. Fenced code, raw HTML and link reference definitions
+/// reach across blank lines, so text with a sign of any of them is parsed
+/// whole.
+pub(super) fn units<'a>(
+    lines: impl Iterator<Item = Line<'a>> + Clone,
+    budget: usize,
+) -> Vec<Unit<'static>> {
+    let whole = lines
+        .clone()
+        .any(|l| l.contains("```") || l.contains("~~~") || l.contains("]:") || l.contains('<'));
     let mut builder = Builder::default();
-    for part in parts(lines) {
-        builder.read(&text(part));
-        if builder.units.len() >= budget {
-            break;
+    let mut part: Vec<Line<'a>> = Vec::new();
+    let mut bytes = 0;
+    for line in lines {
+        if !whole && bytes >= PART_BYTES && is_cut(part.last(), &line) {
+            builder.read(&text(&part));
+            if builder.units.len() >= budget {
+                break;
+            }
+            part.clear();
+            bytes = 0;
         }
+        bytes += line.len() + 1;
+        part.push(line);
+    }
+    if builder.units.len() < budget {
+        builder.read(&text(&part));
     }
     builder.units.truncate(budget);
     builder.units
 }
 
-/// The lines cut into parts that parse as they would together: each cut
-/// is at a blank line before an unindented one, which closes every list,
-/// quote and paragraph. Fenced code, raw HTML and link reference
-/// definitions reach across blank lines, so text with a sign of any of
-/// them is parsed whole.
-fn parts<'l, 'a>(lines: &'l [Line<'a>]) -> impl Iterator<Item = &'l [Line<'a>]> {
-    let whole = lines
-        .iter()
-        .any(|l| l.contains("```") || l.contains("~~~") || l.contains("]:") || l.contains('<'));
-    let mut rest = lines;
-    std::iter::from_fn(move || {
-        let end = if whole { rest.len() } else { part_end(rest) };
-        let (part, after) = rest.split_at(end);
-        rest = after;
-        (!part.is_empty()).then_some(part)
-    })
-}
-
-/// Where the part at the start of `lines` ends: at the first cut once it
-/// holds [`PART_BYTES`], else at the end.
-fn part_end(lines: &[Line<'_>]) -> usize {
-    let mut bytes = 0;
-    for (i, pair) in lines.windows(2).enumerate() {
-        bytes += pair[0].len() + 1;
-        let cut = pair[0].is_empty() && !pair[1].is_empty() && pair[1].indent == 0;
-        if bytes >= PART_BYTES && cut {
-            return i + 1;
-        }
-    }
-    lines.len()
+/// Whether a part can end after `last` and the next begin with `next`.
+fn is_cut(last: Option<&Line<'_>>, next: &Line<'_>) -> bool {
+    last.is_some_and(|l| l.is_empty()) && !next.is_empty() && next.indent == 0
 }
 
 /// Lines as Markdown text again. Indents are kept to three columns: four
@@ -205,7 +200,7 @@ mod tests {
     }
 
     fn units_of(text: &str) -> Vec<Unit<'static>> {
-        units(&lines(text), usize::MAX)
+        units(text.lines().map(Line::from), usize::MAX)
     }
 
     /// The units of `text` parsed in one piece.
@@ -219,11 +214,11 @@ mod tests {
     fn parts_parse_as_the_whole_text_does() {
         let story = "# Harbour *Reopens*\n\n**By Ann Lee**\n\nThe harbour reopened\non Monday, [see](https://e.org/h).\n\n- one\n\n- two\n  goes on\n\n   more of two\n\n1. first\n2. second\n\n> quoted\n\n";
         let text = story.repeat(4 * PART_BYTES / story.len());
-        assert!(parts(&lines(&text)).count() > 2);
         assert_eq!(units_of(&text), whole(&text));
         let fenced = format!("```text\n{text}");
-        assert_eq!(parts(&lines(&fenced)).count(), 1);
-        assert_eq!(units_of(&text)[..3], units(&lines(&text), 3)[..]);
+        assert_eq!(units_of(&fenced), whole(&fenced));
+        let first = units(text.lines().map(Line::from), 3);
+        assert_eq!(units_of(&text)[..3], first[..]);
     }
 
     #[test]

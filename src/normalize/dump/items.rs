@@ -258,6 +258,30 @@ mod tests {
     use crate::normalize::dump::blocks::Mark;
 
     #[test]
+    fn ids_whose_hashes_collide_are_still_told_apart() {
+        let source = SourceName::new("dumps").unwrap();
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let meta = DumpMeta {
+            source: &source,
+            origin: "test",
+            fallback_date: now,
+            now,
+            max_items: usize::MAX,
+        };
+        let headers = Headers::default();
+        let mut made = Items::new(&headers, &meta);
+        let (first, other) = (ItemId::new("a"), ItemId::new("b"));
+        assert!(made.is_new(&first));
+        made.items.push(made.builder.bare(first.clone()));
+        // As if `other` hashed as `first` does.
+        let index = made.by_hash.remove(&made.hasher.hash_one(&first));
+        made.by_hash
+            .insert(made.hasher.hash_one(&other), index.unwrap());
+        assert!(made.is_new(&other));
+        assert!(!made.is_new(&other));
+    }
+
+    #[test]
     fn titles_lose_markup_and_content_is_escaped_html() {
         let source = SourceName::new("dumps").unwrap();
         let now = DateTime::<Utc>::UNIX_EPOCH;

@@ -11,7 +11,9 @@
 //! outputs, which sort by time, list a dump's stories in the order the
 //! page showed them.
 
-use std::collections::HashSet;
+use std::collections::hash_map::{Entry, RandomState};
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -40,7 +42,12 @@ struct Builder<'a> {
 pub(super) struct Items<'a> {
     builder: Builder<'a>,
     first_article: bool,
-    ids: HashSet<ItemId>,
+    /// The kept items, by a hash of their id: the ids are in the items
+    /// already, and a copy would hold every id of the dump twice.
+    by_hash: HashMap<u64, usize>,
+    hasher: RandomState,
+    /// Kept ids whose hash another kept id had first.
+    collided: HashSet<ItemId>,
     items: Vec<Item>,
     max: usize,
 }
@@ -56,13 +63,15 @@ impl<'a> Items<'a> {
                 seen_at: headers.date.unwrap_or(meta.fallback_date).min(meta.now),
             },
             first_article: true,
-            ids: HashSet::new(),
+            by_hash: HashMap::new(),
+            hasher: RandomState::new(),
+            collided: HashSet::new(),
             items: Vec::new(),
             max: meta.max_items,
         }
     }
 
-    pub fn add(&mut self, story: Story<'_, '_>) {
+    pub fn add(&mut self, story: Story<'_>) {
         if self.items.len() >= self.max {
             return;
         }
@@ -74,26 +83,42 @@ impl<'a> Items<'a> {
             } if !content.is_empty() => {
                 let item = self
                     .builder
-                    .article(title, &content, meta, self.first_article);
+                    .article(title.as_ref(), &content, meta, self.first_article);
                 self.first_article = false;
                 Some(item)
             }
             Story::Article { title, meta, .. } => {
-                title.and_then(|t| self.builder.headline(t, None, meta))
+                title.and_then(|t| self.builder.headline(&t, None, meta))
             }
             Story::Headline {
                 title,
                 standfirst,
                 meta,
-            } => self.builder.headline(title, standfirst, meta),
+            } => self.builder.headline(&title, standfirst.as_ref(), meta),
         };
-        if let Some(mut item) = item.filter(|i| self.ids.insert(i.id.clone())) {
+        if let Some(mut item) = item.filter(|i| self.is_new(&i.id)) {
             let place = self.items.len();
             let earlier = i64::try_from(place).ok().and_then(TimeDelta::try_seconds);
             if let Some(t) = earlier.and_then(|d| item.first_seen.checked_sub_signed(d)) {
                 item.first_seen = t;
             }
             self.items.push(item);
+        }
+    }
+
+    /// Whether no item kept so far has `id`; if none has, it will be the
+    /// next one kept.
+    fn is_new(&mut self, id: &ItemId) -> bool {
+        let next = self.items.len();
+        match self.by_hash.entry(self.hasher.hash_one(id)) {
+            Entry::Vacant(slot) => {
+                slot.insert(next);
+                true
+            }
+            Entry::Occupied(first) if self.items.get(*first.get()).is_some_and(|i| i.id == *id) => {
+                false
+            }
+            Entry::Occupied(_) => self.collided.insert(id.clone()),
         }
     }
 
@@ -108,7 +133,7 @@ impl Builder<'_> {
     fn article(
         &self,
         title_unit: Option<&Unit<'_>>,
-        content: &[Content<'_, '_>],
+        content: &[Content<'_>],
         meta: Meta,
         first: bool,
     ) -> Item {
@@ -183,7 +208,7 @@ impl Builder<'_> {
 /// An article's content as HTML: paragraphs, `<h3>` subheads, and list
 /// points gathered into `<ul>` lists; one block to a line. Written into
 /// one string, since an article can be most of a 16 MiB dump.
-fn render(content: &[Content<'_, '_>]) -> String {
+fn render(content: &[Content<'_>]) -> String {
     let mut html = String::new();
     let mut in_list = false;
     for part in content {
@@ -211,6 +236,9 @@ fn render(content: &[Content<'_, '_>]) -> String {
     if in_list {
         html.push_str("</ul>");
     }
+    // Grown by doubling, the string can hold twice its text; a dump of
+    // thousands of articles would keep all that room in its items.
+    html.shrink_to_fit();
     html
 }
 
@@ -228,6 +256,30 @@ fn push_inline(html: &mut String, unit: &Unit<'_>) {
 mod tests {
     use super::*;
     use crate::normalize::dump::blocks::Mark;
+
+    #[test]
+    fn ids_whose_hashes_collide_are_still_told_apart() {
+        let source = SourceName::new("dumps").unwrap();
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let meta = DumpMeta {
+            source: &source,
+            origin: "test",
+            fallback_date: now,
+            now,
+            max_items: usize::MAX,
+        };
+        let headers = Headers::default();
+        let mut made = Items::new(&headers, &meta);
+        let (first, other) = (ItemId::new("a"), ItemId::new("b"));
+        assert!(made.is_new(&first));
+        made.items.push(made.builder.bare(first.clone()));
+        // As if `other` hashed as `first` does.
+        let index = made.by_hash.remove(&made.hasher.hash_one(&first));
+        made.by_hash
+            .insert(made.hasher.hash_one(&other), index.unwrap());
+        assert!(made.is_new(&other));
+        assert!(!made.is_new(&other));
+    }
 
     #[test]
     fn titles_lose_markup_and_content_is_escaped_html() {
@@ -252,17 +304,17 @@ mod tests {
         );
         let stories = vec![
             Story::Article {
-                title: Some(&bold),
-                content: vec![Content::Paragraph(&body), Content::Point(&point)],
+                title: Some(bold),
+                content: vec![Content::Paragraph(body), Content::Point(point)],
                 meta: Meta::default(),
             },
             Story::Headline {
-                title: &fire,
+                title: fire.clone(),
                 standfirst: None,
                 meta: Meta::default(),
             },
             Story::Headline {
-                title: &svg,
+                title: svg,
                 standfirst: None,
                 meta: Meta::default(),
             },

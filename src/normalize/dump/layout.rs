@@ -12,7 +12,13 @@
 //! ending in `:`, or with the article's prose going on after them) are
 //! points of it. Furniture is skipped without closing the article it
 //! interrupts, and a "related" list after an article is skipped whole.
+//!
+//! Stories own their units, taken from the list as they are laid out:
+//! the layout only ever looks ahead, and once a story is made into an
+//! item its text can go, so a dump of thousands of stories never holds
+//! all their text twice.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
@@ -23,12 +29,12 @@ use super::roles::{word_count, Role};
 use super::sentences::inner_breaks;
 
 /// A part of an article's content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Content<'u, 'a> {
-    Paragraph(&'u Unit<'a>),
-    Subhead(&'u Unit<'a>),
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Content<'a> {
+    Paragraph(Unit<'a>),
+    Subhead(Unit<'a>),
     /// A point of a bulleted list.
-    Point(&'u Unit<'a>),
+    Point(Unit<'a>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,20 +45,20 @@ pub(super) struct Meta {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Story<'u, 'a> {
+pub(super) enum Story<'a> {
     Article {
-        title: Option<&'u Unit<'a>>,
-        content: Vec<Content<'u, 'a>>,
+        title: Option<Unit<'a>>,
+        content: Vec<Content<'a>>,
         meta: Meta,
     },
     Headline {
-        title: &'u Unit<'a>,
-        standfirst: Option<&'u Unit<'a>>,
+        title: Unit<'a>,
+        standfirst: Option<Unit<'a>>,
         meta: Meta,
     },
 }
 
-impl Story<'_, '_> {
+impl Story<'_> {
     fn meta_mut(&mut self) -> &mut Meta {
         match self {
             Story::Article { meta, .. } | Story::Headline { meta, .. } => meta,
@@ -76,12 +82,19 @@ const STANDFIRST_WORDS: usize = 45;
 /// The stories of `units`, in page order, handed to `emit` one by one as
 /// each is complete (only the last story can still grow, so a dump of
 /// thousands never holds them all); at most `max` of them.
-pub(super) fn stories<'u, 'a>(
-    units: &'u [Unit<'a>],
-    roles: &[Role],
+pub(super) fn stories<'a>(
+    units: Vec<Unit<'a>>,
+    roles: Vec<Role>,
     max: usize,
-    emit: &mut dyn FnMut(Story<'u, 'a>),
+    emit: &mut dyn FnMut(Story<'a>),
 ) {
+    let top_heading = roles
+        .iter()
+        .filter_map(|r| match r {
+            Role::Heading(level) => Some(*level),
+            _ => None,
+        })
+        .min();
     let mut layout = Layout {
         units,
         roles,
@@ -92,16 +105,10 @@ pub(super) fn stories<'u, 'a>(
         pending: Meta::default(),
         skipping_related: false,
         topic: Topic::default(),
-        top_heading: roles
-            .iter()
-            .filter_map(|r| match r {
-                Role::Heading(level) => Some(*level),
-                _ => None,
-            })
-            .min(),
+        top_heading,
     };
     let mut i = 0;
-    while i < units.len() && layout.count < max {
+    while i < layout.units.len() && layout.count < max {
         i = layout.step(i);
     }
     if let Some(last) = layout.last.take() {
@@ -109,14 +116,16 @@ pub(super) fn stories<'u, 'a>(
     }
 }
 
-struct Layout<'u, 'a, 'r, 'e> {
-    units: &'u [Unit<'a>],
-    roles: &'r [Role],
+struct Layout<'a, 'e> {
+    /// The units, those before the one being laid out taken.
+    units: Vec<Unit<'a>>,
+    /// The roles, bylines' names taken as they are reached.
+    roles: Vec<Role>,
     /// The story being laid out: the only one that can still grow.
-    last: Option<Story<'u, 'a>>,
+    last: Option<Story<'a>>,
     /// Stories made so far, the last included.
     count: usize,
-    emit: &'e mut dyn FnMut(Story<'u, 'a>),
+    emit: &'e mut dyn FnMut(Story<'a>),
     /// Whether the last story is an article that prose may go on with.
     open: bool,
     /// Byline and date seen before the story they describe.
@@ -128,10 +137,9 @@ struct Layout<'u, 'a, 'r, 'e> {
     top_heading: Option<u8>,
 }
 
-impl<'u, 'a> Layout<'u, 'a, '_, '_> {
+impl<'a> Layout<'a, '_> {
     /// Lays out the unit at `i`; returns the index of the next one.
     fn step(&mut self, i: usize) -> usize {
-        let unit = &self.units[i];
         match &self.roles[i] {
             Role::Chrome => {}
             Role::SectionLabel => {
@@ -139,19 +147,14 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
                 self.skipping_related = false;
             }
             Role::RelatedLabel => self.skipping_related = self.open || self.skipping_related,
-            Role::Url => self.link(unit),
-            Role::Byline(authors) => {
-                let meta = self.meta_target();
-                if meta.authors.is_empty() {
-                    meta.authors = authors.to_vec();
-                }
-            }
-            Role::Date(date) => {
-                self.meta_target().date.get_or_insert(*date);
+            Role::Url => self.link(i),
+            Role::Byline(_) => self.byline(i),
+            &Role::Date(date) => {
+                self.meta_target().date.get_or_insert(date);
             }
             Role::Prose => {
                 self.skipping_related = false;
-                self.prose(unit);
+                self.prose(i);
             }
             Role::Title | Role::Heading(_) | Role::Bullet if self.skipping_related => {}
             Role::Heading(level) => return self.heading(i, *level),
@@ -161,7 +164,7 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
         i + 1
     }
 
-    fn push(&mut self, story: Story<'u, 'a>) {
+    fn push(&mut self, story: Story<'a>) {
         if let Some(done) = self.last.replace(story) {
             (self.emit)(done);
         }
@@ -179,7 +182,21 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
         }
     }
 
-    fn link(&mut self, unit: &Unit<'_>) {
+    /// The names are taken, not copied: the layout never looks back at a
+    /// byline, and a dump of thousands of stories has as many.
+    fn byline(&mut self, i: usize) {
+        let Role::Byline(authors) = &mut self.roles[i] else {
+            return;
+        };
+        let authors = std::mem::take(authors);
+        let meta = self.meta_target();
+        if meta.authors.is_empty() {
+            meta.authors = authors.into_vec();
+        }
+    }
+
+    fn link(&mut self, i: usize) {
+        let unit = &self.units[i];
         if let Some(meta) = self.last.as_mut().map(Story::meta_mut) {
             if meta.link.is_none() {
                 meta.link = unit.link().map(String::from);
@@ -187,7 +204,8 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
         }
     }
 
-    fn prose(&mut self, unit: &'u Unit<'a>) {
+    fn prose(&mut self, i: usize) {
+        let unit = take(&mut self.units, i);
         match self.last.as_mut() {
             Some(Story::Article { content, .. }) if self.open => {
                 content.push(Content::Paragraph(unit));
@@ -196,9 +214,9 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
         }
     }
 
-    fn open_article(&mut self, title: Option<&'u Unit<'a>>, content: Vec<Content<'u, 'a>>) {
+    fn open_article(&mut self, title: Option<Unit<'a>>, content: Vec<Content<'a>>) {
         let mut meta = std::mem::take(&mut self.pending);
-        if let Some(title) = title {
+        if let Some(title) = &title {
             meta.link = meta.link.or_else(|| title.link().map(String::from));
         }
         self.push(Story::Article {
@@ -210,7 +228,7 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
         self.topic = Topic::default();
     }
 
-    fn headline(&mut self, title: &'u Unit<'a>, standfirst: Option<&'u Unit<'a>>) {
+    fn headline(&mut self, title: Unit<'a>, standfirst: Option<Unit<'a>>) {
         let mut meta = std::mem::take(&mut self.pending);
         meta.link = meta.link.or_else(|| title.link().map(String::from));
         self.push(Story::Headline {
@@ -224,7 +242,7 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
     /// A Markdown heading: a subhead under a higher one, the title of the
     /// prose after it, or else a headline.
     fn heading(&mut self, i: usize, level: u8) -> usize {
-        let unit = &self.units[i];
+        let unit = take(&mut self.units, i);
         let deeper = self.top_heading.is_some_and(|top| level > top);
         let next = self.next_text(i).map(|j| &self.roles[j]);
         match self.last.as_mut() {
@@ -238,7 +256,6 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
     }
 
     fn title(&mut self, i: usize) -> usize {
-        let unit = &self.units[i];
         let next = self.next_text(i);
         let meta_between = next.is_some_and(|j| {
             self.roles[i + 1..j]
@@ -246,17 +263,20 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
                 .any(|r| matches!(r, Role::Byline(_) | Role::Date(_)))
         });
         let Some(j) = next.filter(|&j| self.roles[j] == Role::Prose) else {
+            let unit = take(&mut self.units, i);
             self.headline(unit, None);
             return i + 1;
         };
-        if !meta_between && self.is_subhead(unit, j) {
+        if !meta_between && self.is_subhead(i, j) {
             if let Some(Story::Article { content, .. }) = self.last.as_mut() {
-                content.push(Content::Subhead(unit));
+                content.push(Content::Subhead(take(&mut self.units, i)));
             }
             return i + 1;
         }
+        let unit = take(&mut self.units, i);
         if !meta_between && self.is_standfirst(j) {
-            self.headline(unit, Some(&self.units[j]));
+            let standfirst = take(&mut self.units, j);
+            self.headline(unit, Some(standfirst));
             return j + 1;
         }
         self.open_article(Some(unit), Vec::new());
@@ -264,7 +284,7 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
     }
 
     fn bullet(&mut self, i: usize) {
-        let unit = &self.units[i];
+        let unit = take(&mut self.units, i);
         let in_article = self.open
             && match self.last.as_ref() {
                 Some(Story::Article { content, .. }) => {
@@ -299,14 +319,14 @@ impl<'u, 'a> Layout<'u, 'a, '_, '_> {
 
     /// A short title line inside an open article whose prose after it
     /// continues the story.
-    fn is_subhead(&mut self, unit: &Unit<'_>, prose: usize) -> bool {
+    fn is_subhead(&mut self, i: usize, prose: usize) -> bool {
         let Some(Story::Article { title, content, .. }) = self.last.as_ref() else {
             return false;
         };
-        if !self.open || content.is_empty() || word_count(&unit.text) > SUBHEAD_WORDS {
+        if !self.open || content.is_empty() || word_count(&self.units[i].text) > SUBHEAD_WORDS {
             return false;
         }
-        self.topic.catch_up(*title, content);
+        self.topic.catch_up(title.as_ref(), content);
         let after = topic_words(&self.units[prose].text);
         let shared = after.intersection(&self.topic.words).count();
         shared >= TOPIC_OVERLAP && shared as f64 >= TOPIC_SHARE * after.len() as f64
@@ -336,7 +356,7 @@ struct Topic {
 }
 
 impl Topic {
-    fn catch_up(&mut self, title: Option<&Unit<'_>>, content: &[Content<'_, '_>]) {
+    fn catch_up(&mut self, title: Option<&Unit<'_>>, content: &[Content<'_>]) {
         if self.parts == 0 {
             if let Some(title) = title {
                 self.words.extend(topic_words(&title.text));
@@ -352,9 +372,15 @@ impl Topic {
 }
 
 /// Whether the last part of an article leads in to a list.
-fn lead_in(last: Option<&Content<'_, '_>>) -> bool {
+fn lead_in(last: Option<&Content<'_>>) -> bool {
     matches!(last, Some(Content::Paragraph(u) | Content::Point(u)) if u.text.ends_with(':'))
         || matches!(last, Some(Content::Point(_)))
+}
+
+/// The unit at `i`, leaving an empty one in its place: the layout never
+/// looks back at it.
+fn take<'a>(units: &mut [Unit<'a>], i: usize) -> Unit<'a> {
+    std::mem::replace(&mut units[i], Unit::plain(Cow::Borrowed(""), Mark::Plain))
 }
 
 /// The words that say what a text is about: those of five letters or
@@ -380,12 +406,14 @@ mod tests {
 
     fn lay(units: &[Unit<'static>], roles: &[Role]) -> Vec<String> {
         let mut all = Vec::new();
-        stories(units, roles, usize::MAX, &mut |s| all.push(s));
+        stories(units.to_vec(), roles.to_vec(), usize::MAX, &mut |s| {
+            all.push(s)
+        });
         all.iter()
             .map(|s| match s {
                 Story::Article { title, content, .. } => format!(
                     "article {:?} {}",
-                    title.map(|t| t.text.as_ref()),
+                    title.as_ref().map(|t| t.text.as_ref()),
                     content.len()
                 ),
                 Story::Headline {

@@ -21,13 +21,64 @@ pub(super) fn is_markdown(lines: &[Line<'_>]) -> bool {
     })
 }
 
-/// The units of Markdown `text`.
-pub(super) fn units(text: &str) -> Vec<Unit<'static>> {
+/// Text parsed in parts of about this many bytes: the parser builds a
+/// tree of all the text it is given, several times the text's size, and
+/// a Markdown dump can be 16 MiB.
+const PART_BYTES: usize = 64 * 1024;
+
+/// The first `budget` units of Markdown `lines`, parsed a part at a
+/// time. Each cut is at a blank line before an unindented one, which
+/// closes every list, quote and paragraph, so the parts parse as the
+/// whole text would. Fenced code, raw HTML and link reference definitions
+/// reach across blank lines, so text with a sign of any of them is parsed
+/// whole.
+pub(super) fn units<'a>(
+    lines: impl Iterator<Item = Line<'a>> + Clone,
+    budget: usize,
+) -> Vec<Unit<'static>> {
+    let whole = lines
+        .clone()
+        .any(|l| l.contains("```") || l.contains("~~~") || l.contains("]:") || l.contains('<'));
     let mut builder = Builder::default();
-    for event in Parser::new_ext(text, Options::empty()) {
-        builder.event(event);
+    let mut part: Vec<Line<'a>> = Vec::new();
+    let mut bytes = 0;
+    for line in lines {
+        if !whole && bytes >= PART_BYTES && is_cut(part.last(), &line) {
+            builder.read(&text(&part));
+            if builder.units.len() >= budget {
+                break;
+            }
+            part.clear();
+            bytes = 0;
+        }
+        bytes += line.len() + 1;
+        part.push(line);
     }
+    if builder.units.len() < budget {
+        builder.read(&text(&part));
+    }
+    builder.units.truncate(budget);
     builder.units
+}
+
+/// Whether a part can end after `last` and the next begin with `next`.
+fn is_cut(last: Option<&Line<'_>>, next: &Line<'_>) -> bool {
+    last.is_some_and(|l| l.is_empty()) && !next.is_empty() && next.indent == 0
+}
+
+/// Lines as Markdown text again. Indents are kept to three columns: four
+/// would make an indented line a code block, which a saved page never
+/// means.
+fn text(lines: &[Line<'_>]) -> String {
+    let mut text = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(&"   "[..line.indent.min(3)]);
+        text.push_str(line);
+    }
+    text
 }
 
 /// A unit being read.
@@ -51,6 +102,12 @@ struct Builder {
 }
 
 impl Builder {
+    fn read(&mut self, text: &str) {
+        for event in Parser::new_ext(text, Options::empty()) {
+            self.event(event);
+        }
+    }
+
     fn event(&mut self, event: Event<'_>) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => self.start(Mark::Heading(depth(level))),
@@ -138,6 +195,32 @@ fn depth(level: HeadingLevel) -> u8 {
 mod tests {
     use super::*;
 
+    fn lines(text: &str) -> Vec<Line<'_>> {
+        text.lines().map(Line::from).collect()
+    }
+
+    fn units_of(text: &str) -> Vec<Unit<'static>> {
+        units(text.lines().map(Line::from), usize::MAX)
+    }
+
+    /// The units of `text` parsed in one piece.
+    fn whole(text: &str) -> Vec<Unit<'static>> {
+        let mut builder = Builder::default();
+        builder.read(&super::text(&lines(text)));
+        builder.units
+    }
+
+    #[test]
+    fn parts_parse_as_the_whole_text_does() {
+        let story = "# Harbour *Reopens*\n\n**By Ann Lee**\n\nThe harbour reopened\non Monday, [see](https://e.org/h).\n\n- one\n\n- two\n  goes on\n\n   more of two\n\n1. first\n2. second\n\n> quoted\n\n";
+        let text = story.repeat(4 * PART_BYTES / story.len());
+        assert_eq!(units_of(&text), whole(&text));
+        let fenced = format!("```text\n{text}");
+        assert_eq!(units_of(&fenced), whole(&fenced));
+        let first = units(text.lines().map(Line::from), 3);
+        assert_eq!(units_of(&text)[..3], first[..]);
+    }
+
     #[test]
     fn markdown_is_recognised_by_its_marks() {
         let lines = |t: &'static str| t.lines().map(Line::from).collect::<Vec<_>>();
@@ -149,7 +232,7 @@ mod tests {
 
     #[test]
     fn headings_paragraphs_items_and_links() {
-        let got = units("# Big *News*\n\n*By Ann Lee*\n\nText with [a link](https://e.org/a) & more.\n\n- [Item](https://e.org/i)\n");
+        let got = units_of("# Big *News*\n\n*By Ann Lee*\n\nText with [a link](https://e.org/a) & more.\n\n- [Item](https://e.org/i)\n");
         let summary: Vec<(&str, Mark, Option<&str>)> = got
             .iter()
             .map(|u| (u.text.as_ref(), u.mark, u.link()))

@@ -97,21 +97,28 @@ pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Dump, DumpError> {
     })?;
     let body = lines.get(block.body_start..).unwrap_or_default();
     let budget = meta.max_items.saturating_mul(UNITS_PER_ITEM);
-    let units = if markdown::is_markdown(body) {
-        // The parser reads the whole text it is given: give it no more
-        // lines than the units wanted can take.
-        let read = body
-            .len()
-            .min(budget.saturating_mul(blocks::LINES_PER_UNIT));
-        let mut units = markdown::units(&body_text(&body[..read]));
-        units.truncate(budget);
-        units
-    } else {
-        blocks::units(body, budget)
-    };
+    // The parser reads all the text it is given: give it no more lines
+    // than the units wanted can take.
+    let markdown_lines = markdown::is_markdown(body).then(|| {
+        body.len()
+            .min(budget.saturating_mul(blocks::LINES_PER_UNIT))
+    });
     // The units borrow the text, not the lines: a dump of millions of
     // short lines should not hold both lists while it makes items.
-    drop(lines);
+    let units = match markdown_lines {
+        Some(read) => {
+            // Markdown is read from the text again, line by line, so the
+            // list of lines, as large as the dump, goes first.
+            let start = block.body_start;
+            drop(lines);
+            markdown::units(text::lines_of(&decoded).skip(start).take(read), budget)
+        }
+        None => {
+            let units = blocks::units(body, budget);
+            drop(lines);
+            units
+        }
+    };
     if units.is_empty() {
         return Err(DumpError::OnlyHeaders { origin: origin() });
     }
@@ -120,9 +127,7 @@ pub fn dump_items(bytes: &[u8], meta: &DumpMeta) -> Result<Dump, DumpError> {
         roles::as_article_text(&units, &mut roles);
     }
     let mut items = items::Items::new(&block.headers, meta);
-    layout::stories(&units, &roles, meta.max_items, &mut |story| {
-        items.add(story)
-    });
+    layout::stories(units, roles, meta.max_items, &mut |story| items.add(story));
     let items = items.finish();
     if items.is_empty() {
         return Err(DumpError::OnlyFurniture { origin: origin() });
@@ -142,13 +147,4 @@ fn decode(bytes: &[u8]) -> Cow<'_, str> {
         Ok(text) => Cow::Borrowed(text.strip_prefix('\u{feff}').unwrap_or(text)),
         Err(_) => Cow::Owned(crate::text::decode::decode_text(bytes).text),
     }
-}
-
-/// The body's cleaned lines as one text again, for the Markdown parser.
-fn body_text(lines: &[text::Line<'_>]) -> String {
-    lines
-        .iter()
-        .map(|l| format!("{}{}", " ".repeat(l.indent.min(3)), l.text))
-        .collect::<Vec<_>>()
-        .join("\n")
 }

@@ -56,11 +56,17 @@ pub(super) fn clean_lines(text: &str) -> Result<Vec<Line<'_>>, NotText> {
         n => n,
     };
     let mut lines = Vec::with_capacity(breaks + 1);
-    lines.extend(split_lines(text).map(clean_line));
+    lines.extend(lines_of(text));
     if lines.iter().all(|l| l.is_empty()) {
         return Err(NotText::Empty);
     }
     Ok(lines)
+}
+
+/// The cleaned lines of `text`, one by one, as [`clean_lines`] lists
+/// them.
+pub(super) fn lines_of(text: &str) -> impl Iterator<Item = Line<'_>> + Clone {
+    split_lines(text).map(clean_line)
 }
 
 fn bytecount(text: &str, byte: u8) -> usize {
@@ -68,7 +74,7 @@ fn bytecount(text: &str, byte: u8) -> usize {
 }
 
 /// Lines split at any line break, CRLF counted as one.
-fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+fn split_lines(text: &str) -> impl Iterator<Item = &str> + Clone {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let left = rest?;

@@ -149,13 +149,19 @@ fn headlines_overlap(a: &StoryKey, b: &StoryKey) -> bool {
     shared * 2 >= short.len()
 }
 
-/// Each headline has a number the other lacks: the same template on two
-/// days ("Powerball numbers for Nov. 23", "… Nov. 25"), two matches, two
-/// draws. A copy that adds a number ("…, on sale April 24") keeps all of
-/// the other's.
+/// Neither headline's numbers are the other's with some left out: the
+/// same template on two days ("Powerball numbers for Nov. 23", "… Nov.
+/// 25"), two matches, two draws. A copy that adds a number ("…, on sale
+/// April 24") keeps all of the other's, in order.
 fn numbers_differ(a: &StoryKey, b: &StoryKey) -> bool {
-    let lacks = |x: &StoryKey, y: &StoryKey| x.numbers.iter().any(|n| !y.numbers.contains(n));
-    lacks(a, b) && lacks(b, a)
+    !runs_within(&a.numbers, &b.numbers) && !runs_within(&b.numbers, &a.numbers)
+}
+
+/// Whether `part` is `whole` with some words left out, in its order:
+/// `round 1 story 0` is not `round 0 story 1`.
+fn runs_within(part: &[String], whole: &[String]) -> bool {
+    let mut rest = whole.iter();
+    part.iter().all(|n| rest.any(|w| w == n))
 }
 
 /// The headlines are one sentence with one slot filled differently, by
@@ -317,6 +323,14 @@ mod tests {
             0,
         );
         assert_eq!(judge(&a, &c), Some(Match::Title));
+    }
+
+    #[test]
+    fn the_same_numbers_in_another_order_are_another_story() {
+        let summary = |r, s| format!("Story {s} of round {r}, long enough to make the row real.");
+        let a = item("feed0", "1", "Feed 2 round 1 story 0", &summary(1, 0), 0);
+        let b = item("feed1", "2", "Feed 2 round 0 story 1", &summary(0, 1), 0);
+        assert_eq!(judge(&a, &b), None);
     }
 
     #[test]

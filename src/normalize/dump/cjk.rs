@@ -2,17 +2,17 @@
 //! are measured in characters, sentences end at `。！？` with no space
 //! after them, and wrapped lines join without a space.
 
+use crate::text::words::written_without_spaces;
+
 /// Ideographs, kana, hangul and the full-width punctuation that goes
 /// with them.
 pub(super) fn is_cjk(c: char) -> bool {
-    matches!(u32::from(c),
-        0x3000..=0x30FF     // CJK punctuation, hiragana, katakana
-        | 0x3400..=0x4DBF   // extension A
-        | 0x4E00..=0x9FFF   // unified ideographs
-        | 0xAC00..=0xD7AF   // hangul syllables
-        | 0xF900..=0xFAFF   // compatibility ideographs
-        | 0xFF00..=0xFFEF   // full-width forms
-    )
+    written_without_spaces(c)
+        || matches!(u32::from(c),
+            0x3000..=0x303F     // CJK punctuation
+            | 0xAC00..=0xD7AF   // hangul syllables
+            | 0xFF00..=0xFFEF   // full-width forms
+        )
 }
 
 /// Marks that end a sentence in CJK text.

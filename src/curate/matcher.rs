@@ -7,7 +7,6 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::canonical_link::canonical_link;
-use super::normalized_title;
 use super::shingles::{word_hashes, Shingles};
 use crate::model::{Item, SourceName};
 use crate::text::html_to_text;
@@ -213,6 +212,25 @@ fn contains_words(long: &str, short: &str) -> bool {
     })
 }
 
+/// Lowercase words with punctuation and whitespace folded to single
+/// spaces, so "Storm hits coast!" and "storm  hits coast" compare equal.
+fn normalized_title(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut gap = false;
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,5 +424,16 @@ mod tests {
             3,
         );
         assert_eq!(judge(&a, &b), Some(Match::Text));
+    }
+
+    #[test]
+    fn titles_fold_case_punctuation_and_spaces() {
+        assert_eq!(
+            normalized_title("  Storm hits   COAST! "),
+            "storm hits coast"
+        );
+        assert_eq!(normalized_title("Storm — hits, coast"), "storm hits coast");
+        assert_eq!(normalized_title("Élan vital"), "élan vital");
+        assert_eq!(normalized_title("?!"), "");
     }
 }

@@ -25,8 +25,7 @@ const MIN_PAGE: usize = 8;
 const LOOK_BACK: TimeDelta = TimeDelta::hours(48);
 /// …and how many items at most, per story shown: a quarter more. Copies
 /// come hours apart, not a quarter of a feed apart, and each item read
-/// costs as much as one shown (the bench's 500-item output took twice
-/// as long reading as many again).
+/// costs a row read and a story key, as one shown does.
 const LOOK_BACK_SHARE: usize = 4;
 
 /// The items `output` shows, newest first (published, else first seen),
@@ -161,39 +160,4 @@ pub fn sources_of(config: &Config, output: &OutputConfig) -> Vec<SourceName> {
         })
         .map(|s| s.name.clone())
         .collect()
-}
-
-/// Lowercase words with punctuation and whitespace folded to single
-/// spaces, so "Storm hits coast!" and "storm  hits coast" compare equal.
-pub fn normalized_title(title: &str) -> String {
-    let mut out = String::with_capacity(title.len());
-    let mut gap = false;
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            if gap && !out.is_empty() {
-                out.push(' ');
-            }
-            gap = false;
-            out.push(c);
-        } else {
-            gap = true;
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normalized_title;
-
-    #[test]
-    fn titles_fold_case_punctuation_and_spaces() {
-        assert_eq!(
-            normalized_title("  Storm hits   COAST! "),
-            "storm hits coast"
-        );
-        assert_eq!(normalized_title("Storm — hits, coast"), "storm hits coast");
-        assert_eq!(normalized_title("Élan vital"), "élan vital");
-        assert_eq!(normalized_title("?!"), "");
-    }
 }

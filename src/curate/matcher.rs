@@ -7,10 +7,10 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::canonical_link::canonical_link;
-use super::shingles::{word_hashes, Shingles};
+use super::shingles::{word_hash, word_hashes, Shingles};
 use crate::model::{Item, SourceName};
 use crate::text::html_to_text;
-use crate::text::words::written_without_spaces;
+use crate::text::words::{word_slices, written_without_spaces};
 
 /// Copies of a story under one headline appear within this of each other;
 /// the same headline further apart is usually another story (a yearly
@@ -75,8 +75,9 @@ pub struct StoryKey {
 
 impl StoryKey {
     pub fn of(item: &Item) -> StoryKey {
-        let words: Vec<String> = crate::text::words(&item.title).collect();
-        let title_hashes = word_hashes(&item.title);
+        let slices: Vec<&str> = word_slices(&item.title).collect();
+        let words: Vec<String> = slices.iter().map(|w| w.to_lowercase()).collect();
+        let title_hashes: Vec<u64> = slices.iter().map(|w| word_hash(w)).collect();
         let opening_hashes = word_hashes(&opening(item));
         StoryKey {
             source: item.source.clone(),

@@ -71,10 +71,11 @@ impl Shingles {
 /// The hash of each lowercase word of `text`, made without a string for
 /// any word: this runs over every item an output reads.
 pub fn word_hashes(text: &str) -> Vec<u64> {
-    word_slices(text).map(lowercase_hash).collect()
+    word_slices(text).map(word_hash).collect()
 }
 
-fn lowercase_hash(word: &str) -> u64 {
+/// The hash of `word` in lowercase, whatever its case.
+pub fn word_hash(word: &str) -> u64 {
     if word.is_ascii() {
         return fnv_bytes(FNV_OFFSET, word.bytes().map(|b| b.to_ascii_lowercase()));
     }

@@ -257,17 +257,22 @@ mod tests {
     use super::*;
     use crate::normalize::dump::blocks::Mark;
 
-    #[test]
-    fn ids_whose_hashes_collide_are_still_told_apart() {
-        let source = SourceName::new("dumps").unwrap();
+    /// A dump of `source` read at the epoch, with no cap on items.
+    fn meta(source: &SourceName) -> DumpMeta<'_> {
         let now = DateTime::<Utc>::UNIX_EPOCH;
-        let meta = DumpMeta {
-            source: &source,
+        DumpMeta {
+            source,
             origin: "test",
             fallback_date: now,
             now,
             max_items: usize::MAX,
-        };
+        }
+    }
+
+    #[test]
+    fn ids_whose_hashes_collide_are_still_told_apart() {
+        let source = SourceName::new("dumps").unwrap();
+        let meta = meta(&source);
         let headers = Headers::default();
         let mut made = Items::new(&headers, &meta);
         let (first, other) = (ItemId::new("a"), ItemId::new("b"));
@@ -284,14 +289,7 @@ mod tests {
     #[test]
     fn titles_lose_markup_and_content_is_escaped_html() {
         let source = SourceName::new("dumps").unwrap();
-        let now = DateTime::<Utc>::UNIX_EPOCH;
-        let meta = DumpMeta {
-            source: &source,
-            origin: "test",
-            fallback_date: now,
-            now,
-            max_items: usize::MAX,
-        };
+        let meta = meta(&source);
         let unit = |t: &'static str, mark| Unit::plain(t.into(), mark);
         let (bold, body, point) = (
             unit("<b>Bold</b> move", Mark::Plain),

@@ -7,6 +7,7 @@ mod files;
 mod handle;
 mod history;
 mod items;
+mod layout;
 mod migrations;
 mod renames;
 mod retention;
@@ -177,6 +178,7 @@ impl Store {
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(busy::BUSY_TIMEOUT)?;
+    layout::ask_for_new(conn)?;
     // Only takes effect on a new, empty file; lets retention shrink it
     // without a full VACUUM.
     conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;

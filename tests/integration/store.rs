@@ -616,3 +616,81 @@ fn migration_11_keeps_the_ids_items_were_published_under_through_a_rename() {
     assert_eq!(moved.public_id(), published);
     assert_eq!(moved.first_seen.timestamp(), stored.first_seen.timestamp());
 }
+
+/// Names of the indexes on `items`, sorted.
+fn item_indexes(path: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite_conn(path);
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    let names = stmt.query_map([], |r| r.get(0)).unwrap();
+    names.map(Result::unwrap).collect()
+}
+
+#[test]
+fn migration_14_makes_items_a_rowid_table_keeping_every_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    // A file made by a syndic before 14, on SQLite's default 4 KB pages.
+    rusqlite_conn(&path)
+        .execute_batch("PRAGMA page_size = 4096; CREATE TABLE t (x); DROP TABLE t;")
+        .unwrap();
+    let mut old = Store::open_at_version(&path, 13).unwrap();
+    let long = format!("<p>{}</p>", "A paragraph of the article. ".repeat(60));
+    let items: Vec<Item> = (0..300)
+        .map(|n| Item {
+            content: Some(long.clone()),
+            ..item(
+                &format!("s{}", n % 7),
+                &format!("id-{n}"),
+                &format!("Story {n}"),
+                Some(n % 24),
+            )
+        })
+        .collect();
+    assert_eq!(old.upsert_items(&items).unwrap().inserted, 300);
+    let all = ItemQuery {
+        limit: 1_000,
+        ..Default::default()
+    };
+    let before = old.items(&all).unwrap();
+    let counts = old.item_counts().unwrap();
+    drop(old);
+    let indexes_before = item_indexes(&path);
+
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+    assert_eq!(
+        store.items(&all).unwrap(),
+        before,
+        "every item, every field"
+    );
+    assert_eq!(store.item_counts().unwrap(), counts);
+    let conn = rusqlite_conn(&path);
+    let rowids: i64 = conn
+        .query_row("SELECT count(rowid) FROM items", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rowids, 300, "a rowid table");
+    let page_size: u32 = conn
+        .pragma_query_value(None, "page_size", |r| r.get(0))
+        .unwrap();
+    assert_eq!(page_size, 16_384);
+    let journal: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+    let mut expected = indexes_before;
+    expected.push("items_by_key".into());
+    expected.sort();
+    assert_eq!(item_indexes(&path), expected);
+    // The hashes came across: the same items again change nothing, and
+    // the key still refuses a second row for one (source, id).
+    let again = store.upsert_items(&items).unwrap();
+    assert_eq!((again.inserted, again.unchanged), (0, 300));
+    let duplicate = conn.execute(
+        "INSERT INTO items (source, id, title, first_seen, content_hash) VALUES ('s0', 'id-0', 't', 0, 'h')",
+        [],
+    );
+    assert!(duplicate.is_err());
+}

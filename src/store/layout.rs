@@ -1,8 +1,9 @@
 //! The file's page size. Items are rows of one to two kilobytes; on 4 KB
 //! pages two fit with a quarter of the page left over, on 16 KB pages
 //! nine or ten fit and little is wasted. Measured at 50,000 items of
-//! about 1.35 KB of HTML each (bytes per item, file size over items):
-//! 4 KB pages 2,435, 8 KB 2,426, 16 KB 2,193, 32 KB 2,184. Larger pages
+//! about 1.35 KB of HTML each (bytes per item, file size over items,
+//! with rotation's index still on links): 4 KB pages 2,435, 8 KB 2,426,
+//! 16 KB 2,193, 32 KB 2,184. Larger pages
 //! gain nothing more, and make each random read and each page written to
 //! the write-ahead log dearer.
 

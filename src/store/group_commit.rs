@@ -115,11 +115,14 @@ mod tests {
 
     use super::*;
 
+    /// Each probe's number, whether its writes stood, and its group's fate.
+    type Endings = Arc<Mutex<Vec<(i64, bool, String)>>>;
+
     /// Inserts its number, then runs `then`; notes how it ended.
     struct Probe {
         number: i64,
         then: &'static str,
-        ended: Arc<Mutex<Vec<(i64, bool, String)>>>,
+        ended: Endings,
         stood: bool,
     }
 
@@ -148,7 +151,7 @@ mod tests {
         (dir, store)
     }
 
-    fn probe(number: i64, then: &'static str, ended: &Arc<Mutex<Vec<(i64, bool, String)>>>) -> Job {
+    fn probe(number: i64, then: &'static str, ended: &Endings) -> Job {
         Job::Grouped(Box::new(Probe {
             number,
             then,

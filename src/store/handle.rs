@@ -18,11 +18,13 @@ use super::{FetchState, Store, StoreError};
 use crate::fetch::FileStamps;
 use crate::model::{Item, SourceName};
 
+/// A write in transactions of its own, given the writer's connection or
+/// why there is none.
+type AloneWrite = Box<dyn FnOnce(Result<&mut Store, String>) + Send>;
+
 /// What the writer thread is asked to do.
 pub(super) enum Job {
-    /// A write in transactions of its own, given the writer's connection
-    /// or why there is none.
-    Alone(Box<dyn FnOnce(Result<&mut Store, String>) + Send>),
+    Alone(AloneWrite),
     /// A write that shares a transaction with those queued beside it.
     Grouped(Box<dyn GroupedWrite>),
 }

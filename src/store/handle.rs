@@ -31,8 +31,9 @@ pub(super) enum Job {
 
 /// Grouped writes queued or running at once. Each holds a poll's items in
 /// memory (about 100 KB for 50 items of 1.4 KB), so this bounds what
-/// polls waiting for the writer hold: one full group.
-const QUEUED_WRITES: usize = MOST_WRITES;
+/// polls waiting for the writer hold: two groups' worth, one being written
+/// and one gathering.
+const QUEUED_WRITES: usize = 2 * MOST_WRITES;
 
 /// Reads in flight at once; more wait their turn.
 const MAX_READERS: usize = 8;

@@ -1,5 +1,8 @@
-//! Polling throughput: N generated feeds of 50 items on loopback, polled
-//! into a fresh database, then polled again (every answer a 304).
+//! Polling throughput: N generated feeds of 50 realistic items (about
+//! 1.35 KB of HTML each, see `common/realistic.rs`) on loopback, polled
+//! into a fresh database, then polled again (every answer a 304). Each
+//! round reports its CPU use (user + system seconds over wall seconds),
+//! and the database's size per stored item is reported at the end.
 //!
 //! `cargo bench --bench poll` runs N = 1,000 and 10,000; pass sizes to
 //! choose (`cargo bench --bench poll -- 500 2000`). The feed server runs
@@ -19,7 +22,7 @@ use syndic::store::StoreHandle;
 use tokio::task::JoinSet;
 
 mod common;
-use common::{peak_rss_mb, Child};
+use common::{cpu_seconds, peak_rss_mb, realistic, Child};
 
 const ITEMS_PER_FEED: usize = 50;
 const SERVE_ARG: &str = "--serve-feeds";
@@ -49,6 +52,7 @@ fn main() {
 fn bench(n: usize, port: u16) {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = config(dir.path(), n, port);
+    let database = config.daemon.database.clone();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let store = StoreHandle::open(&config.daemon.database).expect("database");
@@ -57,10 +61,12 @@ fn bench(n: usize, port: u16) {
         let config = Arc::new(config);
         for round in ["first poll", "re-poll (304)"] {
             let started = Instant::now();
+            let cpu_before = cpu_seconds();
             let (items, failed) = poll_all(&poller, &config).await;
             let secs = started.elapsed().as_secs_f64();
+            let cpu = (cpu_seconds() - cpu_before) / secs;
             println!(
-                "N = {n:>6}  {round:<14} {secs:>7.2} s  {:>8.0} feeds/s  {:>9.0} items/s  peak RSS {:>4} MB{}",
+                "N = {n:>6}  {round:<14} {secs:>7.2} s  {:>8.0} feeds/s  {:>9.0} items/s  CPU {cpu:>4.2} cores  peak RSS {:>4} MB{}",
                 n as f64 / secs,
                 items as f64 / secs,
                 peak_rss_mb(),
@@ -68,6 +74,21 @@ fn bench(n: usize, port: u16) {
             );
         }
     });
+    drop(runtime);
+    println!(
+        "N = {n:>6}  database       {:>7.0} bytes per item",
+        bytes_per_item(&database)
+    );
+}
+
+/// The database's size over its item count, after a checkpoint folded the
+/// write-ahead log into it.
+fn bytes_per_item(path: &std::path::Path) -> f64 {
+    let store = syndic::store::Store::open(path).expect("database");
+    store.checkpoint().expect("checkpoint");
+    let items: u64 = store.item_counts().expect("counts").values().sum();
+    let bytes = std::fs::metadata(path).expect("database file").len();
+    bytes as f64 / items.max(1) as f64
 }
 
 /// Polls every source once, spread over the runtime's threads; returns
@@ -122,23 +143,9 @@ async fn feed(Path(n): Path<usize>, headers: HeaderMap) -> Response {
     {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
-    let mut body = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\
-         <title>Generated feed {n}</title><link>http://feeds.example/{n}/</link>\
-         <description>Feed number {n}</description>\n"
-    );
+    let mut body = realistic::rss_head(n);
     for i in 0..ITEMS_PER_FEED {
-        body.push_str(&format!(
-            "<item><title>Story {i} of feed {n}: council approves the new harbour plan</title>\
-             <link>http://feeds.example/{n}/story/{i}</link><guid>feed-{n}-story-{i}</guid>\
-             <pubDate>Mon, {:02} Nov 2026 {:02}:{:02}:00 GMT</pubDate>\
-             <description>&lt;p&gt;The council voted on Tuesday to approve the plan for story {i}, \
-             after a long debate about costs, timing and the effect on local traffic. \
-             Work is expected to start in the spring.&lt;/p&gt;</description></item>\n",
-            1 + i % 28,
-            i % 24,
-            (n + i) % 60
-        ));
+        body.push_str(&realistic::rss_item(n, i));
     }
     body.push_str("</channel></rss>\n");
     (

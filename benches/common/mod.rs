@@ -2,6 +2,8 @@
 //! the benchmark itself, so the peak memory measured is the poller's alone.
 #![allow(dead_code)]
 
+pub mod realistic;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
@@ -63,4 +65,15 @@ pub fn serve_on_loopback(app: axum::Router) {
         std::io::stdout().flush().expect("report the port");
         axum::serve(listener, app).await.expect("serve");
     });
+}
+
+/// CPU time this process has used so far (user + system), in seconds.
+pub fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
 }

@@ -21,7 +21,7 @@ use crate::fetch::{
 };
 use crate::model::{ContentHash, Item, PollResult, SourceKind, SourceName};
 use crate::normalize::dump::{dump_items, Dump, DumpError, DumpMeta};
-use crate::store::{FetchState, HandleError, SourceFeed, StoreHandle, UpsertSummary};
+use crate::store::{FetchState, HandleError, SourceFeed, StoreHandle, UpsertSummary, WriteSlot};
 use next_due::Hints;
 use pacing::set_due;
 
@@ -148,9 +148,11 @@ impl Poller {
         &self.store
     }
 
-    /// Polls `source` once, records the result, and logs one line. The
-    /// whole poll holds a fetch slot, so reading, parsing and storing are
-    /// bounded by the same limits as the network, and memory with them.
+    /// Polls `source` once, records the result, and logs one line.
+    /// Fetching and reading hold a fetch slot, so they are bounded by the
+    /// same limits as the network, and memory with them; the slot is
+    /// handed back once the poll has room in the writer's queue (which is
+    /// bounded too), so the next fetch need not wait for the writer.
     pub async fn poll(&self, source: &SourceConfig) -> PollReport {
         let started = Instant::now();
         let now = Utc::now();
@@ -164,12 +166,14 @@ impl Poller {
                 next_due: after(now, source.interval),
             };
         };
-        let _permit = self.slots.acquire(&slot).await;
+        let permit = self.slots.acquire(&slot).await;
         let outcome = match self.state(source).await {
             Ok(state) if state.disabled => Ok((PollOutcome::Disabled, after(now, source.interval))),
             Ok(state) => {
                 let harvest = self.harvest(source, &state, now).await;
-                Ok(self.settle(source, state, harvest, now).await)
+                let write = self.store.reserve_write().await;
+                drop(permit);
+                Ok(self.settle(source, state, harvest, write, now).await)
             }
             Err(e) => Err(e),
         };
@@ -377,6 +381,7 @@ impl Poller {
         source: &SourceConfig,
         mut state: FetchState,
         harvest: Result<Harvest, PollError>,
+        write: Result<WriteSlot, HandleError>,
         now: DateTime<Utc>,
     ) -> (PollOutcome, DateTime<Utc>) {
         state.last_fetch = Some(now);
@@ -385,7 +390,7 @@ impl Poller {
             Err(e) => failed(source, state, e, now),
         };
         let next_due = record.state.next_due.unwrap_or(now);
-        (self.record(source, record, outcome).await, next_due)
+        (self.record(source, record, outcome, write).await, next_due)
     }
 
     async fn succeeded(
@@ -442,7 +447,8 @@ impl Poller {
         (outcome, record)
     }
 
-    /// Writes items and state in one transaction; a failed write turns the
+    /// Writes items and state in one transaction (shared with other
+    /// polls' writes, see `store/group_commit.rs`); a failed write turns the
     /// outcome into a failure (the state then stays as it was, so the next
     /// poll fetches again).
     async fn record(
@@ -450,20 +456,21 @@ impl Poller {
         source: &SourceConfig,
         record: Record,
         outcome: PollOutcome,
+        write: Result<WriteSlot, HandleError>,
     ) -> PollOutcome {
-        let name = source.name.clone();
-        let written = self
-            .store
-            .write(move |s| {
-                s.record_poll(
-                    &name,
-                    &record.items,
-                    &record.state,
-                    record.feed.as_ref(),
-                    record.files.as_ref(),
+        let written = match write {
+            Ok(slot) => {
+                slot.record_poll(
+                    source.name.clone(),
+                    record.items,
+                    record.state,
+                    record.feed,
+                    record.files,
                 )
-            })
-            .await;
+                .await
+            }
+            Err(e) => Err(e),
+        };
         match (written, outcome) {
             (Err(e), _) => PollOutcome::Failed(e.into()),
             (Ok(recorded), PollOutcome::Stored { warning, .. }) => {

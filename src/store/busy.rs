@@ -26,13 +26,31 @@ pub fn write_transaction<T>(
     conn: &mut Connection,
     mut work: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
+    retrying(|| attempt_once(conn, &mut work))
+}
+
+/// Opens an immediate transaction, waiting out another process's lock as
+/// `write_transaction` does; the caller commits it (dropping it rolls it
+/// back). For work that cannot be run twice.
+pub fn begin_immediate(conn: &Connection) -> Result<Transaction<'_>, StoreError> {
+    retrying(|| {
+        Ok(Transaction::new_unchecked(
+            conn,
+            TransactionBehavior::Immediate,
+        )?)
+    })
+}
+
+/// Runs `attempt` until it succeeds, fails otherwise than on another
+/// connection's lock, or has been retried `RETRIES` times.
+fn retrying<T>(mut attempt: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
     let mut pause = FIRST_PAUSE;
-    let mut attempt = 0;
+    let mut retries = 0;
     loop {
-        match attempt_once(conn, &mut work) {
-            Err(e) if is_busy(&e) && attempt < RETRIES => {
-                attempt += 1;
-                tracing::debug!(attempt, error = %e, "database locked by another process; retrying");
+        match attempt() {
+            Err(e) if is_busy(&e) && retries < RETRIES => {
+                retries += 1;
+                tracing::debug!(attempt = retries, error = %e, "database locked by another process; retrying");
                 std::thread::sleep(pause);
                 pause = (pause * 4).min(LONGEST_PAUSE);
             }

@@ -1,18 +1,39 @@
 //! Async access to the store: one writer on a dedicated thread, so writes
 //! are serialized and never block the runtime, and readers on the blocking
-//! pool so serving never waits behind a slow write.
+//! pool so serving never waits behind a slow write. Polls' writes are
+//! grouped into shared transactions (see `group_commit.rs`).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use rusqlite::Transaction;
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
+use super::group_commit::{Fate, GroupedWrite, MOST_WRITES};
+use super::source_feeds::SourceFeed;
+use super::sources::{record_poll, Recorded};
 use super::writer::Writer;
-use super::{Store, StoreError};
+use super::{FetchState, Store, StoreError};
+use crate::fetch::FileStamps;
+use crate::model::{Item, SourceName};
 
-/// A write, given the writer's connection or why there is none.
-type Job = Box<dyn FnOnce(Result<&mut Store, String>) + Send>;
+/// A write in transactions of its own, given the writer's connection or
+/// why there is none.
+type AloneWrite = Box<dyn FnOnce(Result<&mut Store, String>) + Send>;
+
+/// What the writer thread is asked to do.
+pub(super) enum Job {
+    Alone(AloneWrite),
+    /// A write that shares a transaction with those queued beside it.
+    Grouped(Box<dyn GroupedWrite>),
+}
+
+/// Grouped writes queued or running at once. Each holds a poll's items in
+/// memory (about 100 KB for 50 items of 1.4 KB), so this bounds what
+/// polls waiting for the writer hold: two groups' worth, one being written
+/// and one gathering.
+const QUEUED_WRITES: usize = 2 * MOST_WRITES;
 
 /// Reads in flight at once; more wait their turn.
 const MAX_READERS: usize = 8;
@@ -20,7 +41,9 @@ const MAX_READERS: usize = 8;
 /// A cloneable handle to the database for async code.
 #[derive(Clone)]
 pub struct StoreHandle {
-    jobs: mpsc::UnboundedSender<Job>,
+    jobs: mpsc::Sender<Job>,
+    /// Room in the writer's queue for grouped writes.
+    queued: Arc<Semaphore>,
     path: Arc<PathBuf>,
     readers: Arc<Mutex<Vec<Store>>>,
     /// Bounds concurrent reads, and so the blocking threads and SQLite
@@ -43,6 +66,8 @@ pub enum HandleError {
     WriterGone,
     #[error("a database reader failed: {0}")]
     Reader(String),
+    #[error("the database write was not committed: {0}")]
+    NotCommitted(String),
 }
 
 impl StoreHandle {
@@ -74,18 +99,15 @@ impl StoreHandle {
         }
     }
 
-    fn start(path: &Path, mut writer: Writer) -> Result<StoreHandle, StoreError> {
-        let (jobs, mut rx) = mpsc::unbounded_channel::<Job>();
+    fn start(path: &Path, writer: Writer) -> Result<StoreHandle, StoreError> {
+        let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("syndic-db-writer".into())
-            .spawn(move || {
-                while let Some(job) = rx.blocking_recv() {
-                    job(writer.store());
-                }
-            })
+            .spawn(move || writer.serve(&queue))
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
         Ok(StoreHandle {
             jobs,
+            queued: Arc::new(Semaphore::new(QUEUED_WRITES)),
             path: Arc::new(path.to_path_buf()),
             readers: Arc::default(),
             read_slots: Arc::new(Semaphore::new(MAX_READERS)),
@@ -102,13 +124,48 @@ impl StoreHandle {
     {
         let (tx, rx) = oneshot::channel();
         self.jobs
-            .send(Box::new(move |store: Result<&mut Store, String>| {
-                let _ = tx.send(
-                    store
-                        .map_err(HandleError::Unwritable)
-                        .and_then(|s| Ok(f(s)?)),
-                );
-            }))
+            .send(Job::Alone(Box::new(
+                move |store: Result<&mut Store, String>| {
+                    let _ = tx.send(
+                        store
+                            .map_err(HandleError::Unwritable)
+                            .and_then(|s| Ok(f(s)?)),
+                    );
+                },
+            )))
+            .map_err(|_| HandleError::WriterGone)?;
+        rx.await.map_err(|_| HandleError::WriterGone)?
+    }
+
+    /// Waits for room in the writer's queue. A poll takes it before it
+    /// lets go of its fetch slot, so that fetching goes on while the
+    /// writer works, and stops when the writer falls behind.
+    pub async fn reserve_write(&self) -> Result<WriteSlot, HandleError> {
+        let permit = Arc::clone(&self.queued)
+            .acquire_owned()
+            .await
+            .map_err(|_| HandleError::WriterGone)?;
+        Ok(WriteSlot {
+            handle: self.clone(),
+            _permit: permit,
+        })
+    }
+
+    /// Runs `f` on the writer thread in a transaction shared with other
+    /// grouped writes, and waits until that transaction is committed.
+    async fn grouped<T, F>(&self, f: F) -> Result<T, HandleError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        let write = PendingWrite {
+            work: Some(f),
+            result: None,
+            reply,
+        };
+        self.jobs
+            .send(Job::Grouped(Box::new(write)))
             .map_err(|_| HandleError::WriterGone)?;
         rx.await.map_err(|_| HandleError::WriterGone)?
     }
@@ -172,5 +229,63 @@ impl StoreHandle {
         if let Ok(mut pool) = self.readers.lock() {
             pool.push(reader);
         }
+    }
+}
+
+/// Room for one write in the writer's queue (see
+/// [`StoreHandle::reserve_write`]).
+pub struct WriteSlot {
+    handle: StoreHandle,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl WriteSlot {
+    /// [`Store::record_poll`], in the writer's next group transaction.
+    pub async fn record_poll(
+        self,
+        source: SourceName,
+        items: Vec<Item>,
+        state: FetchState,
+        feed: Option<SourceFeed>,
+        files: Option<FileStamps>,
+    ) -> Result<Recorded, HandleError> {
+        self.handle
+            .grouped(move |tx| {
+                record_poll(tx, &source, &items, &state, feed.as_ref(), files.as_ref())
+            })
+            .await
+    }
+}
+
+/// A grouped write and where its result goes.
+struct PendingWrite<T, F> {
+    work: Option<F>,
+    result: Option<Result<T, StoreError>>,
+    reply: oneshot::Sender<Result<T, HandleError>>,
+}
+
+impl<T, F> GroupedWrite for PendingWrite<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+{
+    fn run(&mut self, tx: &Transaction<'_>) -> bool {
+        let Some(work) = self.work.take() else {
+            return false;
+        };
+        let result = work(tx);
+        let stands = result.is_ok();
+        self.result = Some(result);
+        stands
+    }
+
+    fn deliver(self: Box<Self>, fate: Fate) {
+        let outcome = match (fate, self.result) {
+            (Fate::Committed, Some(result)) => result.map_err(HandleError::from),
+            (Fate::Committed, None) => Err(HandleError::NotCommitted("never run".into())),
+            (Fate::Unwritable(why), _) => Err(HandleError::Unwritable(why)),
+            (Fate::Lost(why), _) => Err(HandleError::NotCommitted(why)),
+        };
+        let _ = self.reply.send(outcome);
     }
 }

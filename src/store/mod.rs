@@ -2,11 +2,14 @@
 //! connection; the daemon keeps one writer and opens readers as it needs.
 
 mod busy;
+mod checkpoints;
 mod edited;
 mod files;
+mod group_commit;
 mod handle;
 mod history;
 mod items;
+mod layout;
 mod migrations;
 mod renames;
 mod retention;
@@ -21,7 +24,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 
-pub use handle::{HandleError, StoreHandle};
+pub use handle::{HandleError, StoreHandle, WriteSlot};
 pub use items::{ItemQuery, UpsertOutcome, UpsertSummary};
 pub use migrations::LATEST as SCHEMA_VERSION;
 pub use source_feeds::SourceFeed;
@@ -177,6 +180,7 @@ impl Store {
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(busy::BUSY_TIMEOUT)?;
+    layout::ask_for_new(conn)?;
     // Only takes effect on a new, empty file; lets retention shrink it
     // without a full VACUUM.
     conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
@@ -198,12 +202,17 @@ fn cannot_share(e: &rusqlite::Error) -> bool {
 /// True when the database's write-ahead log holds nothing: reading the
 /// main file alone then sees every committed write.
 fn wal_is_empty(path: &Path) -> bool {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    match std::fs::metadata(PathBuf::from(wal)) {
+    match std::fs::metadata(wal_path(path)) {
         Ok(meta) => meta.len() == 0,
         Err(e) => e.kind() == std::io::ErrorKind::NotFound,
     }
+}
+
+/// Where SQLite keeps the write-ahead log of the database at `path`.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    PathBuf::from(wal)
 }
 
 /// The database as an SQLite URI that asks to read it as immutable;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::busy::write_transaction;
 use super::files::replace_file_stamps;
@@ -117,43 +117,7 @@ impl Store {
         files: Option<&FileStamps>,
     ) -> Result<Recorded, StoreError> {
         write_transaction(&mut self.conn, |tx| {
-            let summary = upsert_all(tx, items)?;
-            // A poll that read no body (`304`, the same body, a failure)
-            // leaves the source listing what it listed at its last read.
-            if matches!(
-                state.last_status,
-                Some(PollResult::NotModified | PollResult::Error)
-            ) {
-                let previous: Option<i64> = tx
-                    .prepare_cached("SELECT last_fetch FROM sources WHERE name = ?1")?
-                    .query_row([source.as_str()], |r| r.get(0))
-                    .optional()?
-                    .flatten();
-                if let Some(since) = previous {
-                    tombstones::still_listed(tx, source, since)?;
-                }
-            }
-            let forgotten = forget_if_relocated(tx, source, state.location.as_deref())?;
-            save_state(tx, source, state)?;
-            // A poll that read nothing says nothing about the feed's ids.
-            if !items.is_empty() {
-                tx.prepare_cached("UPDATE sources SET rotated_ids = ?2 WHERE name = ?1")?
-                    .execute(params![
-                        source.as_str(),
-                        i64::try_from(summary.rotated).unwrap_or(i64::MAX)
-                    ])?;
-            }
-            let saved = match feed {
-                Some(feed) => save_source_feed(tx, source, feed)?,
-                None => false,
-            };
-            if let Some(files) = files {
-                replace_file_stamps(tx, source, files)?;
-            }
-            Ok(Recorded {
-                summary,
-                feed_changed: forgotten || saved,
-            })
+            record_poll(tx, source, items, state, feed, files)
         })
     }
 
@@ -197,6 +161,54 @@ impl Store {
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
+}
+
+/// [`Store::record_poll`] in a transaction the caller commits.
+pub(super) fn record_poll(
+    tx: &Transaction<'_>,
+    source: &SourceName,
+    items: &[Item],
+    state: &FetchState,
+    feed: Option<&SourceFeed>,
+    files: Option<&FileStamps>,
+) -> Result<Recorded, StoreError> {
+    let summary = upsert_all(tx, items)?;
+    // A poll that read no body (`304`, the same body, a failure)
+    // leaves the source listing what it listed at its last read.
+    if matches!(
+        state.last_status,
+        Some(PollResult::NotModified | PollResult::Error)
+    ) {
+        let previous: Option<i64> = tx
+            .prepare_cached("SELECT last_fetch FROM sources WHERE name = ?1")?
+            .query_row([source.as_str()], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if let Some(since) = previous {
+            tombstones::still_listed(tx, source, since)?;
+        }
+    }
+    let forgotten = forget_if_relocated(tx, source, state.location.as_deref())?;
+    save_state(tx, source, state)?;
+    // A poll that read nothing says nothing about the feed's ids.
+    if !items.is_empty() {
+        tx.prepare_cached("UPDATE sources SET rotated_ids = ?2 WHERE name = ?1")?
+            .execute(params![
+                source.as_str(),
+                i64::try_from(summary.rotated).unwrap_or(i64::MAX)
+            ])?;
+    }
+    let saved = match feed {
+        Some(feed) => save_source_feed(tx, source, feed)?,
+        None => false,
+    };
+    if let Some(files) = files {
+        replace_file_stamps(tx, source, files)?;
+    }
+    Ok(Recorded {
+        summary,
+        feed_changed: forgotten || saved,
+    })
 }
 
 struct RawState {

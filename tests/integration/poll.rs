@@ -429,3 +429,52 @@ async fn a_dump_folder_reads_only_the_files_that_changed() {
     ));
     assert_eq!(s.titles().await.len(), 6);
 }
+
+/// With one fetch slot and the writer held up, both sources are still
+/// fetched: a poll hands its slot back once its write is queued, instead
+/// of holding it until the writer gets to it.
+#[tokio::test]
+async fn a_poll_waiting_for_the_writer_frees_its_fetch_slot() {
+    let fetches = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&fetches);
+    let app = Router::new().route(
+        "/{feed}",
+        get(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async { ([(header::CONTENT_TYPE, "application/rss+xml")], FIRST) }
+        }),
+    );
+    let addr = serve(app).await;
+    let mut s = setup(addr, &[("a", "/a"), ("b", "/b")]);
+    s.poller = Poller::new(&s.config.daemon, FetchSlots::new(1, 1), s.store.clone()).unwrap();
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let holder = s.store.clone();
+    let hold = tokio::spawn(async move {
+        holder
+            .write(move |_| {
+                let _ = held.recv();
+                Ok(())
+            })
+            .await
+    });
+    let s = Arc::new(s);
+    let both = {
+        let s = Arc::clone(&s);
+        tokio::spawn(async move { tokio::join!(s.poll("a"), s.poll("b")) })
+    };
+    let waited = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while fetches.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    release.send(()).unwrap();
+    assert!(
+        waited.is_ok(),
+        "the second fetch waited for the first poll's write"
+    );
+    hold.await.unwrap().unwrap();
+    let (a, b) = both.await.unwrap();
+    assert_eq!(stored(&a.outcome).0, stored(&b.outcome).0);
+    assert!(stored(&a.outcome).0 > 0);
+}

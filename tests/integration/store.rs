@@ -616,3 +616,113 @@ fn migration_11_keeps_the_ids_items_were_published_under_through_a_rename() {
     assert_eq!(moved.public_id(), published);
     assert_eq!(moved.first_seen.timestamp(), stored.first_seen.timestamp());
 }
+
+/// Names of the indexes on `items`, sorted.
+fn item_indexes(path: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite_conn(path);
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    let names = stmt.query_map([], |r| r.get(0)).unwrap();
+    names.map(Result::unwrap).collect()
+}
+
+#[test]
+fn migration_14_makes_items_a_rowid_table_keeping_every_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    // A file made by a syndic before 14, on SQLite's default 4 KB pages.
+    rusqlite_conn(&path)
+        .execute_batch("PRAGMA page_size = 4096; CREATE TABLE t (x); DROP TABLE t;")
+        .unwrap();
+    drop(Store::open_at_version(&path, 13).unwrap());
+    let long = format!("<p>{}</p>", "A paragraph of the article. ".repeat(60));
+    let items: Vec<Item> = (0..300)
+        .map(|n| Item {
+            content: Some(long.clone()),
+            ..item(
+                &format!("s{}", n % 7),
+                &format!("id-{n}"),
+                &format!("Story {n}"),
+                Some(n % 24),
+            )
+        })
+        .collect();
+    insert_as_version_13(&path, &items);
+    let indexes_before = item_indexes(&path);
+
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+    for item in &items {
+        let stored = store.item(&item.source, &item.id).unwrap();
+        assert_eq!(stored.as_ref(), Some(item), "every item, every field");
+    }
+    let counts = store.item_counts().unwrap();
+    assert_eq!((counts.len(), counts.values().sum::<u64>()), (7, 300));
+    let conn = rusqlite_conn(&path);
+    let rowids: i64 = conn
+        .query_row("SELECT count(rowid) FROM items", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rowids, 300, "a rowid table");
+    let page_size: u32 = conn
+        .pragma_query_value(None, "page_size", |r| r.get(0))
+        .unwrap();
+    assert_eq!(page_size, 16_384);
+    let journal: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+    let mut expected: Vec<String> = indexes_before
+        .into_iter()
+        .filter(|name| name != "items_by_link")
+        .chain(["items_by_key".into(), "items_by_title".into()])
+        .collect();
+    expected.sort();
+    assert_eq!(item_indexes(&path), expected);
+    // The hashes came across: the same items again change nothing, and
+    // the key still refuses a second row for one (source, id).
+    let again = store.upsert_items(&items).unwrap();
+    assert_eq!((again.inserted, again.unchanged), (0, 300));
+    let duplicate = conn.execute(
+        "INSERT INTO items (source, id, title, first_seen, content_hash) VALUES ('s0', 'id-0', 't', 0, 'h')",
+        [],
+    );
+    assert!(duplicate.is_err());
+}
+
+/// Writes `items` as a version-13 syndic did, into every column it had.
+fn insert_as_version_13(path: &std::path::Path, items: &[Item]) {
+    let mut conn = rusqlite_conn(path);
+    let tx = conn.transaction().unwrap();
+    for it in items {
+        tx.execute(
+            "INSERT INTO items (source, id, title, link, summary, content, authors, categories,
+                                published, updated, first_seen, content_hash, sort_time,
+                                id_source, enclosures, image, episode, explicit)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            rusqlite::params![
+                it.source.as_str(),
+                it.id.as_str(),
+                it.title,
+                it.link,
+                it.summary,
+                it.content,
+                serde_json::to_string(&it.authors).unwrap(),
+                serde_json::to_string(&it.categories).unwrap(),
+                it.published.map(|t| t.timestamp()),
+                it.updated.map(|t| t.timestamp()),
+                it.first_seen.timestamp(),
+                it.content_hash().as_str(),
+                it.sort_time().timestamp(),
+                it.id_source.as_ref().map(SourceName::as_str),
+                serde_json::to_string(&it.enclosures).unwrap(),
+                it.image,
+                it.episode,
+                it.explicit,
+            ],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}

@@ -2,21 +2,24 @@
 //! exclude patterns, age and count limits, and one entry per story when
 //! several sources carry it.
 
-use std::collections::VecDeque;
+use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 pub mod canonical_link;
 mod filter;
 pub mod matcher;
+mod merge;
 pub mod shingles;
 pub mod stories;
 
+use filter::Filter;
+use merge::Merge;
 use stories::Stories;
 
 use crate::config::{Config, OutputConfig};
 use crate::model::{Item, SourceName};
-use crate::store::{ItemQuery, Store, StoreError};
+use crate::store::{RowTest, Store, StoreError, StoredFields};
 
 /// The fewest rows one source's first query reads.
 const MIN_PAGE: usize = 8;
@@ -37,7 +40,8 @@ const LOOK_BACK_SHARE: usize = 4;
 /// query over many sources would make SQLite read and sort every row of
 /// them, and a scan of the time index would wade through other sources'
 /// rows. Pages start small and double, so filters that drop many items
-/// cost a few more queries, not a full read.
+/// cost a few more queries, not a full read. The patterns are tested in
+/// SQLite, and only the items taken are read whole.
 pub fn select(
     store: &Store,
     config: &Config,
@@ -55,24 +59,26 @@ pub fn select(
     // entries are recognised as it is polled): only several sources need
     // grouping into stories.
     let several = sources.len() > 1;
-    let mut cursors: Vec<Cursor> = sources
-        .into_iter()
-        .map(|source| Cursor::new(source, since, first_page))
-        .collect();
+    let test = Filter::of(output).map(|filter| {
+        Arc::new(move |row: &StoredFields<'_>| filter.passes(row)) as Arc<RowTest>
+    });
+    let reads = store.output_reads(test)?;
+    let mut merge = Merge::new(&reads, sources, since, first_page);
     let mut stories = Stories::new(&output.prefer);
     let mut horizon = None;
     let mut look_back = output.limit.div_ceil(LOOK_BACK_SHARE);
-    while let Some(item) = next_newest(store, &mut cursors)? {
+    while let Some((source, key)) = merge.next()? {
+        // The reads share one snapshot, so its row is there.
+        let Some(item) = reads.item(source, &key.id)? else {
+            continue;
+        };
+        let time = item.sort_time();
         if horizon.is_some() {
-            if look_back == 0 || horizon.is_some_and(|h| item.sort_time() < h) {
+            if look_back == 0 || horizon.is_some_and(|h| time < h) {
                 break;
             }
             look_back -= 1;
         }
-        if !filter::passes(output, &item) {
-            continue;
-        }
-        let time = item.sort_time();
         if several {
             stories.offer(item, horizon.is_none());
         } else {
@@ -90,21 +96,6 @@ pub fn select(
     Ok(shown)
 }
 
-/// Takes the newest item at the head of any cursor.
-fn next_newest(store: &Store, cursors: &mut [Cursor]) -> Result<Option<Item>, StoreError> {
-    for cursor in cursors.iter_mut() {
-        cursor.fill(store)?;
-    }
-    let best = cursors
-        .iter_mut()
-        .filter(|c| !c.buffer.is_empty())
-        .min_by(|a, b| match (a.buffer.front(), b.buffer.front()) {
-            (Some(x), Some(y)) => order(x, y),
-            _ => std::cmp::Ordering::Equal,
-        });
-    Ok(best.and_then(|c| c.buffer.pop_front()))
-}
-
 /// The store's order: newest sort time, then newest arrival, then source
 /// and id (a total order, the time indexes' own).
 fn order(a: &Item, b: &Item) -> std::cmp::Ordering {
@@ -113,40 +104,6 @@ fn order(a: &Item, b: &Item) -> std::cmp::Ordering {
         .then(b.first_seen.cmp(&a.first_seen))
         .then_with(|| a.source.cmp(&b.source))
         .then_with(|| a.id.cmp(&b.id))
-}
-
-/// One source's items, newest first, read a page at a time.
-struct Cursor {
-    query: ItemQuery,
-    buffer: VecDeque<Item>,
-    exhausted: bool,
-}
-
-impl Cursor {
-    fn new(source: SourceName, since: Option<DateTime<Utc>>, page: usize) -> Cursor {
-        Cursor {
-            query: ItemQuery {
-                sources: Some(vec![source]),
-                since,
-                limit: page,
-                offset: 0,
-            },
-            buffer: VecDeque::new(),
-            exhausted: false,
-        }
-    }
-
-    /// Reads the next page when the buffer is empty and more rows remain.
-    fn fill(&mut self, store: &Store) -> Result<(), StoreError> {
-        if self.buffer.is_empty() && !self.exhausted {
-            let page = store.items(&self.query)?;
-            self.exhausted = page.len() < self.query.limit;
-            self.query.offset += page.len();
-            self.query.limit = self.query.limit.saturating_mul(2);
-            self.buffer.extend(page);
-        }
-        Ok(())
-    }
 }
 
 /// The output's sources plus every source carrying one of its tags, in

@@ -4,6 +4,7 @@
 mod busy;
 mod edited;
 mod files;
+mod generations;
 mod handle;
 mod history;
 mod items;
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+pub use generations::Stamp;
 pub use handle::{HandleError, StoreHandle};
 pub use items::{ItemQuery, UpsertOutcome, UpsertSummary};
 pub use migrations::LATEST as SCHEMA_VERSION;

@@ -202,3 +202,80 @@ impl<'a> ItemText<'a> {
 fn text_of<'c>(cell: &'c OnceCell<Option<String>>, html: Option<&str>) -> Option<&'c str> {
     cell.get_or_init(|| html.map(html_to_text)).as_deref()
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::config::Pattern;
+
+    /// Words and what may stand between them in HTML: markup that joins
+    /// them in the text, markup and spaces that part them, entities.
+    const WORDS: [&str; 8] = ["light", "house", "l", "ighthouse", "old", "\u{212a}", "\u{17f}", "-"];
+    const BETWEEN: [&str; 10] = [
+        "", "<b>", "</b>", "&#108;", " ", "<p>", "<!-- c -->", "&amp;", "\n", "<script>x</script>",
+    ];
+    const PATTERNS: [&str; 8] = [
+        "lighthouse",
+        "old lighthouse",
+        "light-house",
+        "house",
+        "k",
+        "s",
+        "content:^light",
+        "summary:old",
+    ];
+
+    /// The test as it stood before plain words were looked for in the
+    /// HTML: every field's text made and searched.
+    fn by_text(include: &FieldSets, exclude: &FieldSets, row: &StoredFields<'_>) -> bool {
+        let text = ItemText::new(Fields::of_row(row));
+        let matches = |sets: &FieldSets| {
+            Field::ALL.into_iter().any(|field| {
+                sets.get(field)
+                    .is_some_and(|set| text.any(field, |t| set.is_match(t)))
+            })
+        };
+        (include.is_empty() || matches(include)) && !matches(exclude)
+    }
+
+    fn sets(picked: &[usize]) -> FieldSets {
+        let patterns: Vec<Pattern> = picked
+            .iter()
+            .map(|&i| Pattern::new(PATTERNS[i]).unwrap())
+            .collect();
+        FieldSets::new(&patterns).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn plain_words_looked_for_in_the_html_judge_as_the_text_does(
+            content in proptest::collection::vec((0..WORDS.len(), 0..BETWEEN.len()), 0..8),
+            summary in proptest::collection::vec((0..WORDS.len(), 0..BETWEEN.len()), 0..4),
+            include in proptest::collection::vec(0..PATTERNS.len(), 0..3),
+            exclude in proptest::collection::vec(0..PATTERNS.len(), 0..2),
+        ) {
+            let html = |pieces: &[(usize, usize)]| {
+                pieces.iter().map(|&(w, b)| format!("{}{}", WORDS[w], BETWEEN[b])).collect::<String>()
+            };
+            let (content, summary) = (html(&content), html(&summary));
+            let (include, exclude) = (sets(&include), sets(&exclude));
+            let row = StoredFields {
+                title: "Harbour news",
+                link: None,
+                authors: "[\"Desk\"]",
+                categories: "[]",
+                summary: Some(&summary),
+                content: Some(&content),
+            };
+            let filter = Filter {
+                include: Patterns::new(&include),
+                exclude: Patterns::new(&exclude),
+            };
+            prop_assert_eq!(filter.passes(&row), by_text(&include, &exclude, &row));
+        }
+    }
+}

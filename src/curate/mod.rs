@@ -64,14 +64,25 @@ pub fn select(
     });
     let reads = store.output_reads(test)?;
     let mut merge = Merge::new(&reads, sources, since, first_page);
+    // The reads share one snapshot, so every key taken has its row.
+    let next = || match merge.next()? {
+        Some((source, key)) => reads.item(source, &key.id),
+        None => Ok(None),
+    };
+    one_per_story(output, several, next)
+}
+
+/// The items `output` shows of those `next` gives, newest first: up to
+/// its limit of stories, then earlier copies of them for a while.
+fn one_per_story(
+    output: &OutputConfig,
+    several: bool,
+    mut next: impl FnMut() -> Result<Option<Item>, StoreError>,
+) -> Result<Vec<Item>, StoreError> {
     let mut stories = Stories::new(&output.prefer);
     let mut horizon = None;
     let mut look_back = output.limit.div_ceil(LOOK_BACK_SHARE);
-    while let Some((source, key)) = merge.next()? {
-        // The reads share one snapshot, so its row is there.
-        let Some(item) = reads.item(source, &key.id)? else {
-            continue;
-        };
+    while let Some(item) = next()? {
         let time = item.sort_time();
         if horizon.is_some() {
             if look_back == 0 || horizon.is_some_and(|h| time < h) {
@@ -117,4 +128,149 @@ pub fn sources_of(config: &Config, output: &OutputConfig) -> Vec<SourceName> {
         })
         .map(|s| s.name.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::store::ItemQuery;
+
+    const SOURCES: [&str; 4] = ["alpha", "bravo", "charlie", "delta"];
+    const TITLES: [&str; 4] = [
+        "Harbour council approves the new ferry timetable",
+        "Storm closes the old pier for the weekend",
+        "Lighthouse keeper retires after forty years",
+        "Market traders protest the new parking fees",
+    ];
+    const BODIES: [&str; 6] = [
+        "<p>The old lighthouse reopens.</p>",
+        "<p>Light<b>house</b> tours resume.</p>",
+        "<p>A &#108;ighthouse of note.</p>",
+        "<p>Sponsored: ferry tickets.</p>",
+        "<p>Nothing of note.</p>",
+        "<p>The pier<br>and the harbour.</p>",
+    ];
+    const INCLUDES: [&str; 5] = ["", "lighthouse", "title:ferry", "harbour|pier", "old lighthouse"];
+    const EXCLUDES: [&str; 3] = ["", "sponsored", "content:^the"];
+
+    /// (source, title, body, hours published before the base, hours
+    /// first seen after it, shared link)
+    type Spec = (usize, usize, usize, i64, i64, bool);
+
+    fn stored(specs: &[Spec]) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let base = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let items: Vec<Item> = specs
+            .iter()
+            .enumerate()
+            .map(|(n, &(source, title, body, published, seen, shared))| {
+                let link = if shared {
+                    format!("https://news.example/story/{title}")
+                } else {
+                    format!("https://{}.example/{n}", SOURCES[source])
+                };
+                Item {
+                    published: Some(base - TimeDelta::hours(published)),
+                    content: Some(BODIES[body].to_string()),
+                    link: Some(link),
+                    ..Item::new(
+                        SourceName::new(SOURCES[source]).unwrap(),
+                        crate::model::ItemId::new(format!("id-{n}")),
+                        TITLES[title],
+                        base + TimeDelta::hours(seen),
+                    )
+                }
+            })
+            .collect();
+        store.upsert_items(&items).unwrap();
+        (dir, store)
+    }
+
+    fn config(dir: &std::path::Path, output: &str) -> Config {
+        let mut text = String::from("[daemon]\ndatabase = \"t.db\"\n");
+        for s in SOURCES {
+            text.push_str(&format!(
+                "[[source]]\nname = \"{s}\"\nurl = \"https://{s}.example/feed\"\n"
+            ));
+        }
+        text.push_str(output);
+        Config::parse(&dir.join("feeds.toml"), &text).unwrap()
+    }
+
+    /// What `select` gave before pages, heaps and SQL filters: every
+    /// item in the store's order, filtered here, told one by one.
+    fn straightforward(store: &Store, config: &Config, output: &OutputConfig) -> Vec<Item> {
+        let sources = sources_of(config, output);
+        let all = store
+            .items(&ItemQuery {
+                limit: 100_000,
+                ..ItemQuery::default()
+            })
+            .unwrap();
+        let filter = Filter::of(output);
+        let authors: Vec<String> = Vec::new();
+        let json = serde_json::to_string(&authors).unwrap();
+        let mut kept = all.into_iter().filter(|item| {
+            sources.contains(&item.source)
+                && filter.as_ref().map_or(true, |f| {
+                    f.passes(&StoredFields {
+                        title: &item.title,
+                        link: item.link.as_deref(),
+                        authors: &json,
+                        categories: &json,
+                        summary: item.summary.as_deref(),
+                        content: item.content.as_deref(),
+                    })
+                })
+        });
+        one_per_story(output, sources.len() > 1, || Ok(kept.next())).unwrap()
+    }
+
+    fn shown(items: &[Item]) -> Vec<(String, String, Vec<SourceName>)> {
+        items
+            .iter()
+            .map(|i| (i.source.to_string(), i.id.to_string(), i.also_in.clone()))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        #[test]
+        fn the_heap_and_sql_filters_show_what_a_straightforward_merge_does(
+            specs in proptest::collection::vec(
+                (0..4usize, 0..4usize, 0..6usize, 0..6i64, 0..3i64, any::<bool>()),
+                0..40,
+            ),
+            picked in proptest::collection::vec(0..4usize, 1..4),
+            limit in 1..12usize,
+            include in 0..INCLUDES.len(),
+            exclude in 0..EXCLUDES.len(),
+            prefer in proptest::option::of(0..4usize),
+        ) {
+            let (dir, store) = stored(&specs);
+            let mut names: Vec<&str> = picked.iter().map(|&i| SOURCES[i]).collect();
+            names.dedup();
+            let list = |xs: &[&str]| {
+                xs.iter().filter(|x| !x.is_empty()).map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")
+            };
+            let prefer = prefer.map(|p| SOURCES[p]).filter(|p| names.contains(p));
+            let output = format!(
+                "[[output]]\nname = \"out\"\nsources = [{}]\nlimit = {limit}\ninclude = [{}]\nexclude = [{}]\nprefer = [{}]\n",
+                list(&names),
+                list(&[INCLUDES[include]]),
+                list(&[EXCLUDES[exclude]]),
+                list(&prefer.into_iter().collect::<Vec<_>>()),
+            );
+            let config = config(dir.path(), &output);
+            let output = config.output("out").unwrap();
+            let now = Utc::now();
+            let selected = select(&store, &config, output, now).unwrap();
+            prop_assert_eq!(shown(&selected), shown(&straightforward(&store, &config, output)));
+        }
+    }
 }

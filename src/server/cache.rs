@@ -327,4 +327,58 @@ mod tests {
         let answered = tokio::time::timeout(Duration::from_secs(10), other_format).await;
         assert!(answered.expect("not held up").is_ok());
     }
+
+    const TWO_SOURCES: &str = "[daemon]\ndatabase = \"t.db\"\n\
+        [[source]]\nname = \"wire\"\nurl = \"http://127.0.0.1:9/wire\"\n\
+        [[source]]\nname = \"local\"\nurl = \"http://127.0.0.1:9/local\"\n\
+        [[output]]\nname = \"wire-only\"\nsources = [\"wire\"]\n\
+        [[output]]\nname = \"both\"\nsources = [\"wire\", \"local\"]\n";
+
+    #[tokio::test]
+    async fn a_write_to_one_source_renders_again_only_the_outputs_reading_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let config =
+            Arc::new(Config::parse(&dir.path().join("feeds.toml"), TWO_SOURCES).unwrap());
+        let store = StoreHandle::open(&config.daemon.database).unwrap();
+        let metrics = Metrics::new();
+        let cache = FeedCache::default();
+        let get = |name: &str| {
+            let output = config.output(name).unwrap();
+            let sources = Sources {
+                store: &store,
+                metrics: &metrics,
+            };
+            cache.get(sources, &config, output, FeedFormat::Rss)
+        };
+        let wire_only = get("wire-only").await.unwrap();
+        let both = get("both").await.unwrap();
+        assert_eq!(metrics.renders_total(), 2);
+
+        let local = SourceName::new("local").unwrap();
+        let item = crate::model::Item::new(
+            local.clone(),
+            crate::model::ItemId::new("https://local.example/1"),
+            "Ferry timetable changes",
+            Utc::now(),
+        );
+        store
+            .write(move |s| s.upsert_items(&[item]))
+            .await
+            .unwrap();
+        store.bump_sources(&[local]);
+
+        let wire_only_again = get("wire-only").await.unwrap();
+        assert!(Arc::ptr_eq(&wire_only, &wire_only_again), "kept");
+        assert_eq!(metrics.renders_total(), 2, "wire-only reads no local item");
+        let both_again = get("both").await.unwrap();
+        assert_eq!(metrics.renders_total(), 3, "both reads local");
+        assert_ne!(both.hash, both_again.hash);
+        let body = both_again.variant(Encoding::Identity).body.clone();
+        assert!(String::from_utf8_lossy(&body).contains("Ferry timetable changes"));
+
+        // A change naming no source reaches every output.
+        store.mark_changed();
+        get("wire-only").await.unwrap();
+        assert_eq!(metrics.renders_total(), 4);
+    }
 }

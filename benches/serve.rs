@@ -9,6 +9,8 @@
 //!   missing, reused as it is otherwise (so runs of two builds can take
 //!   turns on the same items)
 //! - `SYNDIC_BENCH_RENDER_ONLY`: set to skip the load phases
+//! - `SYNDIC_BENCH_OUTPUTS`: the outputs to render, comma-separated
+//!   (default: all of them)
 //! - `SYNDIC_BENCH_SECS`: seconds per load phase (default 5)
 //! - `SYNDIC_BENCH_CONNS`: concurrent keep-alive connections (default 32)
 //!
@@ -269,6 +271,8 @@ fn main() {
     println!("\nselect + render (RSS), median of {RENDER_RUNS} runs:");
     let reader = Store::open_reader(&config.daemon.database).expect("reader");
     let merged = format!("500 items merged from {sources} sources");
+    let wanted = std::env::var("SYNDIC_BENCH_OUTPUTS").unwrap_or_default();
+    let wanted: Vec<&str> = wanted.split(',').filter(|s| !s.is_empty()).collect();
     for (name, what) in [
         ("all500", merged.as_str()),
         ("one500", "500 items of one source"),
@@ -277,6 +281,9 @@ fn main() {
         ("exclude500", "500 items, exclude words matching none"),
         ("front50", "50 items from 10 sources"),
     ] {
+        if !wanted.is_empty() && !wanted.contains(&name) {
+            continue;
+        }
         let (median, worst, count) = time_render(&reader, &config, name);
         println!(
             "  {name:<12} {what:<40} median {:>7.2} ms  worst {:>7.2} ms  ({count} items)",

@@ -6,7 +6,7 @@
 use std::cell::OnceCell;
 use std::ops::Range;
 
-use regex::{RegexSet, RegexSetBuilder};
+use regex::RegexSet;
 
 use crate::config::{Field, FieldSets, OutputConfig};
 use crate::store::StoredFields;
@@ -39,50 +39,50 @@ impl Filter {
     }
 }
 
-/// One list of patterns, with the words of its HTML fields' patterns when
-/// they are all plain words.
+/// One list of patterns, with the words of its patterns for each field
+/// whose patterns are all plain words: looking for words is cheaper than
+/// a case-insensitive expression, and than making a field's text (HTML
+/// made text, JSON lists read).
 struct Patterns {
     sets: FieldSets,
-    summary_words: Option<PlainWords>,
-    content_words: Option<PlainWords>,
+    /// In the order of [`Field::ALL`].
+    words: [Option<PlainWords>; Field::ALL.len()],
 }
 
 impl Patterns {
     fn new(sets: &FieldSets) -> Patterns {
-        let words = |field| sets.get(field).and_then(PlainWords::of);
+        let words = Field::ALL.map(|field| sets.get(field).and_then(PlainWords::of));
         Patterns {
-            summary_words: words(Field::Summary),
-            content_words: words(Field::Content),
             sets: sets.clone(),
+            words,
         }
     }
 
     fn any_matches(&self, text: &ItemText<'_>) -> bool {
-        Field::ALL.into_iter().any(|field| {
-            let Some(set) = self.sets.get(field) else {
-                return false;
-            };
-            let (words, html) = match field {
-                Field::Summary => (&self.summary_words, text.fields.summary),
-                Field::Content => (&self.content_words, text.fields.content),
-                _ => (&None, None),
-            };
-            // Most items lack the words: the HTML tells, without its text.
-            if let (Some(words), Some(html)) = (words, html) {
-                if !words.may_match(html) {
+        Field::ALL
+            .into_iter()
+            .zip(&self.words)
+            .any(|(field, words)| {
+                let Some(set) = self.sets.get(field) else {
                     return false;
+                };
+                // Most items lack the words: what is stored tells, without
+                // the text made or the list read.
+                if let Some(words) = words {
+                    if !text.fields.may_hold(field, words) {
+                        return false;
+                    }
                 }
-            }
-            text.any(field, |t| set.is_match(t))
-        })
+                text.any(field, |t| set.is_match(t))
+            })
     }
 }
 
 /// Patterns that are each a plain word or words (ASCII letters, digits,
-/// `-`, `_`, single spaces), split into their words, so the HTML of a
-/// field can show that the text holds none of them.
+/// `-`, `_`, single spaces), split into their words, so the stored form of
+/// a field can show that its text holds none of them.
 struct PlainWords {
-    words: RegexSet,
+    words: Vec<Word>,
     /// Each pattern's words in `words`.
     patterns: Vec<Range<usize>>,
 }
@@ -96,30 +96,71 @@ impl PlainWords {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b' '));
             let start = words.len();
-            words.extend(pattern.split(' ').filter(|w| !w.is_empty()));
+            words.extend(pattern.split(' ').filter(|w| !w.is_empty()).map(Word::new));
             if !plain || words.len() == start {
                 return None;
             }
             patterns.push(start..words.len());
         }
-        let words = RegexSetBuilder::new(words)
-            .case_insensitive(true)
-            .build()
-            .ok()?;
         Some(PlainWords { words, patterns })
     }
 
     /// False when the text of `html` can match none of the patterns: a
     /// pattern's words are in the text only where they are in the HTML,
     /// unless markup joins words or entities spell them.
-    fn may_match(&self, html: &str) -> bool {
-        if text_may_join_words(html) {
-            return true;
-        }
-        let found = self.words.matches(html);
+    fn may_match_html(&self, html: &str) -> bool {
+        self.may_match(html) || text_may_join_words(html)
+    }
+
+    /// False when `stored` holds the words of none of the patterns.
+    fn may_match(&self, stored: &str) -> bool {
         self.patterns
             .iter()
-            .any(|words| words.clone().all(|w| found.matched(w)))
+            .any(|words| self.words[words.clone()].iter().all(|w| w.in_text(stored)))
+    }
+}
+
+/// One word, looked for as a case-insensitive pattern finds it.
+struct Word {
+    lower: Vec<u8>,
+    /// The byte searched for first: the word's rarest in text.
+    rare: usize,
+    /// Holds `k` or `s`, which case-insensitive patterns also find as the
+    /// Kelvin sign and the long s.
+    folds_beyond_ascii: bool,
+}
+
+/// Letters from the most to the least frequent in English text.
+const BY_FREQUENCY: &[u8] = b"etaoinshrdlcumwfgypbvkjxqz";
+
+impl Word {
+    fn new(word: &str) -> Word {
+        let lower = word.to_ascii_lowercase().into_bytes();
+        let rank = |b: &u8| BY_FREQUENCY.iter().position(|f| f == b).unwrap_or(usize::MAX);
+        let rare = (0..lower.len()).max_by_key(|&i| rank(&lower[i])).unwrap_or(0);
+        let folds_beyond_ascii = lower.iter().any(|b| matches!(b, b'k' | b's'));
+        Word {
+            lower,
+            rare,
+            folds_beyond_ascii,
+        }
+    }
+
+    /// True when `text` may hold the word: it does, ignoring ASCII case,
+    /// or it holds a character that folds to one of its letters.
+    fn in_text(&self, text: &str) -> bool {
+        let text = text.as_bytes();
+        let b = self.lower[self.rare];
+        let found = memchr::memchr2_iter(b, b.to_ascii_uppercase(), text).any(|at| {
+            at.checked_sub(self.rare)
+                .and_then(|start| text.get(start..start + self.lower.len()))
+                .is_some_and(|window| window.eq_ignore_ascii_case(&self.lower))
+        });
+        found
+            || (self.folds_beyond_ascii
+                && ["\u{212a}", "\u{17f}"]
+                    .iter()
+                    .any(|c| memchr::memmem::find(text, c.as_bytes()).is_some()))
     }
 }
 
@@ -134,6 +175,20 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    /// False when `field` cannot hold any of `words`, as its stored form
+    /// shows: a JSON list's strings hold such words only where its text
+    /// does (they are never escaped), HTML as `may_match_html` tells.
+    fn may_hold(&self, field: Field, words: &PlainWords) -> bool {
+        match field {
+            Field::Title => words.may_match(self.title),
+            Field::Link => self.link.is_some_and(|l| words.may_match(l)),
+            Field::Author => words.may_match(self.authors.json),
+            Field::Category => words.may_match(self.categories.json),
+            Field::Summary => self.summary.is_some_and(|h| words.may_match_html(h)),
+            Field::Content => self.content.is_some_and(|h| words.may_match_html(h)),
+        }
+    }
+
     fn of_row(row: &StoredFields<'a>) -> Self {
         Fields {
             title: row.title,

@@ -21,8 +21,9 @@ use crate::config::{Config, OutputConfig};
 use crate::model::{Item, SourceName};
 use crate::store::{RowTest, Store, StoreError, StoredFields};
 
-/// The fewest rows one source's first query reads.
-const MIN_PAGE: usize = 8;
+/// The fewest rows one source's first query reads: an output over a
+/// thousand sources takes one or two items of most.
+const MIN_PAGE: usize = 2;
 /// How far past its last story an output reads for earlier copies of the
 /// stories it shows, which are shown in their place…
 const LOOK_BACK: TimeDelta = TimeDelta::hours(48);

@@ -50,7 +50,10 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 const RARE_EVERY: usize = 100;
 
 fn config_text(database: &Path, sources: usize) -> String {
-    let mut text = format!("[daemon]\ndatabase = {:?}\n\n", database.display().to_string());
+    let mut text = format!(
+        "[daemon]\ndatabase = {:?}\n\n",
+        database.display().to_string()
+    );
     for s in 0..sources {
         let tag = if s < 10 { "front" } else { "back" };
         text.push_str(&format!(

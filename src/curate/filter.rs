@@ -136,8 +136,15 @@ const BY_FREQUENCY: &[u8] = b"etaoinshrdlcumwfgypbvkjxqz";
 impl Word {
     fn new(word: &str) -> Word {
         let lower = word.to_ascii_lowercase().into_bytes();
-        let rank = |b: &u8| BY_FREQUENCY.iter().position(|f| f == b).unwrap_or(usize::MAX);
-        let rare = (0..lower.len()).max_by_key(|&i| rank(&lower[i])).unwrap_or(0);
+        let rank = |b: &u8| {
+            BY_FREQUENCY
+                .iter()
+                .position(|f| f == b)
+                .unwrap_or(usize::MAX)
+        };
+        let rare = (0..lower.len())
+            .max_by_key(|&i| rank(&lower[i]))
+            .unwrap_or(0);
         let folds_beyond_ascii = lower.iter().any(|b| matches!(b, b'k' | b's'));
         Word {
             lower,
@@ -267,9 +274,27 @@ mod tests {
 
     /// Words and what may stand between them in HTML: markup that joins
     /// them in the text, markup and spaces that part them, entities.
-    const WORDS: [&str; 8] = ["light", "house", "l", "ighthouse", "old", "\u{212a}", "\u{17f}", "-"];
+    const WORDS: [&str; 8] = [
+        "light",
+        "house",
+        "l",
+        "ighthouse",
+        "old",
+        "\u{212a}",
+        "\u{17f}",
+        "-",
+    ];
     const BETWEEN: [&str; 10] = [
-        "", "<b>", "</b>", "&#108;", " ", "<p>", "<!-- c -->", "&amp;", "\n", "<script>x</script>",
+        "",
+        "<b>",
+        "</b>",
+        "&#108;",
+        " ",
+        "<p>",
+        "<!-- c -->",
+        "&amp;",
+        "\n",
+        "<script>x</script>",
     ];
     const PATTERNS: [&str; 8] = [
         "lighthouse",

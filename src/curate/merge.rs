@@ -80,8 +80,7 @@ impl<'r, 's> Merge<'r, 's> {
     /// The next item's source and key, newest first.
     pub fn next(&mut self) -> Result<Option<(&SourceName, ItemKey)>, StoreError> {
         while let Some(Head {
-            cursor: Reverse(i),
-            ..
+            cursor: Reverse(i), ..
         }) = self.heads.pop()
         {
             let cursor = &mut self.cursors[i];

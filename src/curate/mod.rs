@@ -60,9 +60,8 @@ pub fn select(
     // entries are recognised as it is polled): only several sources need
     // grouping into stories.
     let several = sources.len() > 1;
-    let test = Filter::of(output).map(|filter| {
-        Arc::new(move |row: &StoredFields<'_>| filter.passes(row)) as Arc<RowTest>
-    });
+    let test = Filter::of(output)
+        .map(|filter| Arc::new(move |row: &StoredFields<'_>| filter.passes(row)) as Arc<RowTest>);
     let reads = store.output_reads(test)?;
     let mut merge = Merge::new(&reads, sources, since, first_page);
     // The reads share one snapshot, so every key taken has its row.
@@ -154,7 +153,13 @@ mod tests {
         "<p>Nothing of note.</p>",
         "<p>The pier<br>and the harbour.</p>",
     ];
-    const INCLUDES: [&str; 5] = ["", "lighthouse", "title:ferry", "harbour|pier", "old lighthouse"];
+    const INCLUDES: [&str; 5] = [
+        "",
+        "lighthouse",
+        "title:ferry",
+        "harbour|pier",
+        "old lighthouse",
+    ];
     const EXCLUDES: [&str; 3] = ["", "sponsored", "content:^the"];
 
     /// (source, title, body, hours published before the base, hours

@@ -66,8 +66,7 @@ impl Rendered {
     }
 
     fn is_fresh(&self, config: &Arc<Config>, store: &StoreHandle) -> bool {
-        if !Arc::ptr_eq(&self.config, config) || self.expires.is_some_and(|t| Instant::now() >= t)
-        {
+        if !Arc::ptr_eq(&self.config, config) || self.expires.is_some_and(|t| Instant::now() >= t) {
             return false;
         }
         let generation = store.generation();
@@ -131,7 +130,10 @@ impl FeedCache {
         let lock = self.render_lock(&key);
         let _rendering = lock.lock().await;
         let previous = self.cached(output, format);
-        if let Some(hit) = previous.as_ref().filter(|e| e.is_fresh(config, sources.store)) {
+        if let Some(hit) = previous
+            .as_ref()
+            .filter(|e| e.is_fresh(config, sources.store))
+        {
             return Ok(hit.clone());
         }
         let started = Instant::now();
@@ -337,8 +339,7 @@ mod tests {
     #[tokio::test]
     async fn a_write_to_one_source_renders_again_only_the_outputs_reading_it() {
         let dir = tempfile::tempdir().unwrap();
-        let config =
-            Arc::new(Config::parse(&dir.path().join("feeds.toml"), TWO_SOURCES).unwrap());
+        let config = Arc::new(Config::parse(&dir.path().join("feeds.toml"), TWO_SOURCES).unwrap());
         let store = StoreHandle::open(&config.daemon.database).unwrap();
         let metrics = Metrics::new();
         let cache = FeedCache::default();
@@ -361,10 +362,7 @@ mod tests {
             "Ferry timetable changes",
             Utc::now(),
         );
-        store
-            .write(move |s| s.upsert_items(&[item]))
-            .await
-            .unwrap();
+        store.write(move |s| s.upsert_items(&[item])).await.unwrap();
         store.bump_sources(&[local]);
 
         let wire_only_again = get("wire-only").await.unwrap();

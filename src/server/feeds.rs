@@ -1,13 +1,13 @@
 //! `/feeds/{output}.{rss,atom,json}`: a cached output with validators,
 //! `304` answers and the client's preferred compression.
 
+use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::header::{
     ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, LAST_MODIFIED, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 
 use super::cache::{Rendered, Sources};

@@ -86,8 +86,7 @@ fn has_entity_of_word(html: &str) -> bool {
         let name_len = after
             .find(|c: char| !c.is_ascii_alphanumeric())
             .unwrap_or(after.len());
-        after.starts_with('#')
-            || (name_len > 0 && !MARKUP.contains(&&after[..name_len]))
+        after.starts_with('#') || (name_len > 0 && !MARKUP.contains(&&after[..name_len]))
     })
 }
 

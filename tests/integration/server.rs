@@ -597,7 +597,10 @@ async fn a_304_carries_the_validator_and_vary_of_the_coding_asked_for() {
             .get("/feeds/world.rss", &[("accept-encoding", accept)])
             .await;
         let etag = header(&full, "etag").to_string();
-        assert!(etag.ends_with(suffix) || suffix.is_empty(), "{accept}: {etag}");
+        assert!(
+            etag.ends_with(suffix) || suffix.is_empty(),
+            "{accept}: {etag}"
+        );
         let r = h
             .get(
                 "/feeds/world.rss",

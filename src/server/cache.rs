@@ -300,17 +300,42 @@ mod tests {
         [[output]]\nname = \"slow\"\nsources = [\"wire\"]\n\
         [[output]]\nname = \"quick\"\nsources = [\"wire\"]\n";
 
+    /// A cache over a store of its own, under the config `text`.
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        config: Arc<Config>,
+        store: StoreHandle,
+        metrics: Metrics,
+        cache: FeedCache,
+    }
+
+    impl Fixture {
+        fn new(text: &str) -> Fixture {
+            let dir = tempfile::tempdir().unwrap();
+            let config = Arc::new(Config::parse(&dir.path().join("feeds.toml"), text).unwrap());
+            let store = StoreHandle::open(&config.daemon.database).unwrap();
+            Fixture {
+                _dir: dir,
+                config,
+                store,
+                metrics: Metrics::new(),
+                cache: FeedCache::default(),
+            }
+        }
+
+        fn sources(&self) -> Sources<'_> {
+            Sources {
+                store: &self.store,
+                metrics: &self.metrics,
+            }
+        }
+    }
+
     #[tokio::test]
     async fn a_render_in_progress_holds_up_only_its_own_output() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Arc::new(Config::parse(&dir.path().join("feeds.toml"), CONFIG).unwrap());
-        let store = StoreHandle::open(&config.daemon.database).unwrap();
-        let metrics = Metrics::new();
-        let cache = FeedCache::default();
-        let sources = || Sources {
-            store: &store,
-            metrics: &metrics,
-        };
+        let f = Fixture::new(CONFIG);
+        let (config, cache) = (&f.config, &f.cache);
+        let sources = || f.sources();
         // A render of `slow` that has not finished yet.
         let slow_key = (config.outputs[0].name.clone(), FeedFormat::Rss);
         let slow_lock = cache.render_lock(&slow_key);
@@ -319,13 +344,13 @@ mod tests {
         let quick = config.output("quick").unwrap();
         let answered = tokio::time::timeout(
             Duration::from_secs(10),
-            cache.get(sources(), &config, quick, FeedFormat::Rss),
+            cache.get(sources(), config, quick, FeedFormat::Rss),
         )
         .await;
         assert!(answered.expect("not held up by `slow`").is_ok());
         // The same output in another format is its own render too.
         let slow = config.output("slow").unwrap();
-        let other_format = cache.get(sources(), &config, slow, FeedFormat::Atom);
+        let other_format = cache.get(sources(), config, slow, FeedFormat::Atom);
         let answered = tokio::time::timeout(Duration::from_secs(10), other_format).await;
         assert!(answered.expect("not held up").is_ok());
     }
@@ -338,18 +363,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_write_to_one_source_renders_again_only_the_outputs_reading_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Arc::new(Config::parse(&dir.path().join("feeds.toml"), TWO_SOURCES).unwrap());
-        let store = StoreHandle::open(&config.daemon.database).unwrap();
-        let metrics = Metrics::new();
-        let cache = FeedCache::default();
+        let f = Fixture::new(TWO_SOURCES);
+        let (store, metrics) = (&f.store, &f.metrics);
         let get = |name: &str| {
-            let output = config.output(name).unwrap();
-            let sources = Sources {
-                store: &store,
-                metrics: &metrics,
-            };
-            cache.get(sources, &config, output, FeedFormat::Rss)
+            let output = f.config.output(name).unwrap();
+            f.cache.get(f.sources(), &f.config, output, FeedFormat::Rss)
         };
         let wire_only = get("wire-only").await.unwrap();
         let both = get("both").await.unwrap();

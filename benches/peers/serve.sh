@@ -115,7 +115,7 @@ syndic_port=$(free_port)
 } >"$work/feeds.toml"
 
 echo "polling $FEEDS feeds × $ITEMS items …" >&2
-"$syndic" --config "$work/feeds.toml" poll --all >/dev/null
+SYNDIC_LOG=warn "$syndic" --config "$work/feeds.toml" poll --all >/dev/null
 SYNDIC_LOG=warn "$syndic" --config "$work/feeds.toml" run >"$work/syndic.log" 2>&1 &
 pids+=($!)
 syndic_url="http://127.0.0.1:$syndic_port/feeds/bench.rss"
@@ -142,7 +142,8 @@ http {
     tcp_nopush on;
     tcp_nodelay on;
     keepalive_requests 1000000;
-    open_file_cache max=16 valid=60s;
+    open_file_cache max=16 inactive=60s;
+    open_file_cache_valid 60s;
     types { application/rss+xml rss; }
     server {
         listen 127.0.0.1:$nginx_port;

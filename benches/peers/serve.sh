@@ -79,6 +79,16 @@ rate() {
     wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" "$@" | awk '/^Requests\/sec:/ { print $2 }'
 }
 
+# Waits at most 10 s for `url` to answer.
+wait_for() {
+    for _ in $(seq 100); do
+        curl -fs -o /dev/null "$1" && return
+        sleep 0.1
+    done
+    echo "no answer from $1" >&2
+    exit 1
+}
+
 median() {
     sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
@@ -119,10 +129,7 @@ SYNDIC_LOG=warn "$syndic" --config "$work/feeds.toml" poll --all >/dev/null
 SYNDIC_LOG=warn "$syndic" --config "$work/feeds.toml" run >"$work/syndic.log" 2>&1 &
 pids+=($!)
 syndic_url="http://127.0.0.1:$syndic_port/feeds/bench.rss"
-for _ in $(seq 100); do
-    curl -fs -o /dev/null "http://127.0.0.1:$syndic_port/healthz" && break
-    sleep 0.1
-done
+wait_for "http://127.0.0.1:$syndic_port/healthz"
 
 # The very bytes syndic serves, in both codings, for nginx to serve.
 curl -fs "$syndic_url" -o "$work/public/feeds/bench.rss"
@@ -159,10 +166,7 @@ CONF
 "$NGINX" -p "$work" -c "$work/nginx.conf" &
 pids+=($!)
 nginx_url="http://127.0.0.1:$nginx_port/feeds/bench.rss"
-for _ in $(seq 100); do
-    curl -fs -o /dev/null "$nginx_url" && break
-    sleep 0.1
-done
+wait_for "$nginx_url"
 
 cmp -s <(curl -fs "$syndic_url") <(curl -fs "$nginx_url") ||
     { echo "syndic and nginx serve different bodies" >&2; exit 1; }

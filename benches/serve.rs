@@ -4,6 +4,13 @@
 //!
 //! `cargo bench --bench serve`. Environment:
 //! - `SYNDIC_BENCH_ITEMS`: items in the database (default 1,000,000)
+//! - `SYNDIC_BENCH_SOURCES`: sources they are spread over (default 1,000)
+//! - `SYNDIC_BENCH_DB`: a database file to keep between runs: filled when
+//!   missing, reused as it is otherwise (so runs of two builds can take
+//!   turns on the same items)
+//! - `SYNDIC_BENCH_RENDER_ONLY`: set to skip the load phases
+//! - `SYNDIC_BENCH_OUTPUTS`: the outputs to render, comma-separated
+//!   (default: all of them)
 //! - `SYNDIC_BENCH_SECS`: seconds per load phase (default 5)
 //! - `SYNDIC_BENCH_CONNS`: concurrent keep-alive connections (default 32)
 //!
@@ -29,7 +36,6 @@ use syndic::shutdown::{self, ShutdownTrigger};
 use syndic::store::{Store, StoreHandle};
 use tokio::sync::{oneshot, watch};
 
-const SOURCES: usize = 100;
 const BATCH: usize = 50_000;
 const RENDER_RUNS: usize = 9;
 
@@ -40,9 +46,15 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
-fn config_text() -> String {
-    let mut text = String::from("[daemon]\ndatabase = \"bench.db\"\n\n");
-    for s in 0..SOURCES {
+/// One item in this many carries the word the `include1pct` output asks for.
+const RARE_EVERY: usize = 100;
+
+fn config_text(database: &Path, sources: usize) -> String {
+    let mut text = format!(
+        "[daemon]\ndatabase = {:?}\n\n",
+        database.display().to_string()
+    );
+    for s in 0..sources {
         let tag = if s < 10 { "front" } else { "back" };
         text.push_str(&format!(
             "[[source]]\nname = \"s{s:03}\"\nurl = \"https://s{s:03}.example/feed\"\ntags = [\"all\", \"{tag}\"]\n\n"
@@ -70,12 +82,24 @@ tags = ["all"]
 include = ["story [0-9]*7\\b"]
 exclude = ["sponsored"]
 limit = 500
+
+[[output]]
+name = "include1pct"
+tags = ["all"]
+include = ["lighthouse"]
+limit = 500
+
+[[output]]
+name = "exclude500"
+tags = ["all"]
+exclude = ["sponsored", "title:advertisement"]
+limit = 500
 "#,
     );
     text
 }
 
-fn item(n: usize) -> Item {
+fn item(n: usize, sources: usize) -> Item {
     let at = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap()
         + chrono::Duration::seconds(n as i64 * 30);
     Item {
@@ -84,23 +108,24 @@ fn item(n: usize) -> Item {
             "<p>The council voted on item {n} after a long debate about ferries, fees and the old pier.</p>"
         )),
         content: Some(format!(
-            "<p>Story {n}. {}</p><p>{}</p>",
+            "<p>Story {n}. {}</p><p>{}{}</p>",
             "The harbour committee met on Tuesday evening to discuss the budget. ".repeat(3),
-            "Residents asked about parking, ferry timetables and the fish market. ".repeat(3)
+            "Residents asked about parking, ferry timetables and the fish market. ".repeat(3),
+            if n % RARE_EVERY == 7 { "The old lighthouse reopens in May." } else { "" }
         )),
         authors: vec!["Desk Reporter".into()],
         categories: vec!["local".into(), "politics".into()],
         published: Some(at),
-        ..Item::new(SourceName::new(format!("s{:03}", n % SOURCES)).unwrap_or_else(|e| panic!("{e}")), ItemId::new(format!("https://news.example/{n}")), format!("Story {n}: council approves the new harbour budget"), at)
+        ..Item::new(SourceName::new(format!("s{:03}", n % sources)).unwrap_or_else(|e| panic!("{e}")), ItemId::new(format!("https://news.example/{n}")), format!("Story {n}: council approves the new harbour budget"), at)
     }
 }
 
-fn fill(path: &Path, count: usize) -> Duration {
+fn fill(path: &Path, count: usize, sources: usize) -> Duration {
     let started = Instant::now();
     let mut store = Store::open(path).expect("open bench database");
     let mut batch = Vec::with_capacity(BATCH);
     for n in 0..count {
-        batch.push(item(n));
+        batch.push(item(n, sources));
         if batch.len() == BATCH || n + 1 == count {
             store.upsert_items(&batch).expect("insert items");
             batch.clear();
@@ -227,25 +252,41 @@ async fn syndic_server(config: Arc<Config>) -> (SocketAddr, ShutdownTrigger) {
 
 fn main() {
     let items: usize = env_or("SYNDIC_BENCH_ITEMS", 1_000_000);
+    let sources: usize = env_or("SYNDIC_BENCH_SOURCES", 1_000);
+    let render_only = std::env::var_os("SYNDIC_BENCH_RENDER_ONLY").is_some();
     let secs: f64 = env_or("SYNDIC_BENCH_SECS", 5.0);
     let conns: usize = env_or("SYNDIC_BENCH_CONNS", 32);
     let dir = tempfile::tempdir().expect("temp dir");
+    let database = std::env::var_os("SYNDIC_BENCH_DB")
+        .map_or_else(|| dir.path().join("bench.db"), PathBuf::from);
     let config_path = dir.path().join("feeds.toml");
-    std::fs::write(&config_path, config_text()).expect("write config");
+    std::fs::write(&config_path, config_text(&database, sources)).expect("write config");
     let config = Arc::new(Config::load(&config_path).expect("bench config"));
 
-    println!("filling {items} items over {SOURCES} sources …");
-    let filled = fill(&config.daemon.database, items);
-    println!("  filled in {:.1} s", filled.as_secs_f64());
+    if database.exists() {
+        println!("reusing the items in {}", database.display());
+    } else {
+        println!("filling {items} items over {sources} sources …");
+        let filled = fill(&config.daemon.database, items, sources);
+        println!("  filled in {:.1} s", filled.as_secs_f64());
+    }
 
     println!("\nselect + render (RSS), median of {RENDER_RUNS} runs:");
     let reader = Store::open_reader(&config.daemon.database).expect("reader");
+    let merged = format!("500 items merged from {sources} sources");
+    let wanted = std::env::var("SYNDIC_BENCH_OUTPUTS").unwrap_or_default();
+    let wanted: Vec<&str> = wanted.split(',').filter(|s| !s.is_empty()).collect();
     for (name, what) in [
-        ("all500", "500 items merged from 100 sources"),
+        ("all500", merged.as_str()),
         ("one500", "500 items of one source"),
-        ("filtered500", "500 items, include/exclude patterns"),
+        ("filtered500", "500 items, include/exclude regexes"),
+        ("include1pct", "500 items, include a word in 1% of items"),
+        ("exclude500", "500 items, exclude words matching none"),
         ("front50", "50 items from 10 sources"),
     ] {
+        if !wanted.is_empty() && !wanted.contains(&name) {
+            continue;
+        }
         let (median, worst, count) = time_render(&reader, &config, name);
         println!(
             "  {name:<12} {what:<40} median {:>7.2} ms  worst {:>7.2} ms  ({count} items)",
@@ -254,6 +295,9 @@ fn main() {
         );
     }
     drop(reader);
+    if render_only {
+        return;
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -111,10 +111,18 @@ impl Metrics {
     /// request path, so that labels stay few.
     pub fn record_request(&self, route: &str, status: u16, elapsed: Duration) {
         let mut inner = self.lock();
-        *inner
+        // Found without making a key: a request must not allocate here.
+        // There are a few routes and statuses, so a walk is short.
+        let counted = inner
             .requests
-            .entry((route.to_string(), status))
-            .or_default() += 1;
+            .iter_mut()
+            .find(|((r, s), _)| r == route && *s == status);
+        match counted {
+            Some((_, n)) => *n += 1,
+            None => {
+                inner.requests.insert((route.to_string(), status), 1);
+            }
+        }
         match inner.request_seconds.get_mut(route) {
             Some(h) => h.observe(elapsed),
             None => {

@@ -2,24 +2,28 @@
 //! exclude patterns, age and count limits, and one entry per story when
 //! several sources carry it.
 
-use std::collections::VecDeque;
+use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 pub mod canonical_link;
 mod filter;
 pub mod matcher;
+mod merge;
 pub mod shingles;
 pub mod stories;
 
+use filter::Filter;
+use merge::Merge;
 use stories::Stories;
 
 use crate::config::{Config, OutputConfig};
 use crate::model::{Item, SourceName};
-use crate::store::{ItemQuery, Store, StoreError};
+use crate::store::{RowTest, Store, StoreError, StoredFields};
 
-/// The fewest rows one source's first query reads.
-const MIN_PAGE: usize = 8;
+/// The fewest rows one source's first query reads: an output over a
+/// thousand sources takes one or two items of most.
+const MIN_PAGE: usize = 2;
 /// How far past its last story an output reads for earlier copies of the
 /// stories it shows, which are shown in their place…
 const LOOK_BACK: TimeDelta = TimeDelta::hours(48);
@@ -37,7 +41,8 @@ const LOOK_BACK_SHARE: usize = 4;
 /// query over many sources would make SQLite read and sort every row of
 /// them, and a scan of the time index would wade through other sources'
 /// rows. Pages start small and double, so filters that drop many items
-/// cost a few more queries, not a full read.
+/// cost a few more queries, not a full read. The patterns are tested in
+/// SQLite, and only the items taken are read whole.
 pub fn select(
     store: &Store,
     config: &Config,
@@ -55,24 +60,36 @@ pub fn select(
     // entries are recognised as it is polled): only several sources need
     // grouping into stories.
     let several = sources.len() > 1;
-    let mut cursors: Vec<Cursor> = sources
-        .into_iter()
-        .map(|source| Cursor::new(source, since, first_page))
-        .collect();
+    let test = Filter::of(output)
+        .map(|filter| Arc::new(move |row: &StoredFields<'_>| filter.passes(row)) as Arc<RowTest>);
+    let reads = store.output_reads(test)?;
+    let mut merge = Merge::new(&reads, sources, since, first_page);
+    // The reads share one snapshot, so every key taken has its row.
+    let next = || match merge.next()? {
+        Some((source, key)) => reads.item(source, &key.id),
+        None => Ok(None),
+    };
+    one_per_story(output, several, next)
+}
+
+/// The items `output` shows of those `next` gives, newest first: up to
+/// its limit of stories, then earlier copies of them for a while.
+fn one_per_story(
+    output: &OutputConfig,
+    several: bool,
+    mut next: impl FnMut() -> Result<Option<Item>, StoreError>,
+) -> Result<Vec<Item>, StoreError> {
     let mut stories = Stories::new(&output.prefer);
     let mut horizon = None;
     let mut look_back = output.limit.div_ceil(LOOK_BACK_SHARE);
-    while let Some(item) = next_newest(store, &mut cursors)? {
+    while let Some(item) = next()? {
+        let time = item.sort_time();
         if horizon.is_some() {
-            if look_back == 0 || horizon.is_some_and(|h| item.sort_time() < h) {
+            if look_back == 0 || horizon.is_some_and(|h| time < h) {
                 break;
             }
             look_back -= 1;
         }
-        if !filter::passes(output, &item) {
-            continue;
-        }
-        let time = item.sort_time();
         if several {
             stories.offer(item, horizon.is_none());
         } else {
@@ -90,21 +107,6 @@ pub fn select(
     Ok(shown)
 }
 
-/// Takes the newest item at the head of any cursor.
-fn next_newest(store: &Store, cursors: &mut [Cursor]) -> Result<Option<Item>, StoreError> {
-    for cursor in cursors.iter_mut() {
-        cursor.fill(store)?;
-    }
-    let best = cursors
-        .iter_mut()
-        .filter(|c| !c.buffer.is_empty())
-        .min_by(|a, b| match (a.buffer.front(), b.buffer.front()) {
-            (Some(x), Some(y)) => order(x, y),
-            _ => std::cmp::Ordering::Equal,
-        });
-    Ok(best.and_then(|c| c.buffer.pop_front()))
-}
-
 /// The store's order: newest sort time, then newest arrival, then source
 /// and id (a total order, the time indexes' own).
 fn order(a: &Item, b: &Item) -> std::cmp::Ordering {
@@ -113,40 +115,6 @@ fn order(a: &Item, b: &Item) -> std::cmp::Ordering {
         .then(b.first_seen.cmp(&a.first_seen))
         .then_with(|| a.source.cmp(&b.source))
         .then_with(|| a.id.cmp(&b.id))
-}
-
-/// One source's items, newest first, read a page at a time.
-struct Cursor {
-    query: ItemQuery,
-    buffer: VecDeque<Item>,
-    exhausted: bool,
-}
-
-impl Cursor {
-    fn new(source: SourceName, since: Option<DateTime<Utc>>, page: usize) -> Cursor {
-        Cursor {
-            query: ItemQuery {
-                sources: Some(vec![source]),
-                since,
-                limit: page,
-                offset: 0,
-            },
-            buffer: VecDeque::new(),
-            exhausted: false,
-        }
-    }
-
-    /// Reads the next page when the buffer is empty and more rows remain.
-    fn fill(&mut self, store: &Store) -> Result<(), StoreError> {
-        if self.buffer.is_empty() && !self.exhausted {
-            let page = store.items(&self.query)?;
-            self.exhausted = page.len() < self.query.limit;
-            self.query.offset += page.len();
-            self.query.limit = self.query.limit.saturating_mul(2);
-            self.buffer.extend(page);
-        }
-        Ok(())
-    }
 }
 
 /// The output's sources plus every source carrying one of its tags, in
@@ -160,4 +128,155 @@ pub fn sources_of(config: &Config, output: &OutputConfig) -> Vec<SourceName> {
         })
         .map(|s| s.name.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::store::ItemQuery;
+
+    const SOURCES: [&str; 4] = ["alpha", "bravo", "charlie", "delta"];
+    const TITLES: [&str; 4] = [
+        "Harbour council approves the new ferry timetable",
+        "Storm closes the old pier for the weekend",
+        "Lighthouse keeper retires after forty years",
+        "Market traders protest the new parking fees",
+    ];
+    const BODIES: [&str; 6] = [
+        "<p>The old lighthouse reopens.</p>",
+        "<p>Light<b>house</b> tours resume.</p>",
+        "<p>A &#108;ighthouse of note.</p>",
+        "<p>Sponsored: ferry tickets.</p>",
+        "<p>Nothing of note.</p>",
+        "<p>The pier<br>and the harbour.</p>",
+    ];
+    const INCLUDES: [&str; 5] = [
+        "",
+        "lighthouse",
+        "title:ferry",
+        "harbour|pier",
+        "old lighthouse",
+    ];
+    const EXCLUDES: [&str; 3] = ["", "sponsored", "content:^the"];
+
+    /// (source, title, body, hours published before the base, hours
+    /// first seen after it, shared link)
+    type Spec = (usize, usize, usize, i64, i64, bool);
+
+    fn stored(specs: &[Spec]) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let base = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let items: Vec<Item> = specs
+            .iter()
+            .enumerate()
+            .map(|(n, &(source, title, body, published, seen, shared))| {
+                let link = if shared {
+                    format!("https://news.example/story/{title}")
+                } else {
+                    format!("https://{}.example/{n}", SOURCES[source])
+                };
+                Item {
+                    published: Some(base - TimeDelta::hours(published)),
+                    content: Some(BODIES[body].to_string()),
+                    link: Some(link),
+                    ..Item::new(
+                        SourceName::new(SOURCES[source]).unwrap(),
+                        crate::model::ItemId::new(format!("id-{n}")),
+                        TITLES[title],
+                        base + TimeDelta::hours(seen),
+                    )
+                }
+            })
+            .collect();
+        store.upsert_items(&items).unwrap();
+        (dir, store)
+    }
+
+    fn config(dir: &std::path::Path, output: &str) -> Config {
+        let mut text = String::from("[daemon]\ndatabase = \"t.db\"\n");
+        for s in SOURCES {
+            text.push_str(&format!(
+                "[[source]]\nname = \"{s}\"\nurl = \"https://{s}.example/feed\"\n"
+            ));
+        }
+        text.push_str(output);
+        Config::parse(&dir.join("feeds.toml"), &text).unwrap()
+    }
+
+    /// What `select` gave before pages, heaps and SQL filters: every
+    /// item in the store's order, filtered here, told one by one.
+    fn straightforward(store: &Store, config: &Config, output: &OutputConfig) -> Vec<Item> {
+        let sources = sources_of(config, output);
+        let all = store
+            .items(&ItemQuery {
+                limit: 100_000,
+                ..ItemQuery::default()
+            })
+            .unwrap();
+        let filter = Filter::of(output);
+        let authors: Vec<String> = Vec::new();
+        let json = serde_json::to_string(&authors).unwrap();
+        let mut kept = all.into_iter().filter(|item| {
+            sources.contains(&item.source)
+                && filter.as_ref().map_or(true, |f| {
+                    f.passes(&StoredFields {
+                        title: &item.title,
+                        link: item.link.as_deref(),
+                        authors: &json,
+                        categories: &json,
+                        summary: item.summary.as_deref(),
+                        content: item.content.as_deref(),
+                    })
+                })
+        });
+        one_per_story(output, sources.len() > 1, || Ok(kept.next())).unwrap()
+    }
+
+    fn shown(items: &[Item]) -> Vec<(String, String, Vec<SourceName>)> {
+        items
+            .iter()
+            .map(|i| (i.source.to_string(), i.id.to_string(), i.also_in.clone()))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        #[test]
+        fn the_heap_and_sql_filters_show_what_a_straightforward_merge_does(
+            specs in proptest::collection::vec(
+                (0..4usize, 0..4usize, 0..6usize, 0..6i64, 0..3i64, any::<bool>()),
+                0..40,
+            ),
+            picked in proptest::collection::vec(0..4usize, 1..4),
+            limit in 1..12usize,
+            include in 0..INCLUDES.len(),
+            exclude in 0..EXCLUDES.len(),
+            prefer in proptest::option::of(0..4usize),
+        ) {
+            let (dir, store) = stored(&specs);
+            let mut names: Vec<&str> = picked.iter().map(|&i| SOURCES[i]).collect();
+            names.dedup();
+            let list = |xs: &[&str]| {
+                xs.iter().filter(|x| !x.is_empty()).map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")
+            };
+            let prefer = prefer.map(|p| SOURCES[p]).filter(|p| names.contains(p));
+            let output = format!(
+                "[[output]]\nname = \"out\"\nsources = [{}]\nlimit = {limit}\ninclude = [{}]\nexclude = [{}]\nprefer = [{}]\n",
+                list(&names),
+                list(&[INCLUDES[include]]),
+                list(&[EXCLUDES[exclude]]),
+                list(&prefer.into_iter().collect::<Vec<_>>()),
+            );
+            let config = config(dir.path(), &output);
+            let output = config.output("out").unwrap();
+            let now = Utc::now();
+            let selected = select(&store, &config, output, now).unwrap();
+            prop_assert_eq!(shown(&selected), shown(&straightforward(&store, &config, output)));
+        }
+    }
 }

@@ -475,7 +475,7 @@ impl Poller {
             (Err(e), _) => PollOutcome::Failed(e.into()),
             (Ok(recorded), PollOutcome::Stored { warning, .. }) => {
                 if recorded.changed() {
-                    self.store.mark_changed();
+                    self.store.bump_sources(std::slice::from_ref(&source.name));
                 }
                 PollOutcome::Stored {
                     summary: recorded.summary,

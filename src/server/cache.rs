@@ -3,11 +3,13 @@
 //! no SQLite, no rendering, no compression.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_compression::tokio::write::{BrotliEncoder, GzipEncoder};
 use async_compression::Level;
+use axum::http::HeaderValue;
 use bytes::Bytes;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
@@ -17,9 +19,9 @@ use super::encoding::Encoding;
 use crate::config::{Config, OutputConfig};
 use crate::curate;
 use crate::metrics::Metrics;
-use crate::model::OutputName;
+use crate::model::{OutputName, SourceName};
 use crate::render::{self, FeedFormat};
-use crate::store::{HandleError, StoreHandle};
+use crate::store::{HandleError, Stamp, StoreHandle};
 
 /// How long an entry of an output with `max_age` lives, so items that age
 /// out leave even when nothing new arrives.
@@ -29,40 +31,54 @@ const AGING_TTL: Duration = Duration::from_secs(60);
 /// each body is compressed once per change.
 const BROTLI_QUALITY: i32 = 6;
 
-/// One output rendered in one format, with everything a response needs.
+/// One output rendered in one format, with everything a response needs
+/// made once: each coding's body and ETag, and the `Last-Modified` value.
 #[derive(Debug)]
 pub struct Rendered {
-    /// The store generation the items were read at.
-    generation: u64,
     /// The config the output was rendered for; a reload replaces it.
     config: Arc<Config>,
+    /// The sources the output reads, and where they stood when it was read.
+    sources: Vec<SourceName>,
+    stamp: Stamp,
+    /// The store generation at which `stamp` was last found current: while
+    /// the generation stays, a request looks nothing else up.
+    checked: AtomicU64,
     expires: Option<Instant>,
-    identity: Bytes,
-    gzip: Bytes,
-    brotli: Bytes,
+    /// In the order of [`Encoding::ALL`].
+    variants: [Variant; 3],
     /// Hex digest of the identity body; ETags are this plus a coding suffix.
     pub hash: String,
     /// Whole seconds, as HTTP dates carry them.
     pub last_modified: SystemTime,
+    pub last_modified_value: HeaderValue,
+}
+
+/// A body in one coding, with its ETag.
+#[derive(Debug)]
+pub struct Variant {
+    pub body: Bytes,
+    pub etag: HeaderValue,
 }
 
 impl Rendered {
-    pub fn body(&self, encoding: Encoding) -> Bytes {
-        match encoding {
-            Encoding::Identity => self.identity.clone(),
-            Encoding::Gzip => self.gzip.clone(),
-            Encoding::Brotli => self.brotli.clone(),
+    pub fn variant(&self, encoding: Encoding) -> &Variant {
+        &self.variants[encoding.index()]
+    }
+
+    fn is_fresh(&self, config: &Arc<Config>, store: &StoreHandle) -> bool {
+        if !Arc::ptr_eq(&self.config, config) || self.expires.is_some_and(|t| Instant::now() >= t) {
+            return false;
         }
-    }
-
-    pub fn etag(&self, encoding: Encoding) -> String {
-        format!("\"{}{}\"", self.hash, encoding.etag_suffix())
-    }
-
-    fn is_fresh(&self, config: &Arc<Config>, generation: u64) -> bool {
-        self.generation == generation
-            && Arc::ptr_eq(&self.config, config)
-            && self.expires.map_or(true, |t| Instant::now() < t)
+        let generation = store.generation();
+        if self.checked.load(Ordering::Acquire) == generation {
+            return true;
+        }
+        // Something changed: whether it was one of this output's sources.
+        let current = store.stamp(&self.sources) == self.stamp;
+        if current {
+            self.checked.store(generation, Ordering::Release);
+        }
+        current
     }
 }
 
@@ -76,10 +92,14 @@ pub enum RenderError {
 
 type Key = (OutputName, FeedFormat);
 
-/// The rendered outputs, keyed by output and format.
+/// Each format's rendering of one output, in the order of [`FeedFormat::ALL`].
+type Slots = [Option<Arc<Rendered>>; 3];
+
+/// The rendered outputs, by output and format.
 #[derive(Debug, Default)]
 pub struct FeedCache {
-    entries: Mutex<HashMap<Key, Arc<Rendered>>>,
+    /// Looked up by the output's name as configured, without a key to make.
+    entries: Mutex<HashMap<OutputName, Slots>>,
     /// One lock per output and format, held while rendering it: a burst of
     /// requests for a stale output renders it once, and a slow output
     /// delays only its own requests.
@@ -102,33 +122,37 @@ impl FeedCache {
         output: &OutputConfig,
         format: FeedFormat,
     ) -> Result<Arc<Rendered>, RenderError> {
-        let key = (output.name.clone(), format);
-        if let Some(hit) = self.fresh(&key, config, sources.store.generation()) {
+        let cached = self.cached(output, format);
+        if let Some(hit) = cached.filter(|e| e.is_fresh(config, sources.store)) {
             return Ok(hit);
         }
+        let key = (output.name.clone(), format);
         let lock = self.render_lock(&key);
         let _rendering = lock.lock().await;
-        // Read before the items: a change during the render leaves the
-        // entry one generation behind, so the next request renders again.
-        let generation = sources.store.generation();
-        if let Some(hit) = self.fresh(&key, config, generation) {
-            return Ok(hit);
+        let previous = self.cached(output, format);
+        if let Some(hit) = previous
+            .as_ref()
+            .filter(|e| e.is_fresh(config, sources.store))
+        {
+            return Ok(hit.clone());
         }
-        let previous = self.lock().get(&key).cloned();
         let started = Instant::now();
-        let rendered = Arc::new(
-            render_entry(sources.store, config, output, format, generation, previous).await?,
-        );
+        let rendered =
+            Arc::new(render_entry(sources.store, config, output, format, previous).await?);
         sources
             .metrics
             .record_render(output.name.as_str(), format, started.elapsed());
-        let configured = |(name, _): &Key| config.output(name.as_str()).is_some();
+        let configured = |name: &OutputName| config.output(name.as_str()).is_some();
         let mut entries = self.lock();
-        entries.retain(|key, _| configured(key));
-        entries.insert(key, rendered.clone());
+        entries.retain(|name, _| configured(name));
+        entries.entry(key.0).or_default()[slot(format)] = Some(rendered.clone());
         drop(entries);
-        locked(&self.rendering).retain(|key, _| configured(key));
+        locked(&self.rendering).retain(|(name, _), _| configured(name));
         Ok(rendered)
+    }
+
+    fn cached(&self, output: &OutputConfig, format: FeedFormat) -> Option<Arc<Rendered>> {
+        self.lock().get(&output.name)?[slot(format)].clone()
     }
 
     fn render_lock(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
@@ -138,15 +162,16 @@ impl FeedCache {
             .clone()
     }
 
-    fn fresh(&self, key: &Key, config: &Arc<Config>, generation: u64) -> Option<Arc<Rendered>> {
-        self.lock()
-            .get(key)
-            .filter(|e| e.is_fresh(config, generation))
-            .cloned()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<Key, Arc<Rendered>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<OutputName, Slots>> {
         locked(&self.entries)
+    }
+}
+
+fn slot(format: FeedFormat) -> usize {
+    match format {
+        FeedFormat::Rss => 0,
+        FeedFormat::Atom => 1,
+        FeedFormat::Json => 2,
     }
 }
 
@@ -160,10 +185,14 @@ async fn render_entry(
     config: &Arc<Config>,
     output: &OutputConfig,
     format: FeedFormat,
-    generation: u64,
     previous: Option<Arc<Rendered>>,
 ) -> Result<Rendered, RenderError> {
     let now = Utc::now();
+    // Taken before the items are read: a change during the render leaves
+    // the entry behind it, so the next request renders again.
+    let sources = curate::sources_of(config, output);
+    let generation = store.generation();
+    let stamp = store.stamp(&sources);
     let (owned_config, owned_output) = (config.clone(), output.clone());
     let (body, newest) = store
         .read(move |s| {
@@ -199,13 +228,22 @@ async fn render_entry(
         }
     };
     let (gzip, brotli) = compress(identity.clone()).await?;
+    let variant = |body, encoding: Encoding| Variant {
+        etag: header_value(format!("\"{hash}{}\"", encoding.etag_suffix())),
+        body,
+    };
     Ok(Rendered {
-        generation,
         config: config.clone(),
+        sources,
+        stamp,
+        checked: AtomicU64::new(generation),
         expires: output.max_age.map(|_| Instant::now() + AGING_TTL),
-        identity,
-        gzip,
-        brotli,
+        variants: [
+            variant(identity, Encoding::Identity),
+            variant(gzip, Encoding::Gzip),
+            variant(brotli, Encoding::Brotli),
+        ],
+        last_modified_value: header_value(httpdate::fmt_http_date(last_modified)),
         hash,
         last_modified,
     })
@@ -234,6 +272,13 @@ async fn compress(body: Bytes) -> Result<(Bytes, Bytes), std::io::Error> {
     .map_err(std::io::Error::other)?
 }
 
+/// A header value of text made here (hex, quotes, an HTTP date), which is
+/// always valid.
+fn header_value(text: String) -> HeaderValue {
+    HeaderValue::from_maybe_shared(Bytes::from(text))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
 fn hex_digest(body: &[u8]) -> String {
     Sha256::digest(body)[..16]
         .iter()
@@ -255,17 +300,42 @@ mod tests {
         [[output]]\nname = \"slow\"\nsources = [\"wire\"]\n\
         [[output]]\nname = \"quick\"\nsources = [\"wire\"]\n";
 
+    /// A cache over a store of its own, under the config `text`.
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        config: Arc<Config>,
+        store: StoreHandle,
+        metrics: Metrics,
+        cache: FeedCache,
+    }
+
+    impl Fixture {
+        fn new(text: &str) -> Fixture {
+            let dir = tempfile::tempdir().unwrap();
+            let config = Arc::new(Config::parse(&dir.path().join("feeds.toml"), text).unwrap());
+            let store = StoreHandle::open(&config.daemon.database).unwrap();
+            Fixture {
+                _dir: dir,
+                config,
+                store,
+                metrics: Metrics::new(),
+                cache: FeedCache::default(),
+            }
+        }
+
+        fn sources(&self) -> Sources<'_> {
+            Sources {
+                store: &self.store,
+                metrics: &self.metrics,
+            }
+        }
+    }
+
     #[tokio::test]
     async fn a_render_in_progress_holds_up_only_its_own_output() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Arc::new(Config::parse(&dir.path().join("feeds.toml"), CONFIG).unwrap());
-        let store = StoreHandle::open(&config.daemon.database).unwrap();
-        let metrics = Metrics::new();
-        let cache = FeedCache::default();
-        let sources = || Sources {
-            store: &store,
-            metrics: &metrics,
-        };
+        let f = Fixture::new(CONFIG);
+        let (config, cache) = (&f.config, &f.cache);
+        let sources = || f.sources();
         // A render of `slow` that has not finished yet.
         let slow_key = (config.outputs[0].name.clone(), FeedFormat::Rss);
         let slow_lock = cache.render_lock(&slow_key);
@@ -274,14 +344,57 @@ mod tests {
         let quick = config.output("quick").unwrap();
         let answered = tokio::time::timeout(
             Duration::from_secs(10),
-            cache.get(sources(), &config, quick, FeedFormat::Rss),
+            cache.get(sources(), config, quick, FeedFormat::Rss),
         )
         .await;
         assert!(answered.expect("not held up by `slow`").is_ok());
         // The same output in another format is its own render too.
         let slow = config.output("slow").unwrap();
-        let other_format = cache.get(sources(), &config, slow, FeedFormat::Atom);
+        let other_format = cache.get(sources(), config, slow, FeedFormat::Atom);
         let answered = tokio::time::timeout(Duration::from_secs(10), other_format).await;
         assert!(answered.expect("not held up").is_ok());
+    }
+
+    const TWO_SOURCES: &str = "[daemon]\ndatabase = \"t.db\"\n\
+        [[source]]\nname = \"wire\"\nurl = \"http://127.0.0.1:9/wire\"\n\
+        [[source]]\nname = \"local\"\nurl = \"http://127.0.0.1:9/local\"\n\
+        [[output]]\nname = \"wire-only\"\nsources = [\"wire\"]\n\
+        [[output]]\nname = \"both\"\nsources = [\"wire\", \"local\"]\n";
+
+    #[tokio::test]
+    async fn a_write_to_one_source_renders_again_only_the_outputs_reading_it() {
+        let f = Fixture::new(TWO_SOURCES);
+        let (store, metrics) = (&f.store, &f.metrics);
+        let get = |name: &str| {
+            let output = f.config.output(name).unwrap();
+            f.cache.get(f.sources(), &f.config, output, FeedFormat::Rss)
+        };
+        let wire_only = get("wire-only").await.unwrap();
+        let both = get("both").await.unwrap();
+        assert_eq!(metrics.renders_total(), 2);
+
+        let local = SourceName::new("local").unwrap();
+        let item = crate::model::Item::new(
+            local.clone(),
+            crate::model::ItemId::new("https://local.example/1"),
+            "Ferry timetable changes",
+            Utc::now(),
+        );
+        store.write(move |s| s.upsert_items(&[item])).await.unwrap();
+        store.bump_sources(&[local]);
+
+        let wire_only_again = get("wire-only").await.unwrap();
+        assert!(Arc::ptr_eq(&wire_only, &wire_only_again), "kept");
+        assert_eq!(metrics.renders_total(), 2, "wire-only reads no local item");
+        let both_again = get("both").await.unwrap();
+        assert_eq!(metrics.renders_total(), 3, "both reads local");
+        assert_ne!(both.hash, both_again.hash);
+        let body = both_again.variant(Encoding::Identity).body.clone();
+        assert!(String::from_utf8_lossy(&body).contains("Ferry timetable changes"));
+
+        // A change naming no source reaches every output.
+        store.mark_changed();
+        get("wire-only").await.unwrap();
+        assert_eq!(metrics.renders_total(), 4);
     }
 }

@@ -34,7 +34,7 @@ fn tag_matches(tag: &str, hash: &str) -> bool {
     let Some(opaque) = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')) else {
         return false;
     };
-    [Encoding::Identity, Encoding::Gzip, Encoding::Brotli]
+    Encoding::ALL
         .iter()
         .any(|e| opaque.strip_prefix(hash) == Some(e.etag_suffix()))
 }

@@ -10,6 +10,17 @@ pub enum Encoding {
 }
 
 impl Encoding {
+    pub const ALL: [Encoding; 3] = [Encoding::Identity, Encoding::Gzip, Encoding::Brotli];
+
+    /// Where this coding stands in [`Encoding::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            Encoding::Identity => 0,
+            Encoding::Gzip => 1,
+            Encoding::Brotli => 2,
+        }
+    }
+
     /// The `Content-Encoding` value; `None` for identity.
     pub fn header_value(self) -> Option<&'static str> {
         match self {
@@ -40,15 +51,20 @@ pub fn negotiate(accept_encoding: Option<&str>) -> Encoding {
     let (mut br, mut gzip, mut identity) = (None, None, None);
     for part in header.split(',') {
         let mut fields = part.split(';');
-        let coding = fields.next().unwrap_or("").trim().to_ascii_lowercase();
-        let q = fields.find_map(q_value).unwrap_or(1.0);
-        let slot = match coding.as_str() {
-            "br" => &mut br,
-            "gzip" | "x-gzip" => &mut gzip,
-            "identity" => &mut identity,
-            "*" => &mut star,
-            _ => continue,
+        let coding = fields.next().unwrap_or("").trim();
+        let is = |name: &str| coding.eq_ignore_ascii_case(name);
+        let slot = if is("br") {
+            &mut br
+        } else if is("gzip") || is("x-gzip") {
+            &mut gzip
+        } else if is("identity") {
+            &mut identity
+        } else if coding == "*" {
+            &mut star
+        } else {
+            continue;
         };
+        let q = fields.find_map(q_value).unwrap_or(1.0);
         *slot = Some(q);
     }
     let br = br.or(star).unwrap_or(0.0);

@@ -1,6 +1,7 @@
 //! `/feeds/{output}.{rss,atom,json}`: a cached output with validators,
 //! `304` answers and the client's preferred compression.
 
+use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::header::{
@@ -57,29 +58,34 @@ pub async fn feed(
     }
 }
 
+/// The answer from what the cache made once: no header is formatted here,
+/// and a `304` carries only shared values.
 fn respond(rendered: &Rendered, format: FeedFormat, request: &HeaderMap) -> Response {
     let accept = request.get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok());
     let encoding = negotiate(accept);
-    let mut headers = HeaderMap::new();
-    let etag = rendered.etag(encoding);
-    // The hash is hex and the suffix fixed, so these are valid header values.
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        headers.insert(ETAG, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(rendered.last_modified)) {
-        headers.insert(LAST_MODIFIED, v);
-    }
+    let variant = rendered.variant(encoding);
+    let not_modified = is_not_modified(request, &rendered.hash, rendered.last_modified);
+    let mut response = if not_modified {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        Response::new(Body::from(variant.body.clone()))
+    };
+    let headers = response.headers_mut();
+    headers.reserve(7);
+    headers.insert(ETAG, variant.etag.clone());
+    headers.insert(LAST_MODIFIED, rendered.last_modified_value.clone());
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL_VALUE));
     headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
-    if is_not_modified(request, &rendered.hash, rendered.last_modified) {
-        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    if !not_modified {
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static(format.content_type()),
+        );
+        if let Some(coding) = encoding.header_value() {
+            headers.insert(CONTENT_ENCODING, HeaderValue::from_static(coding));
+        }
     }
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    );
-    if let Some(coding) = encoding.header_value() {
-        headers.insert(CONTENT_ENCODING, HeaderValue::from_static(coding));
-    }
-    (headers, rendered.body(encoding)).into_response()
+    response
 }

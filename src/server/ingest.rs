@@ -189,7 +189,7 @@ async fn store(state: &ServerState, source: &SourceConfig, bytes: bytes::Bytes) 
         ..answer(source, &items, &outcomes)
     };
     if !answer.created.is_empty() || !answer.updated.is_empty() {
-        state.store.mark_changed();
+        state.store.bump_sources(std::slice::from_ref(&source.name));
     }
     tracing::info!(
         source = %source.name,

@@ -34,13 +34,24 @@ use crate::store::StoreHandle;
 use cache::FeedCache;
 
 /// What every handler shares: the live config, the database, the metrics
-/// and the rendered-feed cache.
+/// and the rendered-feed cache. Handlers and the request counter each take
+/// a copy per request, so a copy is one shared pointer.
 #[derive(Clone)]
-pub struct ServerState {
+pub struct ServerState(Arc<Shared>);
+
+pub struct Shared {
     config: watch::Receiver<Arc<Config>>,
     store: StoreHandle,
     metrics: Arc<Metrics>,
-    cache: Arc<FeedCache>,
+    cache: FeedCache,
+}
+
+impl std::ops::Deref for ServerState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl ServerState {
@@ -50,14 +61,16 @@ impl ServerState {
         store: StoreHandle,
         metrics: Arc<Metrics>,
     ) -> Self {
-        ServerState {
+        ServerState(Arc::new(Shared {
             config,
             store,
             metrics,
-            cache: Arc::default(),
-        }
+            cache: FeedCache::default(),
+        }))
     }
+}
 
+impl Shared {
     fn config(&self) -> Arc<Config> {
         self.config.borrow().clone()
     }

@@ -4,12 +4,13 @@
 //! grouped into shared transactions (see `group_commit.rs`).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
 use rusqlite::Transaction;
 use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
+use super::generations::{Generations, Stamp};
 use super::group_commit::{Fate, GroupedWrite, MOST_WRITES};
 use super::source_feeds::SourceFeed;
 use super::sources::{record_poll, Recorded};
@@ -49,9 +50,10 @@ pub struct StoreHandle {
     /// Bounds concurrent reads, and so the blocking threads and SQLite
     /// connections (each with its page cache) that reads can hold.
     read_slots: Arc<Semaphore>,
-    /// Bumped whenever stored items change, so caches of rendered outputs
-    /// know when they are stale without asking SQLite.
-    generation: Arc<AtomicU64>,
+    /// Bumped whenever stored items change, overall and per source, so
+    /// caches of rendered outputs know when they are stale without asking
+    /// SQLite.
+    generations: Arc<Generations>,
     /// The writer's last seen `data_version`; `i64::MIN` before the first look.
     external: Arc<AtomicI64>,
 }
@@ -111,7 +113,7 @@ impl StoreHandle {
             path: Arc::new(path.to_path_buf()),
             readers: Arc::default(),
             read_slots: Arc::new(Semaphore::new(MAX_READERS)),
-            generation: Arc::default(),
+            generations: Arc::default(),
             external: Arc::new(AtomicI64::new(i64::MIN)),
         })
     }
@@ -194,12 +196,25 @@ impl StoreHandle {
 
     /// A number that changes whenever stored items have changed.
     pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+        self.generations.any()
     }
 
-    /// Records that stored items changed (new, updated or removed items).
+    /// Records that stored items changed (new, updated or removed items)
+    /// in sources not named: every output may have changed.
     pub fn mark_changed(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.generations.bump_all();
+    }
+
+    /// Records that the items of `sources` changed, and only theirs: call
+    /// it after the commit, so a render that sees the new stamp reads the
+    /// new rows.
+    pub fn bump_sources(&self, sources: &[SourceName]) {
+        self.generations.bump(sources);
+    }
+
+    /// Where `sources` stand: a later equal stamp means none changed.
+    pub fn stamp(&self, sources: &[SourceName]) -> Stamp {
+        self.generations.stamp(sources)
     }
 
     /// Marks the store changed when another process has written to it

@@ -61,7 +61,7 @@ pub struct ItemQuery {
     pub offset: usize,
 }
 
-const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source, enclosures, image, episode, explicit";
+pub(super) const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source, enclosures, image, episode, explicit";
 
 impl Store {
     /// Stores `items` in one transaction; re-storing an unchanged item is a
@@ -282,7 +282,7 @@ fn json_list(v: &[String]) -> String {
 }
 
 /// A row as SQLite holds it, before the checks that make it an `Item`.
-struct RawItem {
+pub(super) struct RawItem {
     source: String,
     id: String,
     title: String,
@@ -301,7 +301,7 @@ struct RawItem {
     explicit: Option<bool>,
 }
 
-fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
+pub(super) fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
     Ok(RawItem {
         source: r.get(0)?,
         id: r.get(1)?,
@@ -323,7 +323,7 @@ fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
 }
 
 impl RawItem {
-    fn into_item(self) -> Result<Item, StoreError> {
+    pub(super) fn into_item(self) -> Result<Item, StoreError> {
         let list = |s: &str| {
             serde_json::from_str::<Vec<String>>(s)
                 .map_err(|e| StoreError::Corrupt(format!("item {}: {e}", self.id)))

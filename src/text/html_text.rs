@@ -35,6 +35,61 @@ pub fn html_to_text(html: &str) -> String {
         .collect()
 }
 
+/// False when every run of word characters (ASCII letters and digits,
+/// `-`, `_`) in the text of `html` (as [`html_to_text`] makes it) is in
+/// `html` as it stands: no tag, comment or script cut out of the text joins
+/// two word characters (`un<em>believ</em>able`), and no entity may stand
+/// for one (`&#98;`). Then a word absent from `html` is absent from its
+/// text, and a search for it can skip making the text.
+pub fn text_may_join_words(html: &str) -> bool {
+    if has_entity_of_word(html) {
+        return true;
+    }
+    // Whether the text so far ends in a word character that a cut holds
+    // open: the next text, if it starts with one, is joined to it.
+    let mut open = false;
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        let before = &rest.as_bytes()[..at];
+        if let (Some(&first), Some(&last)) = (before.first(), before.last()) {
+            if open && is_word_byte(first) {
+                return true;
+            }
+            open = is_word_byte(last);
+        }
+        rest = &rest[at..];
+        rest = match Tag::read(rest) {
+            Some(tag) => {
+                open &= !tag.is_block();
+                tag.skip_content(tag.rest)
+            }
+            None => {
+                open = false;
+                &rest[1..]
+            }
+        };
+    }
+    open && rest.as_bytes().first().is_some_and(|&b| is_word_byte(b))
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// True when `html` holds an entity that may decode to a word character:
+/// any numeric one, and any named one but those HTML writers use for
+/// markup characters and spaces.
+fn has_entity_of_word(html: &str) -> bool {
+    const MARKUP: [&str; 6] = ["amp", "lt", "gt", "quot", "apos", "nbsp"];
+    html.match_indices('&').any(|(at, _)| {
+        let after = &html[at + 1..];
+        let name_len = after
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(after.len());
+        after.starts_with('#') || (name_len > 0 && !MARKUP.contains(&&after[..name_len]))
+    })
+}
+
 /// How deep elements nest in `html`, counted in one pass: void and
 /// self-closed elements, and those HTML closes by itself (`p`, `li`,
 /// table cells…), do not nest. Unclosed elements count as open to the end.
@@ -102,6 +157,30 @@ mod tests {
             html_to_text("<p>Fish &amp; <b>chips</b></p>\n<p>today</p>"),
             "Fish & chips today"
         );
+    }
+
+    #[test]
+    fn words_joined_by_cuts_or_spelt_as_entities_are_told() {
+        for joined in [
+            "un<em>believ</em>able",
+            "har<b></b>bour",
+            "a<!-- x -->b",
+            "x<script>1</script>y",
+            "ab&#99;d",
+            "&lowbar;",
+        ] {
+            assert!(text_may_join_words(joined), "{joined}");
+        }
+        for apart in [
+            "<p>Story 7. The harbour</p><p>committee</p>",
+            "the <a href=\"x\">link text</a> here.",
+            "Fish &amp; chips&nbsp;today &lt;b&gt;",
+            "a<br>b",
+            "1 < 2",
+            "plain",
+        ] {
+            assert!(!text_may_join_words(apart), "{apart}");
+        }
     }
 
     #[test]

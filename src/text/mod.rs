@@ -11,6 +11,6 @@ mod tag;
 pub mod words;
 
 pub use cut::cut_at_word;
-pub use html_text::{html_to_text, nesting_depth};
+pub use html_text::{html_to_text, nesting_depth, text_may_join_words};
 pub use strip_tags::strip_tags;
 pub use words::words;

@@ -587,3 +587,36 @@ async fn a_config_reload_changes_what_is_served() {
     );
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_304_carries_the_validator_and_vary_of_the_coding_asked_for() {
+    let h = Harness::start().await;
+    h.add(vec![item("a", "Harbour reopens", 2)]).await;
+    for (accept, suffix) in [("gzip", "-gz\""), ("br", "-br\""), ("identity", "")] {
+        let full = h
+            .get("/feeds/world.rss", &[("accept-encoding", accept)])
+            .await;
+        let etag = header(&full, "etag").to_string();
+        assert!(
+            etag.ends_with(suffix) || suffix.is_empty(),
+            "{accept}: {etag}"
+        );
+        let r = h
+            .get(
+                "/feeds/world.rss",
+                &[("accept-encoding", accept), ("if-none-match", &etag)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_MODIFIED, "{accept}");
+        assert_eq!(header(&r, "etag"), etag, "{accept}");
+        assert_eq!(header(&r, "vary"), "Accept-Encoding", "{accept}");
+        assert_eq!(
+            header(&r, "last-modified"),
+            header(&full, "last-modified"),
+            "{accept}"
+        );
+        assert!(r.headers().get("content-encoding").is_none(), "{accept}");
+        assert!(r.bytes().await.unwrap().is_empty(), "{accept}");
+    }
+    h.stop().await;
+}

@@ -30,6 +30,7 @@ struct Inner {
     renders: BTreeMap<(String, FeedFormat), u64>,
     render_seconds: BTreeMap<FeedFormat, Histogram>,
     requests: BTreeMap<(String, u16), u64>,
+    tokens_refused: BTreeMap<String, u64>,
     request_seconds: BTreeMap<String, Histogram>,
 }
 
@@ -123,6 +124,16 @@ impl Metrics {
                 inner.request_seconds.insert(route.to_string(), h);
             }
         }
+    }
+
+    /// A request for a private output without its token (none, or a
+    /// wrong one): answered `404`, counted here for the operator.
+    pub fn record_token_refused(&self, output: &str) {
+        *self
+            .lock()
+            .tokens_refused
+            .entry(output.to_string())
+            .or_default() += 1;
     }
 
     /// A connection refused because the server held `max_connections`;
@@ -235,6 +246,19 @@ impl Metrics {
         }
         header(
             &mut out,
+            "syndic_output_token_refused_total",
+            "counter",
+            "Requests for a private output without its token, answered 404.",
+        );
+        for (output, n) in &inner.tokens_refused {
+            let _ = writeln!(
+                out,
+                "syndic_output_token_refused_total{{output=\"{}\"}} {n}",
+                label(output)
+            );
+        }
+        header(
+            &mut out,
             "syndic_http_connections_refused_total",
             "counter",
             "Connections refused because the server held max_connections.",
@@ -274,6 +298,7 @@ mod tests {
         m.record_fetch("wire", PollResult::Error, Duration::from_secs(20));
         m.record_render("world", FeedFormat::Atom, Duration::from_millis(2));
         m.record_request("/feeds/{file}", 200, Duration::from_micros(100));
+        m.record_token_refused("mine");
         let items = HashMap::from([("wire".to_string(), 7)]);
         let text = m.render_prometheus(&items);
         assert!(text.contains("syndic_fetches_total{source=\"wire\",result=\"ok\"} 2\n"));
@@ -288,6 +313,7 @@ mod tests {
         assert!(
             text.contains("syndic_http_requests_total{route=\"/feeds/{file}\",status=\"200\"} 1\n")
         );
+        assert!(text.contains("syndic_output_token_refused_total{output=\"mine\"} 1\n"));
         assert_eq!(m.renders_total(), 1);
     }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::{known_source, open_reader, print_out, CliError};
-use crate::config::{Config, HttpOptions, HumanDuration, Schedule};
+use crate::config::{Access, Config, HttpOptions, HumanDuration, Schedule};
 use crate::model::{Item, PollResult};
 use crate::store::{ItemQuery, SourceStats};
 
@@ -57,8 +57,31 @@ pub fn check(config: &Config) -> Result<(), CliError> {
             "  output {:<24} /feeds/{}.{{rss,atom,json}} limit {}\n",
             o.name, o.name, o.limit
         ));
+        if let Access::Token(token) = &o.access {
+            out.push_str(&format!("    private, token from {}\n", token.from()));
+        }
+    }
+    if let Some(warning) = unreachable_base_url(config) {
+        eprintln!("syndic: warning: {warning}");
     }
     print_out(&out)
+}
+
+/// Listening on every address without a `base_url` gives self links and
+/// autodiscovery to `0.0.0.0` or `[::]`, which no reader can open.
+fn unreachable_base_url(config: &Config) -> Option<String> {
+    let listen = config.daemon.listen;
+    let host_unspecified = match config.daemon.base_url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_unspecified(),
+        Some(url::Host::Ipv6(ip)) => ip.is_unspecified(),
+        _ => false,
+    };
+    (listen.ip().is_unspecified() && host_unspecified).then(|| {
+        format!(
+            "`listen = \"{listen}\"` without `base_url`: feeds would link to {}, which readers cannot open; set `base_url = \"https://feeds.example.org\"` in [daemon]",
+            config.daemon.base_url
+        )
+    })
 }
 
 /// A source's HTTP options in a line: header names without their values

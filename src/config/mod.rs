@@ -1,6 +1,7 @@
 //! Reads and validates `feeds.toml` into a [`Config`] the rest of syndic
 //! can trust: names unique, references resolved, paths absolute.
 
+mod access;
 mod duration;
 pub mod edit;
 mod error;
@@ -12,6 +13,7 @@ mod raw;
 mod renames;
 mod schedule;
 mod secret;
+mod token;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -22,6 +24,7 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
+pub use access::Access;
 pub use duration::{DurationError, HumanDuration};
 pub use error::{ConfigError, Located};
 pub use filter::FieldSets;
@@ -147,6 +150,8 @@ pub struct OutputConfig {
     /// Whose copy of a story several sources carry is shown, most
     /// preferred first; unlisted sources after them, earliest copy first.
     pub prefer: Vec<SourceName>,
+    /// Public, or only for whoever shows the output's token.
+    pub access: Access,
 }
 
 pub const DEFAULT_CONFIG: &str = "feeds.toml";
@@ -357,8 +362,10 @@ impl Checker<'_> {
         let name = s.name.into_inner();
         let push = push::RawPush {
             accept_push: s.accept_push,
-            token_env: s.token_env,
-            token_file: s.token_file,
+            token: token::RawToken {
+                token_env: s.token_env,
+                token_file: s.token_file,
+            },
         };
         let location = match (s.url, s.path) {
             (None, None) if push.accepts() => Location::Push,
@@ -524,6 +531,11 @@ impl Checker<'_> {
         let include = compile(&o.include, "include")?;
         let exclude = compile(&o.exclude, "exclude")?;
         let prefer = self.preferred(&o.prefer, sources, &name, &chosen, &o.tags)?;
+        let token = token::RawToken {
+            token_env: o.token_env,
+            token_file: o.token_file,
+        };
+        let access = self.access(&name, o.access, token)?;
         Ok(OutputConfig {
             title: o.title.unwrap_or_else(|| name.to_string()),
             name,
@@ -535,6 +547,7 @@ impl Checker<'_> {
             limit,
             max_age: o.max_age.map(|d| d.0),
             prefer,
+            access,
         })
     }
 

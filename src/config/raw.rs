@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::access::AccessKind;
 use super::duration::HumanDuration;
 use super::schedule::ScheduleKind;
 use crate::model::{OutputName, SourceKind, SourceName};
@@ -96,4 +97,7 @@ pub struct RawOutput {
     pub max_age: Option<HumanDuration>,
     #[serde(default)]
     pub prefer: Vec<Spanned<String>>,
+    pub access: Option<Spanned<AccessKind>>,
+    pub token_env: Option<Spanned<String>>,
+    pub token_file: Option<Spanned<String>>,
 }

@@ -3,19 +3,27 @@
 
 use std::fmt::Write;
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
+use super::access::{feed_url, listed, presented};
 use super::ServerState;
 use crate::config::Config;
-use crate::render::{self, FeedFormat};
+use crate::render::FeedFormat;
 
-pub async fn index(State(state): State<ServerState>) -> impl IntoResponse {
+/// Private outputs are listed only for a request showing their token.
+pub async fn index(
+    State(state): State<ServerState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> impl IntoResponse {
+    let shown = presented(&headers, query.as_deref());
     (
         [(CONTENT_TYPE, "text/html; charset=utf-8")],
-        page(&state.config()),
+        page(&state.config(), shown.as_deref()),
     )
 }
 
@@ -28,13 +36,13 @@ fn format_label(format: FeedFormat) -> &'static str {
 }
 
 /// The page for `config`; every text from the config is escaped.
-fn page(config: &Config) -> String {
+fn page(config: &Config, shown: Option<&str>) -> String {
     let mut head = String::new();
     let mut body = String::new();
-    for output in &config.outputs {
+    for output in listed(config, shown) {
         let mut links = Vec::new();
         for format in FeedFormat::ALL {
-            let url = render::self_url(output, format, &config.daemon);
+            let url = feed_url(config, output, format, shown);
             let title = format!("{} ({})", output.title, format_label(format));
             let _ = writeln!(
                 head,
@@ -55,8 +63,8 @@ fn page(config: &Config) -> String {
         }
         let _ = writeln!(body, "<br>{}</li>", links.join(" · "));
     }
-    if config.outputs.is_empty() {
-        body.push_str("<li>No outputs are configured.</li>\n");
+    if body.is_empty() {
+        body.push_str("<li>No outputs to list.</li>\n");
     }
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\

@@ -2,6 +2,7 @@
 //! metrics. It never serves files from disk: every answer is built from
 //! the config and the store.
 
+mod access;
 mod cache;
 mod conditional;
 mod encoding;

@@ -23,6 +23,7 @@ mod parse;
 mod parse_corpus;
 mod parse_props;
 mod poll;
+mod private_outputs;
 mod push;
 mod renames;
 mod render;

@@ -60,7 +60,8 @@ fn import_appends_new_feeds_and_keeps_comments() {
 
     let export = syndic(&config, &["opml", "export"]);
     let exported = String::from_utf8_lossy(&export.stdout);
-    assert_eq!(exported.matches("<outline ").count(), 3, "{exported}");
+    // Three feeds, two of them in the folder their tag names.
+    assert_eq!(exported.matches("<outline ").count(), 4, "{exported}");
     let parsed = syndic::opml::read(&exported).unwrap();
     assert!(parsed
         .iter()
@@ -113,4 +114,70 @@ fn import_of_a_broken_file_changes_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken.opml"));
     assert_eq!(std::fs::read_to_string(&config).unwrap(), CONFIG);
+}
+
+#[test]
+fn folders_and_categories_become_tags_and_export_groups_by_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    let opml = dir.path().join("subs.opml");
+    std::fs::write(&config, CONFIG).unwrap();
+    std::fs::write(
+        &opml,
+        r#"<opml version="2.0"><body>
+  <outline text="Café Öffentlich">
+    <outline text="Stadt">
+      <outline text="Rathaus Nachrichten" xmlUrl="https://rathaus.example/feed" category="/Lokal/Politik"/>
+    </outline>
+    <outline text="Café Öffentlich" xmlUrl="https://cafe.example/rss"/>
+  </outline>
+  <outline text="Loose" xmlUrl="https://loose.example/rss"/>
+</body></opml>"#,
+    )
+    .unwrap();
+    let out = syndic(&config, &["opml", "import", opml.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parsed = syndic::config::Config::load(&config).unwrap();
+    let tags = |name: &str| {
+        parsed
+            .source(name)
+            .unwrap_or_else(|| panic!("no source {name}"))
+            .tags
+            .clone()
+    };
+    assert_eq!(
+        tags("rathaus-nachrichten"),
+        ["café-öffentlich", "stadt", "lokal", "politik"]
+    );
+    assert_eq!(tags("café-öffentlich"), ["café-öffentlich"]);
+    assert!(tags("loose").is_empty());
+
+    let export = syndic(&config, &["opml", "export"]);
+    let exported = String::from_utf8_lossy(&export.stdout);
+    let folder = exported
+        .find("<outline text=\"café-öffentlich\"")
+        .unwrap_or_else(|| panic!("no folder for the tag: {exported}"));
+    let close = exported[folder..].find("</outline>").unwrap() + folder;
+    let inside = &exported[folder..close];
+    assert!(
+        inside.contains("https://rathaus.example/feed"),
+        "{exported}"
+    );
+    assert!(inside.contains("https://cafe.example/rss"), "{exported}");
+    assert!(!inside.contains("loose.example"), "{exported}");
+    // Read back, every source keeps all its tags.
+    let back = syndic::opml::read(&exported).unwrap();
+    let rathaus = back
+        .iter()
+        .find(|s| s.xml_url == "https://rathaus.example/feed")
+        .unwrap();
+    assert_eq!(
+        rathaus.tags,
+        ["café-öffentlich", "stadt", "lokal", "politik"]
+    );
 }

@@ -6,6 +6,7 @@ mod duration;
 pub mod edit;
 mod error;
 mod filter;
+mod health;
 mod http_options;
 mod pattern;
 mod push;
@@ -28,6 +29,7 @@ pub use access::Access;
 pub use duration::{DurationError, HumanDuration};
 pub use error::{ConfigError, Located};
 pub use filter::FieldSets;
+pub use health::HEALTH_NAME;
 pub use http_options::{Auth, HttpOptions};
 pub use pattern::{Field, Pattern, PatternError};
 pub use schedule::Schedule;
@@ -70,6 +72,9 @@ pub struct DaemonSettings {
     pub max_items: usize,
     pub retention: Retention,
     pub schedule: Schedule,
+    /// With `health_output = true`: failed polls in a row after which the
+    /// `_health` output reports a source failing.
+    pub health_after: Option<u32>,
 }
 
 /// How many items a source keeps and for how long; `None` keeps all.
@@ -241,8 +246,9 @@ impl Checker<'_> {
 
     fn build(&self, raw: RawConfig) -> Result<Config, ConfigError> {
         let daemon = self.daemon(raw.daemon)?;
-        let sources = self.sources(raw.source, &daemon)?;
-        let outputs = self.outputs(raw.output, &sources)?;
+        let mut sources = self.sources(raw.source, &daemon)?;
+        let mut outputs = self.outputs(raw.output, &sources)?;
+        self.add_health(&daemon, &mut sources, &mut outputs)?;
         Ok(Config {
             file: std::path::absolute(self.path).unwrap_or_else(|_| self.path.to_path_buf()),
             daemon,
@@ -253,6 +259,10 @@ impl Checker<'_> {
 
     fn daemon(&self, raw: RawDaemon) -> Result<DaemonSettings, ConfigError> {
         let schedule = self.schedule(&raw)?;
+        let health_after = self.health_after(health::RawHealth {
+            output: raw.health_output,
+            after: raw.health_after,
+        })?;
         let listen = match raw.listen {
             Some(a) => a.get_ref().parse().map_err(|_| {
                 self.error(
@@ -317,6 +327,7 @@ impl Checker<'_> {
                 keep: raw.keep.map(|k| positive(Some(k), "keep", 0)).transpose()?,
                 max_age: raw.max_age.map(|d| d.0),
             },
+            health_after,
         })
     }
 

@@ -40,6 +40,8 @@ pub struct RawDaemon {
     pub schedule: Option<ScheduleKind>,
     pub min_interval: Option<Spanned<HumanDuration>>,
     pub max_interval: Option<Spanned<HumanDuration>>,
+    pub health_output: Option<Spanned<bool>>,
+    pub health_after: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]

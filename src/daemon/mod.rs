@@ -3,6 +3,7 @@
 //! SIGINT stop cleanly.
 
 mod dump_watch;
+mod health_feed;
 mod lock;
 mod notify;
 mod retention;
@@ -79,8 +80,8 @@ struct Daemon {
     stop: ShutdownTrigger,
     scheduler: JoinHandle<()>,
     server: JoinHandle<()>,
-    /// Retention, the dump folders' watch and the watch for other
-    /// processes' writes.
+    /// Retention, the dump folders' watch, the health feed and the watch
+    /// for other processes' writes.
     housekeeping: Vec<JoinHandle<()>>,
     signals: Signals,
     manager: ServiceManager,
@@ -122,7 +123,12 @@ impl Daemon {
         let scheduler = tokio::spawn(scheduler.run(stop_rx.clone(), STOP_GRACE));
         let housekeeping = vec![
             tokio::spawn(dump_watch::run(config_rx.clone(), wake_tx, stop_rx.clone())),
-            tokio::spawn(retention::run(store.clone(), config_rx, stop_rx.clone())),
+            tokio::spawn(retention::run(
+                store.clone(),
+                config_rx.clone(),
+                stop_rx.clone(),
+            )),
+            tokio::spawn(health_feed::run(store.clone(), config_rx, stop_rx.clone())),
             tokio::spawn(follow_external_writes(store.clone(), stop_rx)),
         ];
         tracing::info!(%addr, sources = config_tx.borrow().sources.len(), "syndic is running");

@@ -7,10 +7,12 @@ mod cache;
 mod conditional;
 mod encoding;
 mod feeds;
+mod health;
 mod index;
 mod ingest;
 mod opml;
 mod ops;
+mod process;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -72,6 +74,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/opml", get(opml::opml))
         .route("/ingest/{source}", post(ingest::ingest))
         .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/metrics", get(ops::metrics))
         .route_layer(middleware::from_fn_with_state(state.clone(), track))
         .fallback(unmatched)

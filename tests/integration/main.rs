@@ -14,6 +14,7 @@ mod dump_properties;
 mod dump_watch;
 mod dumps;
 mod fetch;
+mod health;
 mod hostile;
 mod http_options;
 mod import;

@@ -491,6 +491,19 @@ async fn healthz_and_metrics() {
 }
 
 #[tokio::test]
+async fn readyz_wants_the_scheduler_running() {
+    let h = Harness::start().await;
+    // No scheduler in this harness: live, not ready.
+    assert_eq!(h.get("/healthz", &[]).await.status(), StatusCode::OK);
+    let r = h.get("/readyz", &[]).await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.text().await.unwrap(), "scheduler not running\n");
+    h.metrics.scheduler_beat();
+    assert_eq!(h.get("/readyz", &[]).await.status(), StatusCode::OK);
+    h.stop().await;
+}
+
+#[tokio::test]
 async fn healthz_is_503_when_the_database_cannot_be_read() {
     let h = Harness::start().await;
     let db = h.dir.path().join("syndic.db");

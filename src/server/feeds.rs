@@ -13,7 +13,7 @@ use super::access::{may_read, presented};
 use super::cache::{Rendered, Sources};
 use super::conditional::is_not_modified;
 use super::encoding::negotiate;
-use super::{not_found, ServerState};
+use super::{not_found, stylesheet, ServerState};
 use crate::render::FeedFormat;
 
 /// Feed readers poll often; five minutes bounds staleness while sparing
@@ -90,13 +90,13 @@ fn respond(
         headers.insert(LAST_MODIFIED, v);
     }
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control));
-    headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+    headers.insert(VARY, HeaderValue::from_static(stylesheet::VARY));
     if is_not_modified(request, &rendered.hash, rendered.last_modified) {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     headers.insert(
         CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
+        HeaderValue::from_static(stylesheet::content_type(format, request)),
     );
     if let Some(coding) = encoding.header_value() {
         headers.insert(CONTENT_ENCODING, HeaderValue::from_static(coding));

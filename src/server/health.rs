@@ -116,7 +116,11 @@ pub fn write_sources(out: &mut String, metrics: &Metrics, sources: &[(String, So
 
 /// The later of the stored last fetch, when it succeeded, and a success
 /// seen by this process (a restart during failures forgets the one before).
-fn last_success(metrics: &Metrics, name: &str, stats: &SourceStats) -> Option<DateTime<Utc>> {
+pub(super) fn last_success(
+    metrics: &Metrics,
+    name: &str,
+    stats: &SourceStats,
+) -> Option<DateTime<Utc>> {
     let stored = stats.state.last_fetch.filter(|_| {
         matches!(
             stats.state.last_status,

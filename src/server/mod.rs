@@ -13,6 +13,7 @@ mod ingest;
 mod opml;
 mod ops;
 mod process;
+mod stylesheet;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -71,6 +72,8 @@ pub fn router(state: ServerState) -> Router {
     Router::new()
         .route("/", get(index::index))
         .route("/feeds/{file}", get(feeds::feed))
+        // A static segment: matched before `{file}`.
+        .route("/feeds/feed.xsl", get(stylesheet::stylesheet))
         .route("/opml", get(opml::opml))
         .route("/ingest/{source}", post(ingest::ingest))
         .route("/healthz", get(ops::healthz))

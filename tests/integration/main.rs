@@ -5,6 +5,7 @@ mod support;
 
 mod adaptive;
 mod attribution;
+mod browser_pages;
 mod cli;
 mod config_errors;
 mod curate;

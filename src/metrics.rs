@@ -36,6 +36,8 @@ struct Inner {
     render_seconds: BTreeMap<FeedFormat, Histogram>,
     requests: BTreeMap<(String, u16), u64>,
     tokens_refused: BTreeMap<String, u64>,
+    /// By output, target kind and whether it was delivered.
+    notifications: BTreeMap<(String, &'static str, &'static str), u64>,
     /// When each source's last fetch that succeeded (read or not modified)
     /// ended, in this process.
     last_success: BTreeMap<String, DateTime<Utc>>,
@@ -144,6 +146,16 @@ impl Metrics {
             .lock()
             .tokens_refused
             .entry(output.to_string())
+            .or_default() += 1;
+    }
+
+    /// One notification of `output`'s item to a target of `kind`.
+    pub fn record_notification(&self, output: &str, kind: &'static str, delivered: bool) {
+        let result = if delivered { "delivered" } else { "failed" };
+        *self
+            .lock()
+            .notifications
+            .entry((output.to_string(), kind, result))
             .or_default() += 1;
     }
 
@@ -269,6 +281,19 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "syndic_output_token_refused_total{{output=\"{}\"}} {n}",
+                label(output)
+            );
+        }
+        header(
+            &mut out,
+            "syndic_notifications_total",
+            "counter",
+            "Items sent to notify targets, by output, kind and result.",
+        );
+        for ((output, kind, result), n) in &inner.notifications {
+            let _ = writeln!(
+                out,
+                "syndic_notifications_total{{output=\"{}\",kind=\"{kind}\",result=\"{result}\"}} {n}",
                 label(output)
             );
         }

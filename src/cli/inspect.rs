@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use super::{known_source, open_reader, print_out, CliError};
 use crate::config::{Access, Config, HttpOptions, HumanDuration, Schedule};
-use crate::model::{Item, PollResult};
+use crate::item_record::ItemRecord;
+use crate::model::PollResult;
 use crate::store::{ItemQuery, SourceStats};
 
 pub fn check(config: &Config) -> Result<(), CliError> {
@@ -106,40 +107,6 @@ fn http_summary(http: &HttpOptions) -> String {
         parts.push("HTTP/1.1 only".into());
     }
     parts.join("; ")
-}
-
-/// The `items --json` record; its keys are a public contract.
-#[derive(Serialize)]
-struct ItemRecord<'a> {
-    id: &'a str,
-    source: &'a str,
-    title: &'a str,
-    link: Option<&'a str>,
-    summary: Option<&'a str>,
-    content: Option<&'a str>,
-    authors: &'a [String],
-    categories: &'a [String],
-    published: String,
-    updated: Option<String>,
-}
-
-impl<'a> From<&'a Item> for ItemRecord<'a> {
-    fn from(i: &'a Item) -> Self {
-        ItemRecord {
-            id: i.id.as_str(),
-            source: i.source.as_str(),
-            title: &i.title,
-            link: i.link.as_deref(),
-            summary: i.summary.as_deref(),
-            content: i.content.as_deref(),
-            authors: &i.authors,
-            categories: &i.categories,
-            // The date outputs show it with: an item without a date of
-            // its own (a dump's headline) is shown at its first sighting.
-            published: rfc3339(i.sort_time()),
-            updated: i.updated.map(rfc3339),
-        }
-    }
 }
 
 pub fn rfc3339(t: DateTime<Utc>) -> String {

@@ -95,6 +95,7 @@ impl Checker<'_> {
             max_age: None,
             prefer: Vec::new(),
             access: Access::Public,
+            notify: Vec::new(),
         });
         Ok(())
     }

@@ -8,6 +8,7 @@ mod error;
 mod filter;
 mod health;
 mod http_options;
+mod notify;
 mod pattern;
 mod push;
 mod raw;
@@ -31,6 +32,7 @@ pub use error::{ConfigError, Located};
 pub use filter::FieldSets;
 pub use health::HEALTH_NAME;
 pub use http_options::{Auth, HttpOptions};
+pub use notify::NotifyTarget;
 pub use pattern::{Field, Pattern, PatternError};
 pub use schedule::Schedule;
 pub use secret::{Secret, SecretError, SecretFrom};
@@ -157,6 +159,8 @@ pub struct OutputConfig {
     pub prefer: Vec<SourceName>,
     /// Public, or only for whoever shows the output's token.
     pub access: Access,
+    /// Where each new item is sent.
+    pub notify: Vec<NotifyTarget>,
 }
 
 pub const DEFAULT_CONFIG: &str = "feeds.toml";
@@ -547,6 +551,7 @@ impl Checker<'_> {
             token_file: o.token_file,
         };
         let access = self.access(&name, o.access, token)?;
+        let notify = self.notify_targets(&name, o.notify)?;
         Ok(OutputConfig {
             title: o.title.unwrap_or_else(|| name.to_string()),
             name,
@@ -559,6 +564,7 @@ impl Checker<'_> {
             max_age: o.max_age.map(|d| d.0),
             prefer,
             access,
+            notify,
         })
     }
 

@@ -8,6 +8,7 @@ use toml::Spanned;
 
 use super::access::AccessKind;
 use super::duration::HumanDuration;
+use super::notify::RawNotify;
 use super::schedule::ScheduleKind;
 use crate::model::{OutputName, SourceKind, SourceName};
 
@@ -100,6 +101,8 @@ pub struct RawOutput {
     #[serde(default)]
     pub prefer: Vec<Spanned<String>>,
     pub access: Option<Spanned<AccessKind>>,
+    #[serde(default)]
+    pub notify: Vec<Spanned<RawNotify>>,
     pub token_env: Option<Spanned<String>>,
     pub token_file: Option<Spanned<String>>,
 }

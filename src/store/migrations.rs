@@ -115,6 +115,30 @@ const MIGRATIONS: &[&str] = &[
     // the next-due time was chosen, for `syndic sources`.
     "ALTER TABLE sources ADD COLUMN feed_schedule TEXT;
     ALTER TABLE sources ADD COLUMN due_reason TEXT;",
+    // 14: placeholder: taken by another branch.
+    "SELECT 1;",
+    // 15: placeholder: taken by another branch.
+    "SELECT 1;",
+    // 16: placeholder: taken by another branch.
+    "SELECT 1;",
+    // 17: notifications (`[[output]] notify`): when each output's target
+    // was first seen (items older than that are not sent: adding a target
+    // does not replay the output), and each item claimed for a target
+    // before it is sent, so it goes at most once, across restarts.
+    "CREATE TABLE notification_targets (
+        output TEXT NOT NULL,
+        target TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        PRIMARY KEY (output, target)
+    ) WITHOUT ROWID;
+    CREATE TABLE notification_deliveries (
+        output TEXT NOT NULL,
+        target TEXT NOT NULL,
+        source TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        claimed_at INTEGER NOT NULL,
+        PRIMARY KEY (output, target, source, item_id)
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.

@@ -8,6 +8,7 @@ mod handle;
 mod history;
 mod items;
 mod migrations;
+mod notifications;
 mod renames;
 mod retention;
 mod rotation;

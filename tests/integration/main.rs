@@ -20,6 +20,7 @@ mod hostile;
 mod http_options;
 mod import;
 mod media;
+mod notify;
 mod opml;
 mod parse;
 mod parse_corpus;

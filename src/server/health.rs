@@ -43,63 +43,34 @@ pub async fn readyz(State(state): State<ServerState>) -> impl IntoResponse {
 /// Per source: items stored, last success, consecutive failures and
 /// whether it is disabled; and the build.
 pub fn write_sources(out: &mut String, metrics: &Metrics, sources: &[(String, SourceStats)]) {
-    header(
-        out,
-        "syndic_items_stored",
-        "gauge",
-        "Items stored, per source.",
-    );
-    for (name, stats) in sources {
-        let _ = writeln!(
-            out,
-            "syndic_items_stored{{source=\"{}\"}} {}",
-            label(name),
-            stats.items
-        );
-    }
-    header(
-        out,
-        "syndic_source_last_success_timestamp_seconds",
-        "gauge",
-        "When the source was last fetched successfully (read or not modified), in Unix seconds.",
-    );
-    for (name, stats) in sources {
-        if let Some(at) = last_success(metrics, name, stats) {
-            let _ = writeln!(
-                out,
-                "syndic_source_last_success_timestamp_seconds{{source=\"{}\"}} {}",
-                label(name),
-                at.timestamp()
-            );
+    type Figure = fn(&Metrics, &str, &SourceStats) -> Option<i64>;
+    let gauges: [(&str, &str, Figure); 4] = [
+        ("syndic_items_stored", "Items stored, per source.", |_, _, s| {
+            i64::try_from(s.items).ok()
+        }),
+        (
+            "syndic_source_last_success_timestamp_seconds",
+            "When the source was last fetched successfully (read or not modified), in Unix seconds.",
+            |m, name, s| last_success(m, name, s).map(|at| at.timestamp()),
+        ),
+        (
+            "syndic_source_consecutive_failures",
+            "Fetches of the source that failed in a row.",
+            |_, _, s| Some(i64::from(s.state.failures)),
+        ),
+        (
+            "syndic_source_disabled",
+            "1 when the source is disabled (410 Gone).",
+            |_, _, s| Some(i64::from(s.state.disabled)),
+        ),
+    ];
+    for (metric, help, figure) in gauges {
+        header(out, metric, "gauge", help);
+        for (name, stats) in sources {
+            if let Some(value) = figure(metrics, name, stats) {
+                let _ = writeln!(out, "{metric}{{source=\"{}\"}} {value}", label(name));
+            }
         }
-    }
-    header(
-        out,
-        "syndic_source_consecutive_failures",
-        "gauge",
-        "Fetches of the source that failed in a row.",
-    );
-    for (name, stats) in sources {
-        let _ = writeln!(
-            out,
-            "syndic_source_consecutive_failures{{source=\"{}\"}} {}",
-            label(name),
-            stats.state.failures
-        );
-    }
-    header(
-        out,
-        "syndic_source_disabled",
-        "gauge",
-        "1 when the source is disabled (410 Gone).",
-    );
-    for (name, stats) in sources {
-        let _ = writeln!(
-            out,
-            "syndic_source_disabled{{source=\"{}\"}} {}",
-            label(name),
-            u8::from(stats.state.disabled)
-        );
     }
     header(
         out,

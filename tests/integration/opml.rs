@@ -25,13 +25,20 @@ const OPML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   <outline text="Gopher" xmlUrl="gopher://old.example/feed"/>
 </body></opml>"#;
 
-#[test]
-fn import_appends_new_feeds_and_keeps_comments() {
+/// A folder with the shared config and `opml` as `subs.opml`: the
+/// folder, the config's path and the list's path.
+fn with_list(opml: &str) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("feeds.toml");
-    let opml = dir.path().join("subs.opml");
+    let list = dir.path().join("subs.opml");
     std::fs::write(&config, CONFIG).unwrap();
-    std::fs::write(&opml, OPML).unwrap();
+    std::fs::write(&list, opml).unwrap();
+    (dir, config, list)
+}
+
+#[test]
+fn import_appends_new_feeds_and_keeps_comments() {
+    let (_dir, config, opml) = with_list(OPML);
 
     let out = syndic(&config, &["opml", "import", opml.to_str().unwrap()]);
     assert_eq!(
@@ -70,21 +77,14 @@ fn import_appends_new_feeds_and_keeps_comments() {
 
 #[test]
 fn import_flags_private_network_urls_and_still_adds_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("feeds.toml");
-    let opml = dir.path().join("subs.opml");
-    std::fs::write(&config, CONFIG).unwrap();
-    std::fs::write(
-        &opml,
+    let (_dir, config, opml) = with_list(
         r#"<opml version="2.0"><body>
   <outline text="Metadata" xmlUrl="http://169.254.169.254/latest/meta-data/"/>
   <outline text="Admin" xmlUrl="http://localhost:8080/admin.rss"/>
   <outline text="Router" xmlUrl="http://[fd00::1]/feed"/>
   <outline text="Public" xmlUrl="https://news.example.net/feed"/>
 </body></opml>"#,
-    )
-    .unwrap();
-
+    );
     let out = syndic(&config, &["opml", "import", opml.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -118,12 +118,7 @@ fn import_of_a_broken_file_changes_nothing() {
 
 #[test]
 fn folders_and_categories_become_tags_and_export_groups_by_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("feeds.toml");
-    let opml = dir.path().join("subs.opml");
-    std::fs::write(&config, CONFIG).unwrap();
-    std::fs::write(
-        &opml,
+    let (_dir, config, opml) = with_list(
         r#"<opml version="2.0"><body>
   <outline text="Café Öffentlich">
     <outline text="Stadt">
@@ -133,8 +128,7 @@ fn folders_and_categories_become_tags_and_export_groups_by_them() {
   </outline>
   <outline text="Loose" xmlUrl="https://loose.example/rss"/>
 </body></opml>"#,
-    )
-    .unwrap();
+    );
     let out = syndic(&config, &["opml", "import", opml.to_str().unwrap()]);
     assert_eq!(
         out.status.code(),

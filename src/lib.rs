@@ -11,9 +11,11 @@ pub mod daemon;
 
 pub mod feed_schedule;
 pub mod fetch;
+pub mod item_record;
 pub mod metrics;
 pub mod model;
 pub mod normalize;
+pub mod notifications;
 pub mod opml;
 pub mod parse;
 pub mod poll;

@@ -1,11 +1,13 @@
 //! Counters and durations for `/metrics`, in the Prometheus text format.
 //! One `Metrics` is shared (through `Arc`) by the scheduler and the server.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use crate::model::PollResult;
 use crate::render::FeedFormat;
@@ -21,6 +23,9 @@ pub struct Metrics {
     inner: Mutex<Inner>,
     /// Connections turned away because the server held its maximum.
     connections_refused: AtomicU64,
+    /// Unix seconds of the scheduler's last look at its sources; 0 until
+    /// one runs.
+    scheduler_beat: AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -30,6 +35,12 @@ struct Inner {
     renders: BTreeMap<(String, FeedFormat), u64>,
     render_seconds: BTreeMap<FeedFormat, Histogram>,
     requests: BTreeMap<(String, u16), u64>,
+    tokens_refused: BTreeMap<String, u64>,
+    /// By output, target kind and whether it was delivered.
+    notifications: BTreeMap<(String, &'static str, &'static str), u64>,
+    /// When each source's last fetch that succeeded (read or not modified)
+    /// ended, in this process.
+    last_success: BTreeMap<String, DateTime<Utc>>,
     request_seconds: BTreeMap<String, Histogram>,
 }
 
@@ -90,6 +101,9 @@ impl Metrics {
             .fetches
             .entry((source.to_string(), result.as_str()))
             .or_default() += 1;
+        if matches!(result, PollResult::Ok | PollResult::NotModified) {
+            inner.last_success.insert(source.to_string(), Utc::now());
+        }
         inner.fetch_seconds.observe(elapsed);
     }
 
@@ -133,10 +147,49 @@ impl Metrics {
         }
     }
 
+    /// A request for a private output without its token (none, or a
+    /// wrong one): answered `404`, counted here for the operator.
+    pub fn record_token_refused(&self, output: &str) {
+        *self
+            .lock()
+            .tokens_refused
+            .entry(output.to_string())
+            .or_default() += 1;
+    }
+
+    /// One notification of `output`'s item to a target of `kind`.
+    pub fn record_notification(&self, output: &str, kind: &'static str, delivered: bool) {
+        let result = if delivered { "delivered" } else { "failed" };
+        *self
+            .lock()
+            .notifications
+            .entry((output.to_string(), kind, result))
+            .or_default() += 1;
+    }
+
     /// A connection refused because the server held `max_connections`;
     /// returns how many have been so far.
     pub fn record_refused_connection(&self) -> u64 {
         self.connections_refused.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// The scheduler is looking at its sources (it does at least every
+    /// 30 s while it runs).
+    pub fn scheduler_beat(&self) {
+        let now = u64::try_from(Utc::now().timestamp()).unwrap_or_default();
+        self.scheduler_beat.store(now, Ordering::Relaxed);
+    }
+
+    /// When the scheduler last looked at its sources; `None` before it has.
+    pub fn scheduler_seen(&self) -> Option<DateTime<Utc>> {
+        let secs = self.scheduler_beat.load(Ordering::Relaxed);
+        let secs = i64::try_from(secs).ok().filter(|s| *s > 0)?;
+        DateTime::from_timestamp(secs, 0)
+    }
+
+    /// When `source` last fetched successfully in this process.
+    pub fn last_success(&self, source: &str) -> Option<DateTime<Utc>> {
+        self.lock().last_success.get(source).copied()
     }
 
     /// Renders done so far, over all outputs and formats.
@@ -144,9 +197,9 @@ impl Metrics {
         self.lock().renders.values().sum()
     }
 
-    /// Everything, plus the stored item count of each source, as
-    /// Prometheus text exposition format 0.0.4.
-    pub fn render_prometheus(&self, items_per_source: &HashMap<String, u64>) -> String {
+    /// Every counter and histogram, as Prometheus text exposition format
+    /// 0.0.4 (the server adds what it reads from the store).
+    pub fn render_prometheus(&self) -> String {
         let inner = self.lock();
         let mut out = String::new();
         header(
@@ -172,21 +225,6 @@ impl Metrics {
         inner
             .fetch_seconds
             .write(&mut out, "syndic_fetch_duration_seconds", "");
-
-        header(
-            &mut out,
-            "syndic_items_stored",
-            "gauge",
-            "Items stored, per source.",
-        );
-        let sorted: BTreeMap<_, _> = items_per_source.iter().collect();
-        for (source, n) in sorted {
-            let _ = writeln!(
-                out,
-                "syndic_items_stored{{source=\"{}\"}} {n}",
-                label(source)
-            );
-        }
 
         header(
             &mut out,
@@ -243,6 +281,32 @@ impl Metrics {
         }
         header(
             &mut out,
+            "syndic_output_token_refused_total",
+            "counter",
+            "Requests for a private output without its token, answered 404.",
+        );
+        for (output, n) in &inner.tokens_refused {
+            let _ = writeln!(
+                out,
+                "syndic_output_token_refused_total{{output=\"{}\"}} {n}",
+                label(output)
+            );
+        }
+        header(
+            &mut out,
+            "syndic_notifications_total",
+            "counter",
+            "Items sent to notify targets, by output, kind and result.",
+        );
+        for ((output, kind, result), n) in &inner.notifications {
+            let _ = writeln!(
+                out,
+                "syndic_notifications_total{{output=\"{}\",kind=\"{kind}\",result=\"{result}\"}} {n}",
+                label(output)
+            );
+        }
+        header(
+            &mut out,
             "syndic_http_connections_refused_total",
             "counter",
             "Connections refused because the server held max_connections.",
@@ -258,12 +322,12 @@ impl Metrics {
     }
 }
 
-fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+pub(crate) fn header(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
 }
 
 /// A label value escaped as the exposition format requires.
-fn label(value: &str) -> String {
+pub(crate) fn label(value: &str) -> String {
     value
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
@@ -282,20 +346,20 @@ mod tests {
         m.record_fetch("wire", PollResult::Error, Duration::from_secs(20));
         m.record_render("world", FeedFormat::Atom, Duration::from_millis(2));
         m.record_request("/feeds/{file}", 200, Duration::from_micros(100));
-        let items = HashMap::from([("wire".to_string(), 7)]);
-        let text = m.render_prometheus(&items);
+        m.record_token_refused("mine");
+        let text = m.render_prometheus();
         assert!(text.contains("syndic_fetches_total{source=\"wire\",result=\"ok\"} 2\n"));
         assert!(text.contains("syndic_fetches_total{source=\"wire\",result=\"error\"} 1\n"));
         assert!(text.contains("syndic_fetch_duration_seconds_bucket{le=\"0.05\"} 1\n"));
         assert!(text.contains("syndic_fetch_duration_seconds_bucket{le=\"0.5\"} 2\n"));
         assert!(text.contains("syndic_fetch_duration_seconds_bucket{le=\"+Inf\"} 3\n"));
         assert!(text.contains("syndic_fetch_duration_seconds_count 3\n"));
-        assert!(text.contains("syndic_items_stored{source=\"wire\"} 7\n"));
         assert!(text.contains("syndic_renders_total{output=\"world\",format=\"atom\"} 1\n"));
         assert!(text.contains("syndic_render_duration_seconds_count{format=\"atom\"} 1\n"));
         assert!(
             text.contains("syndic_http_requests_total{route=\"/feeds/{file}\",status=\"200\"} 1\n")
         );
+        assert!(text.contains("syndic_output_token_refused_total{output=\"mine\"} 1\n"));
         assert_eq!(m.renders_total(), 1);
     }
 
@@ -303,7 +367,7 @@ mod tests {
     fn label_values_are_escaped() {
         let m = Metrics::new();
         m.record_fetch("a\"b\\c\nd", PollResult::Ok, Duration::ZERO);
-        let text = m.render_prometheus(&HashMap::new());
+        let text = m.render_prometheus();
         assert!(text.contains(r#"source="a\"b\\c\nd""#), "{text}");
     }
 }

@@ -14,12 +14,23 @@ use sha2::{Digest, Sha256};
 #[error("invalid name `{0}`: use 1 to 64 letters, digits, `-`, `_` or `.`, not starting with `.`")]
 pub struct NameError(pub String);
 
-fn check_name(s: &str) -> Result<(), NameError> {
+/// A source's name: letters of any script (an imported `Café Öffentlich`
+/// is `café-öffentlich`); axum decodes them from `/ingest/{name}`.
+fn check_source_name(s: &str) -> Result<(), NameError> {
+    check_name_chars(s, char::is_alphanumeric)
+}
+
+/// An output's name is its feeds' file name in self links, written into
+/// documents as is: ASCII keeps those links plain URLs.
+fn check_output_name(s: &str) -> Result<(), NameError> {
+    check_name_chars(s, |c| c.is_ascii_alphanumeric())
+}
+
+fn check_name_chars(s: &str, letter: impl Fn(char) -> bool) -> Result<(), NameError> {
     let ok = !s.is_empty()
         && s.len() <= 64
         && !s.starts_with('.')
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        && s.chars().all(|c| letter(c) || matches!(c, '-' | '_' | '.'));
     if ok {
         Ok(())
     } else {
@@ -28,7 +39,7 @@ fn check_name(s: &str) -> Result<(), NameError> {
 }
 
 macro_rules! name_type {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident, $check:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         #[serde(transparent)]
@@ -37,7 +48,7 @@ macro_rules! name_type {
         impl $name {
             pub fn new(s: impl Into<String>) -> Result<Self, NameError> {
                 let s = s.into();
-                check_name(&s)?;
+                $check(&s)?;
                 Ok(Self(s))
             }
 
@@ -62,11 +73,13 @@ macro_rules! name_type {
 
 name_type!(
     /// The configured name of a source, unique in the config.
-    SourceName
+    SourceName,
+    check_source_name
 );
 name_type!(
     /// The configured name of an output; it is the file name in `/feeds/{name}.rss`.
-    OutputName
+    OutputName,
+    check_output_name
 );
 
 /// An item's id, stable across polls: the entry's guid/id, else its link,
@@ -389,9 +402,16 @@ mod tests {
     fn names_are_checked() {
         assert!(SourceName::new("example-world").is_ok());
         assert!(SourceName::new("a.b_c-9").is_ok());
-        for bad in ["", ".hidden", "has space", "slash/", "é", &"x".repeat(65)] {
+        assert!(SourceName::new("café-öffentlich").is_ok());
+        assert!(SourceName::new("новости").is_ok());
+        for bad in ["", ".hidden", "has space", "slash/", "a→b", &"x".repeat(65)] {
             assert!(SourceName::new(bad).is_err(), "{bad:?} accepted");
         }
+        assert!(OutputName::new("world").is_ok());
+        assert!(
+            OutputName::new("café").is_err(),
+            "output names are URL file names"
+        );
     }
 
     #[test]

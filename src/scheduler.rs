@@ -118,6 +118,8 @@ impl Scheduler {
     /// Starts a poll for every due source not already being polled and
     /// returns how long to sleep until the next one is due.
     fn launch_due(&mut self, config: &Config, polls: &mut JoinSet<PollReport>) -> Duration {
+        // What `/readyz` reads to tell a running scheduler from a stuck one.
+        self.metrics.scheduler_beat();
         let now = Utc::now();
         let mut next = now + chrono::Duration::from_std(MAX_SLEEP).unwrap_or_default();
         for source in config.sources.iter().filter(|s| s.is_polled()) {

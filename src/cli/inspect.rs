@@ -4,8 +4,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::{known_source, open_reader, print_out, CliError};
-use crate::config::{Config, HttpOptions, HumanDuration, Schedule};
-use crate::model::{Item, PollResult};
+use crate::config::{Access, Config, HttpOptions, HumanDuration, Schedule};
+use crate::item_record::ItemRecord;
+use crate::model::PollResult;
 use crate::store::{ItemQuery, SourceStats};
 
 pub fn check(config: &Config) -> Result<(), CliError> {
@@ -57,8 +58,31 @@ pub fn check(config: &Config) -> Result<(), CliError> {
             "  output {:<24} /feeds/{}.{{rss,atom,json}} limit {}\n",
             o.name, o.name, o.limit
         ));
+        if let Access::Token(token) = &o.access {
+            out.push_str(&format!("    private, token from {}\n", token.from()));
+        }
+    }
+    if let Some(warning) = unreachable_base_url(config) {
+        eprintln!("syndic: warning: {warning}");
     }
     print_out(&out)
+}
+
+/// Listening on every address without a `base_url` gives self links and
+/// autodiscovery to `0.0.0.0` or `[::]`, which no reader can open.
+fn unreachable_base_url(config: &Config) -> Option<String> {
+    let listen = config.daemon.listen;
+    let host_unspecified = match config.daemon.base_url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_unspecified(),
+        Some(url::Host::Ipv6(ip)) => ip.is_unspecified(),
+        _ => false,
+    };
+    (listen.ip().is_unspecified() && host_unspecified).then(|| {
+        format!(
+            "`listen = \"{listen}\"` without `base_url`: feeds would link to {}, which readers cannot open; set `base_url = \"https://feeds.example.org\"` in [daemon]",
+            config.daemon.base_url
+        )
+    })
 }
 
 /// A source's HTTP options in a line: header names without their values
@@ -83,40 +107,6 @@ fn http_summary(http: &HttpOptions) -> String {
         parts.push("HTTP/1.1 only".into());
     }
     parts.join("; ")
-}
-
-/// The `items --json` record; its keys are a public contract.
-#[derive(Serialize)]
-struct ItemRecord<'a> {
-    id: &'a str,
-    source: &'a str,
-    title: &'a str,
-    link: Option<&'a str>,
-    summary: Option<&'a str>,
-    content: Option<&'a str>,
-    authors: &'a [String],
-    categories: &'a [String],
-    published: String,
-    updated: Option<String>,
-}
-
-impl<'a> From<&'a Item> for ItemRecord<'a> {
-    fn from(i: &'a Item) -> Self {
-        ItemRecord {
-            id: i.id.as_str(),
-            source: i.source.as_str(),
-            title: &i.title,
-            link: i.link.as_deref(),
-            summary: i.summary.as_deref(),
-            content: i.content.as_deref(),
-            authors: &i.authors,
-            categories: &i.categories,
-            // The date outputs show it with: an item without a date of
-            // its own (a dump's headline) is shown at its first sighting.
-            published: rfc3339(i.sort_time()),
-            updated: i.updated.map(rfc3339),
-        }
-    }
 }
 
 pub fn rfc3339(t: DateTime<Utc>) -> String {

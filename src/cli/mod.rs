@@ -147,11 +147,21 @@ fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_env("SYNDIC_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour_wanted())
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
+}
+
+/// Colour only for a person at a terminal: journald and log files would
+/// keep the escape codes as bytes. `NO_COLOR` (set and not empty) turns
+/// it off there too (no-color.org).
+fn colour_wanted() -> bool {
+    use std::io::IsTerminal;
+    let refused = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !refused && std::io::stderr().is_terminal()
 }
 
 fn dispatch(cli: Cli) -> Result<(), CliError> {

@@ -30,6 +30,7 @@ pub fn export(config: &Config) -> Result<(), CliError> {
                 title: s.name.to_string(),
                 xml_url: moved.unwrap_or_else(|| url.to_string()),
                 html_url: None,
+                tags: s.tags.clone(),
             })
         })
         .collect();

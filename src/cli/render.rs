@@ -9,7 +9,7 @@ use super::{known_output, open_reader, print_out, CliError};
 use crate::atomic_write::write_atomically;
 use crate::config::{Config, OutputConfig};
 use crate::curate;
-use crate::render::{render as render_feed, FeedFormat, Origins};
+use crate::render::{render as render_feed, stylesheet, FeedFormat, Origins};
 use crate::store::Store;
 
 pub fn render(config: &Config, output: &str, format: FeedFormat) -> Result<(), CliError> {
@@ -51,6 +51,13 @@ pub fn export(config: &Config, dir: &Path) -> Result<(), CliError> {
     }
     if config.outputs.is_empty() {
         report.push_str("no outputs configured; nothing written\n");
+    } else {
+        // What the RSS and Atom files name, so a browser shows them as pages.
+        let path = dir.join(stylesheet::FILE_NAME);
+        write_atomically(&path, stylesheet::XSL).map_err(|e| {
+            CliError::Runtime(anyhow::anyhow!("cannot write {}: {e}", path.display()))
+        })?;
+        report.push_str(&format!("wrote {}\n", path.display()));
     }
     print_out(&report)
 }

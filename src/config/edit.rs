@@ -5,11 +5,12 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use toml_edit::{value, ArrayOfTables, DocumentMut, Item, Table};
+use toml_edit::{value, Array, ArrayOfTables, DocumentMut, Item, Table};
 
 use super::{Config, ConfigError};
 use crate::atomic_write::write_atomically;
 use crate::opml::Subscription;
+use crate::text::slug;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
@@ -60,10 +61,16 @@ pub fn append_sources(path: &Path, subs: &[Subscription]) -> Result<AppendReport
             report.skipped.push(sub.xml_url.clone());
             continue;
         }
-        let name = unique_name(&slug(&sub.title, &url), &mut names);
+        let name = unique_name(&source_name(&sub.title, &url), &mut names);
         let mut table = Table::new();
         table.insert("name", value(name.as_str()));
         table.insert("url", value(url.as_str()));
+        if !sub.tags.is_empty() {
+            table.insert(
+                "tags",
+                value(Array::from_iter(sub.tags.iter().map(String::as_str))),
+            );
+        }
         new_tables.push(table);
         report.added.push((name, url));
     }
@@ -85,21 +92,13 @@ pub fn append_sources(path: &Path, subs: &[Subscription]) -> Result<AppendReport
 }
 
 /// A source name from a feed title, falling back to the host.
-fn slug(title: &str, url: &url::Url) -> String {
-    let mut out = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    let out: String = out.trim_end_matches('-').chars().take(48).collect();
-    let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() {
+fn source_name(title: &str, url: &url::Url) -> String {
+    // Room for the `-2` that tells names apart within the 64 bytes allowed.
+    let name = slug(title, 56);
+    if name.is_empty() {
         url.host_str().unwrap_or("feed").replace('.', "-")
     } else {
-        out
+        name
     }
 }
 

@@ -1,17 +1,21 @@
 //! Reads and validates `feeds.toml` into a [`Config`] the rest of syndic
 //! can trust: names unique, references resolved, paths absolute.
 
+mod access;
 mod duration;
 pub mod edit;
 mod error;
 mod filter;
+mod health;
 mod http_options;
+mod notify;
 mod pattern;
 mod push;
 mod raw;
 mod renames;
 mod schedule;
 mod secret;
+mod token;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -22,10 +26,13 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
+pub use access::Access;
 pub use duration::{DurationError, HumanDuration};
 pub use error::{ConfigError, Located};
 pub use filter::FieldSets;
+pub use health::HEALTH_NAME;
 pub use http_options::{Auth, HttpOptions};
+pub use notify::NotifyTarget;
 pub use pattern::{Field, Pattern, PatternError};
 pub use schedule::Schedule;
 pub use secret::{Secret, SecretError, SecretFrom};
@@ -67,6 +74,9 @@ pub struct DaemonSettings {
     pub max_items: usize,
     pub retention: Retention,
     pub schedule: Schedule,
+    /// With `health_output = true`: failed polls in a row after which the
+    /// `_health` output reports a source failing.
+    pub health_after: Option<u32>,
 }
 
 /// How many items a source keeps and for how long; `None` keeps all.
@@ -147,6 +157,10 @@ pub struct OutputConfig {
     /// Whose copy of a story several sources carry is shown, most
     /// preferred first; unlisted sources after them, earliest copy first.
     pub prefer: Vec<SourceName>,
+    /// Public, or only for whoever shows the output's token.
+    pub access: Access,
+    /// Where each new item is sent.
+    pub notify: Vec<NotifyTarget>,
 }
 
 pub const DEFAULT_CONFIG: &str = "feeds.toml";
@@ -236,8 +250,9 @@ impl Checker<'_> {
 
     fn build(&self, raw: RawConfig) -> Result<Config, ConfigError> {
         let daemon = self.daemon(raw.daemon)?;
-        let sources = self.sources(raw.source, &daemon)?;
-        let outputs = self.outputs(raw.output, &sources)?;
+        let mut sources = self.sources(raw.source, &daemon)?;
+        let mut outputs = self.outputs(raw.output, &sources)?;
+        self.add_health(&daemon, &mut sources, &mut outputs)?;
         Ok(Config {
             file: std::path::absolute(self.path).unwrap_or_else(|_| self.path.to_path_buf()),
             daemon,
@@ -248,6 +263,10 @@ impl Checker<'_> {
 
     fn daemon(&self, raw: RawDaemon) -> Result<DaemonSettings, ConfigError> {
         let schedule = self.schedule(&raw)?;
+        let health_after = self.health_after(health::RawHealth {
+            output: raw.health_output,
+            after: raw.health_after,
+        })?;
         let listen = match raw.listen {
             Some(a) => a.get_ref().parse().map_err(|_| {
                 self.error(
@@ -312,6 +331,7 @@ impl Checker<'_> {
                 keep: raw.keep.map(|k| positive(Some(k), "keep", 0)).transpose()?,
                 max_age: raw.max_age.map(|d| d.0),
             },
+            health_after,
         })
     }
 
@@ -357,8 +377,10 @@ impl Checker<'_> {
         let name = s.name.into_inner();
         let push = push::RawPush {
             accept_push: s.accept_push,
-            token_env: s.token_env,
-            token_file: s.token_file,
+            token: token::RawToken {
+                token_env: s.token_env,
+                token_file: s.token_file,
+            },
         };
         let location = match (s.url, s.path) {
             (None, None) if push.accepts() => Location::Push,
@@ -524,6 +546,12 @@ impl Checker<'_> {
         let include = compile(&o.include, "include")?;
         let exclude = compile(&o.exclude, "exclude")?;
         let prefer = self.preferred(&o.prefer, sources, &name, &chosen, &o.tags)?;
+        let token = token::RawToken {
+            token_env: o.token_env,
+            token_file: o.token_file,
+        };
+        let access = self.access(&name, o.access, token)?;
+        let notify = self.notify_targets(&name, o.notify)?;
         Ok(OutputConfig {
             title: o.title.unwrap_or_else(|| name.to_string()),
             name,
@@ -535,6 +563,8 @@ impl Checker<'_> {
             limit,
             max_age: o.max_age.map(|d| d.0),
             prefer,
+            access,
+            notify,
         })
     }
 

@@ -1,31 +1,22 @@
 //! `accept_push`, `token_env` and `token_file`: a text source that takes
 //! dumps sent to `POST /ingest/{source}`, and the token a sender must show.
 
-use std::ops::Range;
-
 use toml::Spanned;
 
-use super::secret::{Secret, SecretFrom};
+use super::secret::Secret;
+use super::token::RawToken;
 use super::{Checker, ConfigError};
 use crate::model::{SourceKind, SourceName};
 
 /// The `[[source]]` keys this module reads.
 pub struct RawPush {
     pub accept_push: Option<Spanned<bool>>,
-    pub token_env: Option<Spanned<String>>,
-    pub token_file: Option<Spanned<String>>,
+    pub token: RawToken,
 }
 
 impl RawPush {
     pub fn accepts(&self) -> bool {
         self.accept_push.as_ref().is_some_and(|a| *a.get_ref())
-    }
-
-    fn token_span(&self) -> Option<Range<usize>> {
-        self.token_env
-            .as_ref()
-            .or(self.token_file.as_ref())
-            .map(Spanned::span)
     }
 }
 
@@ -39,7 +30,7 @@ impl Checker<'_> {
         raw: RawPush,
     ) -> Result<Option<Secret>, ConfigError> {
         let Some(accept) = raw.accept_push.as_ref().filter(|a| *a.get_ref()) else {
-            return match raw.token_span() {
+            return match raw.token.span() {
                 Some(span) => Err(self.error(
                     Some(span),
                     format!(
@@ -58,28 +49,13 @@ impl Checker<'_> {
                 ),
             ));
         }
-        let from = match (raw.token_env, raw.token_file) {
-            (Some(var), None) => SecretFrom::Env(var.into_inner()),
-            (None, Some(path)) => SecretFrom::File(self.folder().join(path.get_ref())),
-            (Some(env), Some(_)) => {
-                return Err(self.error(
-                    Some(env.span()),
-                    format!("source `{source}` has both `token_env` and `token_file`: keep one"),
-                ))
-            }
-            (None, None) => {
-                return Err(self.error(
-                    Some(span),
-                    format!("source `{source}` accepts pushes without a token: add `token_env = \"VARIABLE\"` or `token_file = \"path\"`"),
-                ))
-            }
-        };
-        Secret::read(from).map(Some).map_err(|e| {
-            self.error(
-                Some(span),
-                format!("source `{source}`: {e}: it should hold the token senders show"),
-            )
-        })
+        self.read_token(
+            &format!("source `{source}`"),
+            raw.token,
+            span,
+            "it should hold the token senders show",
+        )
+        .map(Some)
     }
 }
 
@@ -110,7 +86,7 @@ mod tests {
                 "url = \"https://x.test/f\"\naccept_push = true\ntoken_file = \"token\"",
                 "add `kind = \"text\"`",
             ),
-            ("kind = \"text\"\naccept_push = true", "without a token"),
+            ("kind = \"text\"\naccept_push = true", "needs a token"),
             (
                 "kind = \"text\"\npath = \"d/*.txt\"\ntoken_file = \"token\"",
                 "does not set `accept_push = true`",

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::access::AccessKind;
 use super::duration::HumanDuration;
+use super::notify::RawNotify;
 use super::schedule::ScheduleKind;
 use crate::model::{OutputName, SourceKind, SourceName};
 
@@ -39,6 +41,8 @@ pub struct RawDaemon {
     pub schedule: Option<ScheduleKind>,
     pub min_interval: Option<Spanned<HumanDuration>>,
     pub max_interval: Option<Spanned<HumanDuration>>,
+    pub health_output: Option<Spanned<bool>>,
+    pub health_after: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,4 +100,9 @@ pub struct RawOutput {
     pub max_age: Option<HumanDuration>,
     #[serde(default)]
     pub prefer: Vec<Spanned<String>>,
+    pub access: Option<Spanned<AccessKind>>,
+    #[serde(default)]
+    pub notify: Vec<Spanned<RawNotify>>,
+    pub token_env: Option<Spanned<String>>,
+    pub token_file: Option<Spanned<String>>,
 }

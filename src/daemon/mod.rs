@@ -3,6 +3,7 @@
 //! SIGINT stop cleanly.
 
 mod dump_watch;
+mod health_feed;
 mod lock;
 mod notify;
 mod retention;
@@ -18,6 +19,7 @@ use tokio::task::JoinHandle;
 use crate::config::Config;
 use crate::fetch::FetchSlots;
 use crate::metrics::Metrics;
+use crate::notifications;
 use crate::poll::Poller;
 use crate::scheduler::Scheduler;
 use crate::server::{self, ServerState};
@@ -79,8 +81,8 @@ struct Daemon {
     stop: ShutdownTrigger,
     scheduler: JoinHandle<()>,
     server: JoinHandle<()>,
-    /// Retention, the dump folders' watch and the watch for other
-    /// processes' writes.
+    /// Retention, the dump folders' watch, the health feed, notifications
+    /// and the watch for other processes' writes.
     housekeeping: Vec<JoinHandle<()>>,
     signals: Signals,
     manager: ServiceManager,
@@ -116,13 +118,28 @@ impl Daemon {
         let state = ServerState::new(config_rx.clone(), store.clone(), Arc::clone(&metrics));
         let server = tokio::spawn(server::serve(listener, state, stop_rx.clone()));
         let (wake_tx, wake_rx) = tokio::sync::mpsc::unbounded_channel();
-        let scheduler = Scheduler::resume(poller, config_rx.clone(), metrics)
+        let scheduler = Scheduler::resume(poller, config_rx.clone(), Arc::clone(&metrics))
             .await
             .woken_by(wake_rx);
         let scheduler = tokio::spawn(scheduler.run(stop_rx.clone(), STOP_GRACE));
         let housekeeping = vec![
             tokio::spawn(dump_watch::run(config_rx.clone(), wake_tx, stop_rx.clone())),
-            tokio::spawn(retention::run(store.clone(), config_rx, stop_rx.clone())),
+            tokio::spawn(retention::run(
+                store.clone(),
+                config_rx.clone(),
+                stop_rx.clone(),
+            )),
+            tokio::spawn(health_feed::run(
+                store.clone(),
+                config_rx.clone(),
+                stop_rx.clone(),
+            )),
+            tokio::spawn(notifications::run(
+                store.clone(),
+                config_rx,
+                metrics,
+                stop_rx.clone(),
+            )),
             tokio::spawn(follow_external_writes(store.clone(), stop_rx)),
         ];
         tracing::info!(%addr, sources = config_tx.borrow().sources.len(), "syndic is running");

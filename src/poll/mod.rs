@@ -682,7 +682,7 @@ fn log(report: &PollReport) {
             source,
             result,
             ms,
-            next = %report.next_due.format("%Y-%m-%d %H:%M:%S"),
+            next = %report.next_due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             error = %e,
             "fetch failed"
         ),

@@ -7,6 +7,7 @@ mod json;
 mod origin;
 mod rss;
 mod rss_media;
+pub mod stylesheet;
 mod title_refs;
 mod xml_text;
 
@@ -90,8 +91,8 @@ pub fn render(
         updated: last_change(items),
     };
     match format {
-        FeedFormat::Rss => rss::render(&feed, items),
-        FeedFormat::Atom => atom::render(&feed, items),
+        FeedFormat::Rss => stylesheet::with_stylesheet(rss::render(&feed, items)),
+        FeedFormat::Atom => stylesheet::with_stylesheet(atom::render(&feed, items)),
         FeedFormat::Json => json::render(&feed, items),
     }
 }

@@ -3,26 +3,30 @@
 
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header::{
     ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, LAST_MODIFIED, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::access::{may_read, presented};
 use super::cache::{Rendered, Sources};
 use super::conditional::is_not_modified;
 use super::encoding::negotiate;
-use super::{not_found, ServerState};
+use super::{not_found, stylesheet, ServerState};
 use crate::render::FeedFormat;
 
 /// Feed readers poll often; five minutes bounds staleness while sparing
 /// this server most repeat requests from shared caches.
 const CACHE_CONTROL_VALUE: &str = "public, max-age=300";
+/// A private output's copy is the reader's own: no shared cache keeps it.
+const PRIVATE_CACHE_CONTROL: &str = "private, max-age=300";
 
 pub async fn feed(
     State(state): State<ServerState>,
     file: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     // A segment that does not decode (bad UTF-8) names no output either.
@@ -41,12 +45,23 @@ pub async fn feed(
     let Some(output) = config.output(name) else {
         return not_found();
     };
+    // Checked before the cache is asked, so a wrong token costs no render;
+    // answered as an unknown output, so it does not reveal one exists.
+    if !may_read(output, presented(&headers, query.as_deref()).as_deref()) {
+        state.metrics.record_token_refused(name);
+        return not_found();
+    }
+    let cache_control = if output.access.is_private() {
+        PRIVATE_CACHE_CONTROL
+    } else {
+        CACHE_CONTROL_VALUE
+    };
     let sources = Sources {
         store: &state.store,
         metrics: &state.metrics,
     };
     match state.cache.get(sources, &config, output, format).await {
-        Ok(rendered) => respond(&rendered, format, &headers),
+        Ok(rendered) => respond(&rendered, format, &headers, cache_control),
         Err(e) => {
             tracing::error!(output = name, %format, error = %e, "cannot render output");
             (
@@ -60,7 +75,12 @@ pub async fn feed(
 
 /// The answer from what the cache made once: no header is formatted here,
 /// and a `304` carries only shared values.
-fn respond(rendered: &Rendered, format: FeedFormat, request: &HeaderMap) -> Response {
+fn respond(
+    rendered: &Rendered,
+    format: FeedFormat,
+    request: &HeaderMap,
+    cache_control: &'static str,
+) -> Response {
     let accept = request.get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok());
     let encoding = negotiate(accept);
     let variant = rendered.variant(encoding);
@@ -76,12 +96,12 @@ fn respond(rendered: &Rendered, format: FeedFormat, request: &HeaderMap) -> Resp
     headers.reserve(7);
     headers.insert(ETAG, variant.etag.clone());
     headers.insert(LAST_MODIFIED, rendered.last_modified_value.clone());
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL_VALUE));
-    headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control));
+    headers.insert(VARY, HeaderValue::from_static(stylesheet::VARY));
     if !not_modified {
         headers.insert(
             CONTENT_TYPE,
-            HeaderValue::from_static(format.content_type()),
+            HeaderValue::from_static(stylesheet::content_type(format, request)),
         );
         if let Some(coding) = encoding.header_value() {
             headers.insert(CONTENT_ENCODING, HeaderValue::from_static(coding));

@@ -6,25 +6,18 @@
 //! Every refusal before the token is checked looks the same (`404`), so a
 //! sender without the token cannot tell which sources exist or take pushes.
 
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
+use serde::Serialize;
 
+use super::access::{presented, same_token};
 use super::{not_found, ServerState};
-use crate::config::{Secret, SourceConfig};
+use crate::config::SourceConfig;
 use crate::model::Item;
 use crate::normalize::dump::{dump_items, Dump, DumpMeta};
 use crate::store::UpsertOutcome;
-
-#[derive(Deserialize)]
-pub struct TokenQuery {
-    /// For senders that cannot set a header (a bookmarklet's form).
-    token: Option<String>,
-}
 
 /// The answer to a push: what each item became.
 #[derive(Serialize, Default)]
@@ -51,18 +44,17 @@ struct ItemRef {
 pub async fn ingest(
     State(state): State<ServerState>,
     Path(name): Path<String>,
-    Query(query): Query<TokenQuery>,
     request: Request,
 ) -> Response {
     let config = state.config();
     let Some(source) = config.source(&name) else {
         return not_found();
     };
-    let shown = presented(request.headers(), query.token.as_deref());
+    let shown = presented(request.headers(), request.uri().query());
     let Some(expected) = &source.push_token else {
         return not_found();
     };
-    if !shown.is_some_and(|token| same_token(token, expected)) {
+    if !shown.is_some_and(|token| same_token(&token, expected)) {
         return not_found();
     }
     if let Some(refused) = refused_type(request.headers()) {
@@ -74,24 +66,6 @@ pub async fn ingest(
         Err(refused) => return refused,
     };
     store(&state, source, bytes).await
-}
-
-/// `Authorization: Bearer …`, else `?token=`.
-fn presented<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<&'a str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .or(query)
-}
-
-/// Compares digests, in constant time: neither the token's bytes nor its
-/// length show in how long a wrong guess takes.
-fn same_token(shown: &str, expected: &Secret) -> bool {
-    let shown = Sha256::digest(shown.as_bytes());
-    let expected = Sha256::digest(expected.expose().as_bytes());
-    shown.ct_eq(&expected).into()
 }
 
 /// Dumps are text; a saved HTML page is not read as one yet.

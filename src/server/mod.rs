@@ -2,14 +2,18 @@
 //! metrics. It never serves files from disk: every answer is built from
 //! the config and the store.
 
+mod access;
 mod cache;
 mod conditional;
 mod encoding;
 mod feeds;
+mod health;
 mod index;
 mod ingest;
 mod opml;
 mod ops;
+mod process;
+mod stylesheet;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -81,9 +85,12 @@ pub fn router(state: ServerState) -> Router {
     Router::new()
         .route("/", get(index::index))
         .route("/feeds/{file}", get(feeds::feed))
+        // A static segment: matched before `{file}`.
+        .route("/feeds/feed.xsl", get(stylesheet::stylesheet))
         .route("/opml", get(opml::opml))
         .route("/ingest/{source}", post(ingest::ingest))
         .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/metrics", get(ops::metrics))
         .route_layer(middleware::from_fn_with_state(state.clone(), track))
         .fallback(unmatched)

@@ -1,22 +1,29 @@
 //! `/opml`: the outputs as a subscription list a reader can import.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 
+use super::access::{feed_url, listed, presented};
 use super::ServerState;
 use crate::opml::{self, Subscription};
-use crate::render::{self, FeedFormat};
+use crate::render::FeedFormat;
 
-pub async fn opml(State(state): State<ServerState>) -> impl IntoResponse {
+/// The public outputs, and the private ones whose token the request shows.
+pub async fn opml(
+    State(state): State<ServerState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> impl IntoResponse {
     let config = state.config();
-    let subs: Vec<Subscription> = config
-        .outputs
-        .iter()
+    let shown = presented(&headers, query.as_deref());
+    let subs: Vec<Subscription> = listed(&config, shown.as_deref())
         .map(|o| Subscription {
             title: o.title.clone(),
-            xml_url: render::self_url(o, FeedFormat::Rss, &config.daemon),
+            xml_url: feed_url(&config, o, FeedFormat::Rss, shown.as_deref()),
             html_url: Some(config.daemon.public_url("/")),
+            tags: Vec::new(),
         })
         .collect();
     (

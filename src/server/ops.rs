@@ -1,6 +1,6 @@
-//! Routes for operators: `/healthz` and `/metrics`.
+//! Routes for operators: `/healthz` and `/metrics` (`/readyz` is in
+//! `health.rs`).
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -8,7 +8,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
-use super::ServerState;
+use super::{health, process, ServerState};
 
 /// A health check must answer even when the database hangs.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -23,14 +23,17 @@ pub async fn healthz(State(state): State<ServerState>) -> impl IntoResponse {
 }
 
 pub async fn metrics(State(state): State<ServerState>) -> impl IntoResponse {
-    let counts = state.store.read(|s| s.item_counts());
-    let counts = match tokio::time::timeout(HEALTH_TIMEOUT, counts).await {
-        Ok(Ok(c)) => c,
-        // Counters are still worth serving when the item counts are not.
-        _ => HashMap::new(),
+    let sources = state.store.read(|s| s.source_stats());
+    let sources = match tokio::time::timeout(HEALTH_TIMEOUT, sources).await {
+        Ok(Ok(sources)) => sources,
+        // Counters are still worth serving when the store's figures are not.
+        _ => Vec::new(),
     };
+    let mut text = state.metrics.render_prometheus();
+    health::write_sources(&mut text, &state.metrics, &sources);
+    process::write(&mut text);
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        state.metrics.render_prometheus(&counts),
+        text,
     )
 }

@@ -158,6 +158,24 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX items_by_time ON items (sort_time DESC, first_seen DESC, source, id);
     CREATE INDEX items_by_source_time ON items (source, sort_time DESC, first_seen DESC, id);
     CREATE INDEX items_by_title ON items (source, title) WHERE link IS NOT NULL;",
+    // 15: notifications (`[[output]] notify`): when each output's target
+    // was first seen (items older than that are not sent: adding a target
+    // does not replay the output), and each item claimed for a target
+    // before it is sent, so it goes at most once, across restarts.
+    "CREATE TABLE notification_targets (
+        output TEXT NOT NULL,
+        target TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        PRIMARY KEY (output, target)
+    ) WITHOUT ROWID;
+    CREATE TABLE notification_deliveries (
+        output TEXT NOT NULL,
+        target TEXT NOT NULL,
+        source TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        claimed_at INTEGER NOT NULL,
+        PRIMARY KEY (output, target, source, item_id)
+    ) WITHOUT ROWID;",
 ];
 
 /// The migration that rebuilt `items` as a rowid table: a database taken

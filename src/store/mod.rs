@@ -13,6 +13,7 @@ mod items;
 mod layout;
 mod migrations;
 mod output_query;
+mod notifications;
 mod renames;
 mod retention;
 mod rotation;

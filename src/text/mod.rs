@@ -6,11 +6,13 @@
 pub mod cut;
 pub mod decode;
 pub mod html_text;
+mod slug;
 pub mod strip_tags;
 mod tag;
 pub mod words;
 
 pub use cut::cut_at_word;
 pub use html_text::{html_to_text, nesting_depth, text_may_join_words};
+pub use slug::slug;
 pub use strip_tags::strip_tags;
 pub use words::words;

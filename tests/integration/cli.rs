@@ -68,6 +68,59 @@ fn check_refuses_a_broken_config_with_its_line() {
 }
 
 #[test]
+fn check_warns_of_an_unspecified_listen_address_without_base_url() {
+    let (_dir, config) = setup();
+    for (daemon, warned) in [
+        ("listen = \"0.0.0.0:8080\"", true),
+        ("listen = \"[::]:8080\"", true),
+        (
+            "listen = \"0.0.0.0:8080\"\nbase_url = \"https://feeds.example.org\"",
+            false,
+        ),
+        ("listen = \"127.0.0.1:8080\"", false),
+    ] {
+        let written = CONFIG.replace("[daemon]\n", &format!("[daemon]\n{daemon}\n"));
+        std::fs::write(&config, written).unwrap();
+        let out = syndic(&config, &["check"]);
+        assert_eq!(out.status.code(), Some(0), "{daemon}");
+        let err = text(&out.stderr);
+        assert_eq!(err.contains("warning: `listen"), warned, "{daemon}: {err}");
+        if warned {
+            assert!(err.contains("base_url"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn logs_have_no_colour_codes_off_a_terminal_and_carry_their_zone() {
+    let (_dir, config) = setup();
+    // A poll of an empty dump folder still logs its fetch.
+    for no_color in [None, Some("1")] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_syndic"));
+        command
+            .arg("--config")
+            .arg(&config)
+            .args(["poll", "desk"])
+            .env("SYNDIC_LOG", "info");
+        if let Some(v) = no_color {
+            command.env("NO_COLOR", v);
+        }
+        let out = command.output().unwrap();
+        let err = text(&out.stderr);
+        assert!(err.contains(" INFO "), "{err}");
+        assert!(
+            !err.contains('\x1b'),
+            "escape codes in a piped log: {err:?}"
+        );
+        let stamp = err.split_whitespace().next().unwrap();
+        assert!(
+            stamp.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(stamp).is_ok(),
+            "a timestamp without its zone: {stamp}"
+        );
+    }
+}
+
+#[test]
 fn missing_config_is_a_usage_error() {
     let out = syndic(Path::new("/nonexistent/feeds.toml"), &["check"]);
     assert_eq!(out.status.code(), Some(2));

@@ -117,7 +117,7 @@ fn render_refuses_an_unknown_format() {
 }
 
 #[test]
-fn export_writes_every_output_in_every_format_and_nothing_else() {
+fn export_writes_every_output_in_every_format_and_their_stylesheet() {
     let (dir, config) = setup();
     let target = dir.path().join("public/feeds");
     let out = syndic(&config, &["export", target.to_str().unwrap()]);
@@ -133,13 +133,14 @@ fn export_writes_every_output_in_every_format_and_nothing_else() {
             "desk-notes.atom",
             "desk-notes.json",
             "desk-notes.rss",
+            "feed.xsl",
             "world.atom",
             "world.json",
             "world.rss"
         ]
     );
     let report = text(&out.stdout);
-    assert_eq!(report.lines().count(), 6, "{report}");
+    assert_eq!(report.lines().count(), 7, "{report}");
     assert!(report.contains("world.rss (2 items)"), "{report}");
 
     // The files are what `render` prints.
@@ -155,7 +156,7 @@ fn export_writes_every_output_in_every_format_and_nothing_else() {
     assert_eq!(again.status.code(), Some(0));
     let rss = std::fs::read_to_string(target.join("world.rss")).unwrap();
     assert!(rss.contains("Harbour reopens"));
-    assert_eq!(std::fs::read_dir(&target).unwrap().count(), 6);
+    assert_eq!(std::fs::read_dir(&target).unwrap().count(), 7);
 }
 
 #[test]

@@ -179,7 +179,7 @@ async fn feeds_have_their_content_types_and_caching_headers() {
         assert_eq!(r.status(), StatusCode::OK, "{ext}");
         assert_eq!(header(&r, "content-type"), content_type);
         assert_eq!(header(&r, "cache-control"), "public, max-age=300");
-        assert_eq!(header(&r, "vary"), "Accept-Encoding");
+        assert_eq!(header(&r, "vary"), "Accept-Encoding, Accept");
         assert!(r.headers().get("content-encoding").is_none());
         let etag = header(&r, "etag").to_string();
         assert!(
@@ -314,7 +314,7 @@ async fn gzip_and_brotli_decompress_to_the_plain_body() {
             .await;
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(header(&r, "content-encoding"), expected, "{accept}");
-        assert_eq!(header(&r, "vary"), "Accept-Encoding");
+        assert_eq!(header(&r, "vary"), "Accept-Encoding, Accept");
         etags.push(header(&r, "etag").to_string());
         let body = r.bytes().await.unwrap();
         assert!(body.len() < plain.len(), "{accept}: compressed is smaller");
@@ -419,7 +419,7 @@ async fn index_page_has_autodiscovery_links_for_every_output() {
         }
     }
     assert!(
-        page.contains("<strong>World &lt;digest&gt; &amp; \"more\"</strong>"),
+        page.contains("<h2>World &lt;digest&gt; &amp; \"more\"</h2>"),
         "{page}"
     );
     assert!(!page.contains("<digest>"));
@@ -487,6 +487,19 @@ async fn healthz_and_metrics() {
     ] {
         assert!(text.contains(expected), "missing {expected}\n{text}");
     }
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn readyz_wants_the_scheduler_running() {
+    let h = Harness::start().await;
+    // No scheduler in this harness: live, not ready.
+    assert_eq!(h.get("/healthz", &[]).await.status(), StatusCode::OK);
+    let r = h.get("/readyz", &[]).await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.text().await.unwrap(), "scheduler not running\n");
+    h.metrics.scheduler_beat();
+    assert_eq!(h.get("/readyz", &[]).await.status(), StatusCode::OK);
     h.stop().await;
 }
 

@@ -18,6 +18,7 @@ fn unit_file_verifies() {
         "StateDirectory=syndic",
         "ProtectSystem=strict",
         "WatchdogSec=",
+        "EnvironmentFile=",
     ] {
         assert!(unit.contains(key), "unit lacks {key}");
     }

@@ -261,18 +261,6 @@ fn html(page: String) -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }
 
-/// Whether a missing browser fails the test rather than skipping it.
-fn browser_required() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false")
-}
-
-fn chromium_present() -> bool {
-    std::process::Command::new("chromium")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// Loads `/index` (every case page in frames) in headless Chromium until
 /// the pages are idle, then returns the payloads that ran.
 async fn browse(site: &Shared, addr: SocketAddr, cases: Vec<String>) -> Vec<String> {
@@ -283,32 +271,7 @@ async fn browse(site: &Shared, addr: SocketAddr, cases: Vec<String>) -> Vec<Stri
         site.pwned.clear();
     }
     let profile = tempfile::tempdir().expect("temp dir");
-    let run = tokio::process::Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("http://{addr}/index"))
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(120), run)
-        .await
-        .expect("chromium finishes within two minutes")
-        .expect("chromium runs");
-    assert!(
-        output.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    support::browser::dom(profile.path(), &format!("http://{addr}/index")).await;
     // A request sent just before the browser quit may still be in flight.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let site = site.lock().expect("not poisoned");
@@ -363,12 +326,7 @@ fn json_titles(json: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_titles_do_not_run_in_readers_that_render_html() {
-    if !chromium_present() {
-        assert!(
-            !browser_required(),
-            "CI needs chromium for this test: run .ci/install-chromium"
-        );
-        println!("skipped: no chromium on PATH (run .ci/install-chromium)");
+    if !support::browser::available() {
         return;
     }
     let site: Shared = Arc::default();

@@ -2,6 +2,7 @@
 //! files that need one (each compiles it as its own module).
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod daemon;
 
 use std::net::SocketAddr;

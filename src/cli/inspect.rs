@@ -4,7 +4,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::{known_source, open_reader, print_out, CliError};
-use crate::config::{Config, HttpOptions, HumanDuration, Schedule};
+use crate::config::{Config, HttpOptions, HumanDuration, Schedule, SourceConfig};
 use crate::model::{Item, PollResult};
 use crate::store::{ItemQuery, SourceStats};
 
@@ -178,6 +178,9 @@ struct SourceRecord<'a> {
     /// Entries of the last read that came under a new id and were known by
     /// link and title; above 0 the feed rotates its ids.
     rotated_ids: u64,
+    /// How a `kind = "html"` source finds its items: `selectors` or
+    /// `heuristic`; null for other kinds.
+    scrape: Option<&'a str>,
 }
 
 pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
@@ -207,6 +210,7 @@ pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
                 disabled: st.state.disabled,
                 items: st.items,
                 rotated_ids: st.rotated_ids,
+                scrape: scrape_method(s),
             }
         })
         .collect();
@@ -215,6 +219,13 @@ pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
         return print_out(&(text + "\n"));
     }
     print_out(&source_table(&records))
+}
+
+fn scrape_method(source: &SourceConfig) -> Option<&'static str> {
+    (source.kind == crate::model::SourceKind::Html).then(|| match source.selectors {
+        Some(_) => "selectors",
+        None => "heuristic",
+    })
 }
 
 fn source_table(records: &[SourceRecord]) -> String {
@@ -240,6 +251,9 @@ fn source_table(records: &[SourceRecord]) -> String {
         ));
         if let Some(why) = r.due_reason {
             out.push_str(&format!("    next due: {why}\n"));
+        }
+        if let Some(how) = r.scrape {
+            out.push_str(&format!("    items found by: {how}\n"));
         }
         if let Some(e) = r.error {
             out.push_str(&format!("    last error: {e}\n"));

@@ -115,6 +115,25 @@ const MIGRATIONS: &[&str] = &[
     // the next-due time was chosen, for `syndic sources`.
     "ALTER TABLE sources ADD COLUMN feed_schedule TEXT;
     ALTER TABLE sources ADD COLUMN due_reason TEXT;",
+    // 14: placeholder: taken by another branch.
+    "SELECT 1;",
+    // 15: placeholder: taken by another branch.
+    "SELECT 1;",
+    // 16: the article page fetched for each item of a `full_text` source
+    // (full_text.rs): the link it was fetched from, so it is fetched again
+    // only when the link changes; the sanitized article, applied to the
+    // item at every poll since the feed keeps sending its own summary; or
+    // why there is none.
+    "CREATE TABLE full_text_pages (
+        source     TEXT NOT NULL,
+        item_id    TEXT NOT NULL,
+        link       TEXT NOT NULL,
+        content    TEXT,
+        reason     TEXT,
+        fetched_at INTEGER NOT NULL,
+        PRIMARY KEY (source, item_id),
+        CHECK ((content IS NULL) <> (reason IS NULL))
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.

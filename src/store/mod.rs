@@ -4,6 +4,7 @@
 mod busy;
 mod edited;
 mod files;
+mod full_text;
 mod handle;
 mod history;
 mod items;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+pub use full_text::{FullTextPage, PageOutcome};
 pub use handle::{HandleError, StoreHandle};
 pub use items::{ItemQuery, UpsertOutcome, UpsertSummary};
 pub use migrations::LATEST as SCHEMA_VERSION;

@@ -29,13 +29,14 @@ pub struct Pages<'a> {
 
 /// Completes `items` of `source` with their pages' articles: stored ones
 /// for links fetched before, fetched ones for at most `per_poll` others.
+/// True when pages were left for a later poll.
 pub async fn complete(
     pages: Pages<'_>,
     source: &SourceConfig,
     full_text: &FullText,
     items: &mut [Item],
     now: DateTime<Utc>,
-) -> Result<(), HandleError> {
+) -> Result<bool, HandleError> {
     let name = source.name.clone();
     let ids: Vec<ItemId> = items
         .iter()
@@ -47,6 +48,7 @@ pub async fn complete(
         .read(move |s| s.full_text_pages(&name, &ids))
         .await?;
     let mut fetched = Vec::new();
+    let mut left = false;
     for item in items.iter_mut() {
         let Some(link) = item.link.clone() else {
             continue;
@@ -58,18 +60,21 @@ pub async fn complete(
                 fetched.push(page.clone());
                 page
             }
-            _ => continue,
+            _ => {
+                left = true;
+                continue;
+            }
         };
         apply(item, &page.outcome);
     }
-    if fetched.is_empty() {
-        return Ok(());
+    if !fetched.is_empty() {
+        let name = source.name.clone();
+        pages
+            .store
+            .write(move |s| s.record_full_text_pages(&name, &fetched, now))
+            .await?;
     }
-    let name = source.name.clone();
-    pages
-        .store
-        .write(move |s| s.record_full_text_pages(&name, &fetched, now))
-        .await
+    Ok(left)
 }
 
 /// The article replaces the item's content; the feed's content becomes

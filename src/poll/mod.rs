@@ -271,17 +271,22 @@ impl Poller {
         mut harvest: Result<Harvest, PollError>,
         now: DateTime<Utc>,
     ) -> Result<Harvest, PollError> {
-        if let Ok(Harvest {
-            items: Some(items), ..
-        }) = &mut harvest
-        {
+        if let Ok(h) = &mut harvest {
+            let Some(items) = &mut h.items else {
+                return harvest;
+            };
             let pages = crate::full_text::Pages {
                 fetcher: &self.fetcher,
                 slots: &self.slots,
                 store: &self.store,
                 readers: &self.readers,
             };
-            crate::full_text::complete(pages, source, full_text, items, now).await?;
+            if crate::full_text::complete(pages, source, full_text, items, now).await? {
+                // Pages are left for the next poll: it must read the feed
+                // whole again, even unchanged, to find their items.
+                h.validators = Validators::default();
+                h.body_hash = None;
+            }
         }
         harvest
     }

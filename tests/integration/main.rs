@@ -19,6 +19,7 @@ mod http_options;
 mod import;
 mod media;
 mod opml;
+mod pages;
 mod parse;
 mod parse_corpus;
 mod parse_props;

@@ -19,10 +19,17 @@ fn main() {
         .unwrap_or(200);
     let base = Url::parse("https://courier.example/news/").expect("a URL");
     let page = |name: &str| std::fs::read_to_string(format!("{PAGES}/{name}")).expect("fixture");
-    let small = vec![page("article.html"), page("hostile.html"), page("saved_article.html")];
+    let small = vec![
+        page("article.html"),
+        page("hostile.html"),
+        page("saved_article.html"),
+    ];
     let listings = vec![page("listing.html"), page("saved_index.html")];
     let large = vec![generated_article(1 << 20)];
-    println!("{:<28} {:>6} {:>10} {:>10} {:>9}", "set", "pages", "bytes", "pages/s", "peak MB");
+    println!(
+        "{:<28} {:>6} {:>10} {:>10} {:>9}",
+        "set", "pages", "bytes", "pages/s", "peak MB"
+    );
     run("article, readability", &small, rounds, |p| {
         let _ = article(p, Some(&base), None);
     });
@@ -48,7 +55,10 @@ fn run(name: &str, pages: &[String], rounds: usize, f: impl Fn(&str)) {
     }
     let per_s = (pages.len() * rounds) as f64 / started.elapsed().as_secs_f64();
     let peak = peak_rss_mb().saturating_sub(baseline);
-    println!("{name:<28} {:>6} {bytes:>10} {per_s:>10.0} {peak:>9}", pages.len());
+    println!(
+        "{name:<28} {:>6} {bytes:>10} {per_s:>10.0} {peak:>9}",
+        pages.len()
+    );
 }
 
 /// A news article of about `size` bytes, with navigation and comments

@@ -222,7 +222,7 @@ pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
 }
 
 fn scrape_method(source: &SourceConfig) -> Option<&'static str> {
-    (source.kind == crate::model::SourceKind::Html).then(|| match source.selectors {
+    (source.kind == crate::model::SourceKind::Html).then_some(match source.selectors {
         Some(_) => "selectors",
         None => "heuristic",
     })

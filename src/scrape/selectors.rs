@@ -38,7 +38,7 @@ fn headline(item: Selection<'_>, url: Option<&Url>, s: &ListingSelectors) -> Opt
         .or_else(|| Some(collapsed(&link_node.text())))
         .filter(|t| !t.is_empty())?;
     let published = within(&s.date).and_then(|d| {
-        let text = d.attr("datetime").map_or_else(|| d.text(), |a| a);
+        let text = d.attr("datetime").unwrap_or_else(|| d.text());
         parse_date(text.trim())
     });
     let image = within(&s.image)

@@ -62,7 +62,7 @@ impl Rendered {
     fn is_fresh(&self, config: &Arc<Config>, generation: u64) -> bool {
         self.generation == generation
             && Arc::ptr_eq(&self.config, config)
-            && self.expires.map_or(true, |t| Instant::now() < t)
+            && self.expires.is_none_or(|t| Instant::now() < t)
     }
 }
 

@@ -4,11 +4,15 @@
 //! and a generated 1 MB article; and the peak resident memory each set
 //! adds. Run with `cargo bench --bench extract`.
 
+mod common;
+
 use std::time::Instant;
 
 use syndic::extract::{article, saved_page};
 use syndic::scrape::headlines;
 use url::Url;
+
+use common::peak_rss_mb;
 
 const PAGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pages");
 
@@ -84,14 +88,4 @@ fn generated_article(size: usize) -> String {
 fn reset_peak() -> u64 {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     peak_rss_mb()
-}
-
-/// VmHWM in MB; 0 where /proc is not there.
-fn peak_rss_mb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb / 1024)
 }

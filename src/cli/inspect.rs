@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{known_source, open_reader, print_out, CliError};
 use crate::config::{Config, HttpOptions, HumanDuration, Schedule, SourceConfig};
 use crate::model::{Item, PollResult};
-use crate::store::{ItemQuery, SourceStats};
+use crate::store::{FullTextCounts, ItemQuery, SourceStats};
 
 pub fn check(config: &Config) -> Result<(), CliError> {
     let mut out = String::new();
@@ -181,12 +181,18 @@ struct SourceRecord<'a> {
     /// How a `kind = "html"` source finds its items: `selectors` or
     /// `heuristic`; null for other kinds.
     scrape: Option<&'a str>,
+    /// For a `full_text` source: pages that gave an article, pages that
+    /// did not, and why the latest of those did not.
+    full_text: Option<FullTextCounts>,
 }
 
 pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
     let store = open_reader(config)?;
     let stats = store
         .source_stats()
+        .map_err(|e| CliError::Runtime(e.into()))?;
+    let mut pages = store
+        .full_text_counts()
         .map_err(|e| CliError::Runtime(e.into()))?;
     let empty = SourceStats::default();
     let records: Vec<SourceRecord> = config
@@ -211,6 +217,10 @@ pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
                 items: st.items,
                 rotated_ids: st.rotated_ids,
                 scrape: scrape_method(s),
+                full_text: s
+                    .full_text
+                    .as_ref()
+                    .map(|_| pages.remove(s.name.as_str()).unwrap_or_default()),
             }
         })
         .collect();
@@ -254,6 +264,18 @@ fn source_table(records: &[SourceRecord]) -> String {
         }
         if let Some(how) = r.scrape {
             out.push_str(&format!("    items found by: {how}\n"));
+        }
+        if let Some(pages) = &r.full_text {
+            out.push_str(&format!(
+                "    full text: pages with an article {}, without {}{}\n",
+                pages.articles,
+                pages.failed,
+                pages
+                    .last_failure
+                    .as_ref()
+                    .map(|why| format!(" (latest: {why})"))
+                    .unwrap_or_default()
+            ));
         }
         if let Some(e) = r.error {
             out.push_str(&format!("    last error: {e}\n"));

@@ -28,7 +28,46 @@ pub struct FullTextPage {
     pub outcome: PageOutcome,
 }
 
+/// What a source's pages gave, for `syndic sources`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FullTextCounts {
+    pub articles: u64,
+    /// Pages that gave no article: their items kept the feed's content.
+    pub failed: u64,
+    /// Why the most recent of those gave none.
+    pub last_failure: Option<String>,
+}
+
 impl Store {
+    /// Every source's page counts, by source name; none from a database
+    /// read as it stands before migration 16 made the table.
+    pub fn full_text_counts(&self) -> Result<HashMap<String, FullTextCounts>, StoreError> {
+        let made: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'full_text_pages')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !made {
+            return Ok(HashMap::new());
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT source, count(content), count(reason),
+                    (SELECT reason FROM full_text_pages AS f
+                     WHERE f.source = p.source AND reason IS NOT NULL
+                     ORDER BY fetched_at DESC LIMIT 1)
+             FROM full_text_pages AS p GROUP BY source",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let counts = FullTextCounts {
+                articles: r.get(1)?,
+                failed: r.get(2)?,
+                last_failure: r.get(3)?,
+            };
+            Ok((r.get::<_, String>(0)?, counts))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The pages recorded for `items` of `source`, by item id.
     pub fn full_text_pages(
         &self,
@@ -96,5 +135,46 @@ impl Store {
             }
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+
+    fn page(item: &str, outcome: PageOutcome) -> FullTextPage {
+        FullTextPage {
+            item: ItemId::new(item),
+            link: format!("https://news.example/{item}"),
+            outcome,
+        }
+    }
+
+    #[test]
+    fn pages_are_kept_per_item_counted_and_follow_a_rename() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let old = SourceName::new("wire").unwrap();
+        let pages = [
+            page("a", PageOutcome::Article("<p>A</p>".into())),
+            page("b", PageOutcome::Failed("HTTP 404".into())),
+        ];
+        store
+            .record_full_text_pages(&old, &pages, Utc::now())
+            .unwrap();
+        let ids = [ItemId::new("a"), ItemId::new("b"), ItemId::new("c")];
+        let found = store.full_text_pages(&old, &ids).unwrap();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[&ids[1]], pages[1]);
+        let counts = &store.full_text_counts().unwrap()["wire"];
+        assert_eq!((counts.articles, counts.failed), (1, 1));
+        assert_eq!(counts.last_failure.as_deref(), Some("HTTP 404"));
+
+        let new = SourceName::new("world-wire").unwrap();
+        store.adopt_renamed(&[(old.clone(), new.clone())]).unwrap();
+        assert!(store.full_text_pages(&old, &ids).unwrap().is_empty());
+        assert_eq!(store.full_text_pages(&new, &ids).unwrap().len(), 2);
     }
 }

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 
-pub use full_text::{FullTextPage, PageOutcome};
+pub use full_text::{FullTextCounts, FullTextPage, PageOutcome};
 pub use handle::{HandleError, StoreHandle};
 pub use items::{ItemQuery, UpsertOutcome, UpsertSummary};
 pub use migrations::LATEST as SCHEMA_VERSION;

@@ -233,6 +233,10 @@ async fn full_text_replaces_summaries_with_sanitized_articles_once_per_link() {
         "{recorded:?}"
     );
     assert!(recorded["Ferry"].1.is_some() && recorded["Ferry"].2.is_none());
+    let out = run(&config, &["sources", "--json"]).await;
+    let sources: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sources[0]["full_text"]["articles"], 2);
+    assert_eq!(sources[0]["full_text"]["failed"], 2);
 
     // Polled again: no page is fetched again, and the articles stay.
     site.set(
@@ -351,6 +355,10 @@ async fn html_sources_are_scraped_by_selectors_or_by_the_heuristic() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("items found by: selectors"), "{table}");
     assert!(table.contains("items found by: heuristic"), "{table}");
+    assert!(
+        table.contains("full text: pages with an article 1, without 0\n"),
+        "{table}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

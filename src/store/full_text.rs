@@ -10,6 +10,9 @@ use super::busy::write_transaction;
 use super::{to_unix, Store, StoreError};
 use crate::model::{ItemId, SourceName};
 
+/// How long a page outlives its item.
+const ORPHAN_AFTER_SECS: i64 = 24 * 3600;
+
 /// What fetching one item's page gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageOutcome {
@@ -106,7 +109,9 @@ impl Store {
     }
 
     /// Records pages fetched for `source` at `at`, replacing what an
-    /// item's former link gave.
+    /// item's former link gave, and forgets the pages of items retention
+    /// removed (a page held a day, so never one whose item is about to be
+    /// stored by the poll that fetched it).
     pub fn record_full_text_pages(
         &mut self,
         source: &SourceName,
@@ -133,6 +138,12 @@ impl Store {
                     to_unix(at)
                 ])?;
             }
+            tx.prepare_cached(
+                "DELETE FROM full_text_pages AS p
+                 WHERE source = ?1 AND fetched_at < ?2
+                   AND NOT EXISTS (SELECT 1 FROM items AS i WHERE i.source = p.source AND i.id = p.item_id)",
+            )?
+            .execute(params![source.as_str(), to_unix(at) - ORPHAN_AFTER_SECS])?;
             Ok(())
         })
     }
@@ -171,6 +182,22 @@ mod tests {
         let counts = &store.full_text_counts().unwrap()["wire"];
         assert_eq!((counts.articles, counts.failed), (1, 1));
         assert_eq!(counts.last_failure.as_deref(), Some("HTTP 404"));
+
+        // A day on, pages of items no longer stored are forgotten; a
+        // stored item's is kept.
+        let kept = crate::model::Item::new(old.clone(), ids[0].clone(), "A", Utc::now());
+        store.upsert_items(&[kept]).unwrap();
+        let later = Utc::now() + chrono::TimeDelta::days(2);
+        store.record_full_text_pages(&old, &[], later).unwrap();
+        let left: Vec<ItemId> = store
+            .full_text_pages(&old, &ids)
+            .unwrap()
+            .into_keys()
+            .collect();
+        assert_eq!(left, [ids[0].clone()]);
+        store
+            .record_full_text_pages(&old, &pages, Utc::now())
+            .unwrap();
 
         let new = SourceName::new("world-wire").unwrap();
         store.adopt_renamed(&[(old.clone(), new.clone())]).unwrap();

@@ -437,6 +437,37 @@ async fn saved_pages_in_a_text_source_become_an_article_or_headlines() {
     let out = run(&config, &["poll", "--all"]).await;
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(items(&config).await.len(), 7);
+
+    // `syndic import` reads a saved page the same way.
+    let elsewhere = dir.path().join("keeper.HTM");
+    let retold = SAVED_ARTICLE
+        .replace("lighthouse-keeper-retires", "keeper-interview")
+        .replace(
+            "Lighthouse keeper retires after forty years",
+            "The keeper looks back",
+        );
+    std::fs::write(&elsewhere, retold).unwrap();
+    let out = run(
+        &config,
+        &[
+            "import",
+            "--source",
+            "clippings",
+            elsewhere.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = items(&config).await;
+    assert_eq!(
+        field(&got["The keeper looks back"], "link"),
+        "https://courier.example/news/2026/keeper-interview"
+    );
 }
 
 #[test]

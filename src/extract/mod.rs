@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::css_selector::CssSelector;
 use crate::normalize::html::sanitize_html;
-use crate::text::html_to_text;
+use crate::text::{html_to_text, nesting_depth};
 
 pub use metadata::{absolute, PageMeta};
 
@@ -20,6 +20,11 @@ pub use metadata::{absolute, PageMeta};
 /// is a teaser, a paywall or a page readability misread: the feed's own
 /// content is kept instead.
 pub const MIN_ARTICLE_CHARS: usize = 200;
+
+/// Pages nested deeper than this are refused: real pages nest a few dozen
+/// levels, and the extraction's recursion must stay within a thread's
+/// stack.
+pub const MAX_PAGE_NESTING: usize = 512;
 
 /// A page's article.
 #[derive(Debug, Clone)]
@@ -38,6 +43,8 @@ pub enum ExtractError {
     SelectorMissed(String),
     #[error("readability found no article: {0}")]
     NoArticle(String),
+    #[error("the page nests its markup deeper than {MAX_PAGE_NESTING} levels")]
+    TooDeep,
     #[error("the article found is too short ({chars} characters of text, fewer than {MIN_ARTICLE_CHARS})")]
     TooShort { chars: usize },
 }
@@ -50,7 +57,7 @@ pub fn article(
     url: Option<&Url>,
     selector: Option<&CssSelector>,
 ) -> Result<Article, ExtractError> {
-    let doc = Document::from(html);
+    let doc = parse_page(html).ok_or(ExtractError::TooDeep)?;
     let meta = PageMeta::read(&doc, url);
     let (raw, title) = match selector {
         Some(selector) => (selected(&doc, selector)?, None),
@@ -69,6 +76,14 @@ pub fn article(
         meta,
         title,
     })
+}
+
+/// The page parsed, unless it nests deeper than `MAX_PAGE_NESTING`: the
+/// HTML parser's cost grows with the square of the depth, and readability
+/// walks the tree recursively, so such a page could take minutes or
+/// exhaust a thread's stack. Every reading of a page goes through here.
+pub fn parse_page(html: &str) -> Option<Document> {
+    (nesting_depth(html) <= MAX_PAGE_NESTING).then(|| Document::from(html))
 }
 
 /// Bytes of a page as text: the HTTP charset, else UTF-8 when valid, else
@@ -177,6 +192,33 @@ mod tests {
             article(ARTICLE, None, Some(&missing)).unwrap_err(),
             ExtractError::SelectorMissed("div.nothing-here".into())
         );
+    }
+
+    #[test]
+    fn deeply_nested_pages_are_read_or_refused_without_overflowing() {
+        let nested = |depth: usize| {
+            let text = "The harbour board met again and decided nothing at all. ".repeat(8);
+            format!(
+                "<html><body>{}<p>{text}</p>{}</body></html>",
+                "<div>".repeat(depth),
+                "</div>".repeat(depth)
+            )
+        };
+        let handle = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let shallow = article(&nested(MAX_PAGE_NESTING - 2), None, None).map(|a| a.content);
+                let deep = article(&nested(100_000), None, None).map(|a| a.content);
+                // The listing heuristic and a saved page's reading walk
+                // the same tree.
+                assert!(crate::scrape::headlines(&nested(100_000), None).is_empty());
+                assert!(saved_page::read(nested(100_000).as_bytes(), None).is_err());
+                (shallow, deep)
+            })
+            .unwrap();
+        let (shallow, deep) = handle.join().expect("no overflow");
+        assert!(shallow.is_ok(), "{shallow:?}");
+        assert_eq!(deep, Err(ExtractError::TooDeep));
     }
 
     #[test]

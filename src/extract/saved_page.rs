@@ -4,7 +4,6 @@
 //! headlines.
 
 use chrono::{DateTime, Utc};
-use dom_query::Document;
 use url::Url;
 
 use super::{article, decode_page, Article, ExtractError, PageMeta};
@@ -35,7 +34,9 @@ pub fn is_saved_page(origin: &str) -> bool {
 /// relative links.
 pub fn read(bytes: &[u8], url: Option<&Url>) -> Result<SavedPage, ExtractError> {
     let html = decode_page(bytes, None);
-    let meta = PageMeta::read(&Document::from(html.as_str()), url);
+    let doc = super::parse_page(&html).ok_or(ExtractError::TooDeep)?;
+    let meta = PageMeta::read(&doc, url);
+    drop(doc);
     // A saved page names its own address; relative links resolve there.
     let own = meta.canonical.and_then(|c| Url::parse(&c).ok());
     let base = own.as_ref().or(url);

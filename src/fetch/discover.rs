@@ -3,7 +3,6 @@
 //! source whose url answers with such a page is led to its first feed,
 //! which is then polled as if a permanent redirect had moved it there.
 
-use dom_query::Document;
 use url::Url;
 
 use super::{Body, FetchError, Fetched, Fetcher, Origin, Target, Validators};
@@ -19,7 +18,9 @@ pub struct FeedLink {
 
 /// The feeds `html` (fetched from `base`) offers, in page order.
 pub fn feed_links(html: &str, base: &Url) -> Vec<FeedLink> {
-    let doc = Document::from(html);
+    let Some(doc) = crate::extract::parse_page(html) else {
+        return Vec::new();
+    };
     let links = doc.select("link[rel][type][href]");
     links
         .nodes()

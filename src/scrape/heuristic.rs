@@ -8,11 +8,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use dom_query::{Document, NodeId, NodeRef, Selection};
+use dom_query::{NodeId, NodeRef, Selection};
 use url::Url;
 
 use super::{collapsed, Headline};
-use crate::extract::absolute;
+use crate::extract::{absolute, parse_page};
 use crate::parse::parse_date;
 
 pub const MIN_HEADLINES: usize = 2;
@@ -25,7 +25,9 @@ const BLOCKS: [&str; 4] = ["article", "li", "section", "div"];
 /// The page's headlines, in page order, each link once; none when fewer
 /// than `MIN_HEADLINES` are found.
 pub fn headlines(html: &str, url: Option<&Url>) -> Vec<Headline> {
-    let doc = Document::from(html);
+    let Some(doc) = parse_page(html) else {
+        return Vec::new();
+    };
     let links: Vec<NodeRef<'_>> = doc
         .select(HEADLINE_LINKS)
         .nodes()

@@ -1,12 +1,12 @@
 //! Entries picked by the config's CSS selectors, as RSS-Bridge's
 //! CSS-selector bridge does.
 
-use dom_query::{Document, NodeRef, Selection};
+use dom_query::{NodeRef, Selection};
 use url::Url;
 
 use super::{collapsed, Headline, ListingSelectors};
 use crate::css_selector::CssSelector;
-use crate::extract::absolute;
+use crate::extract::{absolute, parse_page};
 use crate::parse::parse_date;
 
 /// The entries `selectors.item` picks that have a title.
@@ -15,7 +15,9 @@ pub fn selected_headlines(
     url: Option<&Url>,
     selectors: &ListingSelectors,
 ) -> Vec<Headline> {
-    let doc = Document::from(html);
+    let Some(doc) = parse_page(html) else {
+        return Vec::new();
+    };
     let items = doc.select_matcher(selectors.item.matcher());
     items
         .nodes()

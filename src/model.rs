@@ -148,6 +148,8 @@ pub enum SourceKind {
     Feed,
     /// Plain-text news dumps.
     Text,
+    /// A web page listing stories, scraped into items.
+    Html,
 }
 
 impl SourceKind {
@@ -155,6 +157,7 @@ impl SourceKind {
         match self {
             SourceKind::Feed => "feed",
             SourceKind::Text => "text",
+            SourceKind::Html => "html",
         }
     }
 }

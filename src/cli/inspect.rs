@@ -4,10 +4,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::{known_source, open_reader, print_out, CliError};
-use crate::config::{Access, Config, HttpOptions, HumanDuration, Schedule};
+use crate::config::{Access, Config, HttpOptions, HumanDuration, Schedule, SourceConfig};
 use crate::item_record::ItemRecord;
 use crate::model::PollResult;
-use crate::store::{ItemQuery, SourceStats};
+use crate::store::{FullTextCounts, ItemQuery, SourceStats};
 
 pub fn check(config: &Config) -> Result<(), CliError> {
     let mut out = String::new();
@@ -168,12 +168,21 @@ struct SourceRecord<'a> {
     /// Entries of the last read that came under a new id and were known by
     /// link and title; above 0 the feed rotates its ids.
     rotated_ids: u64,
+    /// How a `kind = "html"` source finds its items: `selectors` or
+    /// `heuristic`; null for other kinds.
+    scrape: Option<&'a str>,
+    /// For a `full_text` source: pages that gave an article, pages that
+    /// did not, and why the latest of those did not.
+    full_text: Option<FullTextCounts>,
 }
 
 pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
     let store = open_reader(config)?;
     let stats = store
         .source_stats()
+        .map_err(|e| CliError::Runtime(e.into()))?;
+    let mut pages = store
+        .full_text_counts()
         .map_err(|e| CliError::Runtime(e.into()))?;
     let empty = SourceStats::default();
     let records: Vec<SourceRecord> = config
@@ -197,6 +206,11 @@ pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
                 disabled: st.state.disabled,
                 items: st.items,
                 rotated_ids: st.rotated_ids,
+                scrape: scrape_method(s),
+                full_text: s
+                    .full_text
+                    .as_ref()
+                    .map(|_| pages.remove(s.name.as_str()).unwrap_or_default()),
             }
         })
         .collect();
@@ -205,6 +219,13 @@ pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
         return print_out(&(text + "\n"));
     }
     print_out(&source_table(&records))
+}
+
+fn scrape_method(source: &SourceConfig) -> Option<&'static str> {
+    (source.kind == crate::model::SourceKind::Html).then_some(match source.selectors {
+        Some(_) => "selectors",
+        None => "heuristic",
+    })
 }
 
 fn source_table(records: &[SourceRecord]) -> String {
@@ -230,6 +251,21 @@ fn source_table(records: &[SourceRecord]) -> String {
         ));
         if let Some(why) = r.due_reason {
             out.push_str(&format!("    next due: {why}\n"));
+        }
+        if let Some(how) = r.scrape {
+            out.push_str(&format!("    items found by: {how}\n"));
+        }
+        if let Some(pages) = &r.full_text {
+            out.push_str(&format!(
+                "    full text: pages with an article {}, without {}{}\n",
+                pages.articles,
+                pages.failed,
+                pages
+                    .last_failure
+                    .as_ref()
+                    .map(|why| format!(" (latest: {why})"))
+                    .unwrap_or_default()
+            ));
         }
         if let Some(e) = r.error {
             out.push_str(&format!("    last error: {e}\n"));

@@ -1,6 +1,7 @@
 //! The command line: parses arguments, loads the config, runs one command,
 //! and maps failures to the contract's exit codes.
 
+mod discover;
 mod import;
 mod inspect;
 mod opml;
@@ -86,6 +87,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the feeds a web page offers (its autodiscovery links).
+    Discover { url: String },
     /// Subscription lists.
     Opml {
         #[command(subcommand)]
@@ -168,6 +171,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
     let config = || Config::load(&cli.config);
     match cli.command {
         Command::Check => inspect::check(&config()?),
+        Command::Discover { url } => discover::discover(&url),
         Command::Items {
             source,
             limit,

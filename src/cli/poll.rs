@@ -66,7 +66,7 @@ async fn poll_sources(
                 all || states
                     .get(s.name.as_str())
                     .and_then(|st| st.next_due)
-                    .map_or(true, |due| due <= now)
+                    .is_none_or(|due| due <= now)
             })
             .collect()
     } else {

@@ -19,7 +19,7 @@ impl FieldSets {
         for (slot, field) in sets.iter_mut().zip(Field::ALL) {
             let regexes: Vec<&str> = patterns
                 .iter()
-                .filter(|p| p.field.map_or(true, |f| f == field))
+                .filter(|p| p.field.is_none_or(|f| f == field))
                 .map(|p| p.regex.as_str())
                 .collect();
             if regexes.is_empty() {

@@ -80,6 +80,8 @@ impl Checker<'_> {
             http: Default::default(),
             renamed_from: None,
             push_token: None,
+            full_text: None,
+            selectors: None,
         });
         outputs.push(OutputConfig {
             name: OutputName::new(HEALTH_NAME).expect("the built-in name is valid"),

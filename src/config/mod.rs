@@ -9,6 +9,7 @@ mod filter;
 mod health;
 mod http_options;
 mod notify;
+mod pages;
 mod pattern;
 mod push;
 mod raw;
@@ -33,6 +34,7 @@ pub use filter::FieldSets;
 pub use health::HEALTH_NAME;
 pub use http_options::{Auth, HttpOptions};
 pub use notify::NotifyTarget;
+pub use pages::FullText;
 pub use pattern::{Field, Pattern, PatternError};
 pub use schedule::Schedule;
 pub use secret::{Secret, SecretError, SecretFrom};
@@ -105,6 +107,10 @@ pub struct SourceConfig {
     /// Set for a text source that accepts dumps at `POST /ingest/{name}`:
     /// the token senders must show.
     pub push_token: Option<Secret>,
+    /// `full_text = true`: items are completed with their pages' articles.
+    pub full_text: Option<FullText>,
+    /// A `kind = "html"` source's selectors; `None` uses the heuristic.
+    pub selectors: Option<crate::scrape::ListingSelectors>,
 }
 
 impl SourceConfig {
@@ -413,6 +419,13 @@ impl Checker<'_> {
         }
         let http = self.http_options(&name, raw_http)?;
         let push_token = self.push_token(&name, s.kind, push)?;
+        let raw_pages = pages::RawPages {
+            full_text: s.full_text,
+            selector: s.full_text_selector,
+            per_poll: s.full_text_per_poll,
+            selectors: s.selectors,
+        };
+        let (full_text, selectors) = self.pages(&name, s.kind, raw_pages)?;
         let interval = match s.interval {
             Some(d) => self.interval(d.get_ref().0, Some(d.span()))?,
             None => daemon.interval,
@@ -438,6 +451,8 @@ impl Checker<'_> {
             http,
             renamed_from: s.renamed_from.map(Spanned::into_inner),
             push_token,
+            full_text,
+            selectors,
         })
     }
 

@@ -68,6 +68,23 @@ pub struct RawSource {
     pub accept_push: Option<Spanned<bool>>,
     pub token_env: Option<Spanned<String>>,
     pub token_file: Option<Spanned<String>>,
+    pub full_text: Option<Spanned<bool>>,
+    pub full_text_selector: Option<Spanned<String>>,
+    pub full_text_per_poll: Option<Spanned<usize>>,
+    pub selectors: Option<Spanned<RawSelectors>>,
+}
+
+/// `selectors = { item = "…", … }` of a `kind = "html"` source.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSelectors {
+    pub item: Spanned<String>,
+    pub title: Option<Spanned<String>>,
+    pub link: Option<Spanned<String>>,
+    pub summary: Option<Spanned<String>>,
+    pub date: Option<Spanned<String>>,
+    pub image: Option<Spanned<String>>,
+    pub author: Option<Spanned<String>>,
 }
 
 /// `auth = { … }`: where the credentials are read from, never the

@@ -209,7 +209,7 @@ fn contains_words(long: &str, short: &str) -> bool {
     long.match_indices(short).any(|(at, _)| {
         let before = long[..at].chars().next_back();
         let after = long[at + short.len()..].chars().next();
-        before.map_or(true, |c| c == ' ') && after.map_or(true, |c| c == ' ')
+        before.is_none_or(|c| c == ' ') && after.is_none_or(|c| c == ' ')
     })
 }
 

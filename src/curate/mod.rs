@@ -222,7 +222,7 @@ mod tests {
         let json = serde_json::to_string(&authors).unwrap();
         let mut kept = all.into_iter().filter(|item| {
             sources.contains(&item.source)
-                && filter.as_ref().map_or(true, |f| {
+                && filter.as_ref().is_none_or(|f| {
                     f.passes(&StoredFields {
                         title: &item.title,
                         link: item.link.as_deref(),

@@ -4,6 +4,7 @@
 pub mod address_policy;
 mod body_slots;
 mod clients;
+pub mod discover;
 mod dump_files;
 mod file;
 mod headers;

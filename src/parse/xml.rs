@@ -321,7 +321,7 @@ impl Draft {
             "guid" | "id" if entry.id.is_none() => {
                 entry.id = non_empty(&field.value().value);
                 let is_permalink = attribute(field.element, "isPermaLink")
-                    .map_or(true, |p| !p.trim().eq_ignore_ascii_case("false"));
+                    .is_none_or(|p| !p.trim().eq_ignore_ascii_case("false"));
                 self.permalink = entry
                     .id
                     .as_deref()
@@ -477,7 +477,7 @@ impl<'e, 'i> Field<'e, 'i> {
     fn atom_link(&self) -> Option<(String, bool)> {
         let href = non_empty(&attribute(self.element, "href")?)?;
         let rel = attribute(self.element, "rel");
-        let alternate = rel.as_deref().map_or(true, |r| r.trim() == "alternate");
+        let alternate = rel.as_deref().is_none_or(|r| r.trim() == "alternate");
         Some((href, alternate))
     }
 

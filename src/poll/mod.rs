@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Semaphore;
 use url::Url;
 
-use crate::config::{DaemonSettings, Location, SourceConfig};
+use crate::config::{DaemonSettings, FullText, Location, SourceConfig};
 use crate::feed_schedule::FeedSchedule;
 use crate::fetch::{
     self, Body, ClientError, DumpFile, DumpGlobError, FetchError, FetchSlots, Fetched, Fetcher,
@@ -83,6 +83,8 @@ pub enum PollError {
     Dump(#[from] DumpError),
     #[error(transparent)]
     DumpFiles(#[from] DumpGlobError),
+    #[error("cannot read the page: {0}")]
+    Scrape(#[from] crate::scrape::ScrapeError),
     #[error("database: {0}")]
     Store(#[from] HandleError),
     #[error("source `{0}` has no url or path to poll: it only takes dumps pushed to /ingest/{0}")]
@@ -166,13 +168,21 @@ impl Poller {
                 next_due: after(now, source.interval),
             };
         };
-        let permit = self.slots.acquire(&slot).await;
+        let mut permit = Some(self.slots.acquire(&slot).await);
         let outcome = match self.state(source).await {
             Ok(state) if state.disabled => Ok((PollOutcome::Disabled, after(now, source.interval))),
             Ok(state) => {
-                let harvest = self.harvest(source, &state, now).await;
+                let mut harvest = self.harvest(source, &state, now).await;
+                if let Some(full_text) = &source.full_text {
+                    // Pages take slots of their own: holding this one
+                    // while waiting for them could deadlock two polls.
+                    permit = None;
+                    harvest = self
+                        .complete_full_text(source, full_text, harvest, now)
+                        .await;
+                }
                 let write = self.store.reserve_write().await;
-                drop(permit);
+                drop(permit.take());
                 Ok(self.settle(source, state, harvest, write, now).await)
             }
             Err(e) => Err(e),
@@ -248,7 +258,41 @@ impl Poller {
             .fetcher
             .fetch(&target, &validators, source.into())
             .await?;
+        let fetched = match source.kind {
+            SourceKind::Feed => {
+                fetch::discover::follow_alternate(&self.fetcher, fetched, source.into()).await?
+            }
+            SourceKind::Text | SourceKind::Html => fetched,
+        };
         self.read_fetched(source, fetched, state, now).await
+    }
+
+    /// Completes the items read with their pages' articles (`full_text`).
+    async fn complete_full_text(
+        &self,
+        source: &SourceConfig,
+        full_text: &FullText,
+        mut harvest: Result<Harvest, PollError>,
+        now: DateTime<Utc>,
+    ) -> Result<Harvest, PollError> {
+        if let Ok(h) = &mut harvest {
+            let Some(items) = &mut h.items else {
+                return harvest;
+            };
+            let pages = crate::full_text::Pages {
+                fetcher: &self.fetcher,
+                slots: &self.slots,
+                store: &self.store,
+                readers: &self.readers,
+            };
+            if crate::full_text::complete(pages, source, full_text, items, now).await? {
+                // Pages are left for the next poll: it must read the feed
+                // whole again, even unchanged, to find their items.
+                h.validators = Validators::default();
+                h.body_hash = None;
+            }
+        }
+        harvest
     }
 
     /// Parses and normalizes a changed body, unless it is byte for byte the
@@ -288,6 +332,7 @@ impl Poller {
         harvest.body_hash = Some(hash);
         let name = source.name.clone();
         let kind = source.kind;
+        let selectors = source.selectors.clone();
         let max_items = self.max_items;
         let _reader = self.readers.acquire().await;
         let read = blocking(move || match kind {
@@ -300,6 +345,23 @@ impl Poller {
                 max_items,
             ),
             SourceKind::Text => read_dump(&bytes, &name, url.as_ref(), now, max_items),
+            SourceKind::Html => {
+                let html = crate::extract::decode_page(&bytes, charset.as_deref());
+                let items = crate::scrape::listing_items(
+                    &html,
+                    url.as_ref(),
+                    &name,
+                    now,
+                    selectors.as_ref(),
+                    max_items,
+                )?;
+                Ok(Read {
+                    items,
+                    schedule: None,
+                    warning: None,
+                    feed: None,
+                })
+            }
         })
         .await??;
         harvest.items = Some(read.items);
@@ -645,6 +707,9 @@ pub fn dump_file_items(
         now,
         max_items,
     };
+    if crate::extract::saved_page::is_saved_page(&file.origin) {
+        return crate::extract::saved_page::items(&file.bytes, &meta);
+    }
     dump_items(&file.bytes, &meta)
 }
 

@@ -176,6 +176,21 @@ const MIGRATIONS: &[&str] = &[
         claimed_at INTEGER NOT NULL,
         PRIMARY KEY (output, target, source, item_id)
     ) WITHOUT ROWID;",
+    // 16: the article page fetched for each item of a `full_text` source
+    // (full_text.rs): the link it was fetched from, so it is fetched again
+    // only when the link changes; the sanitized article, applied to the
+    // item at every poll since the feed keeps sending its own summary; or
+    // why there is none.
+    "CREATE TABLE full_text_pages (
+        source     TEXT NOT NULL,
+        item_id    TEXT NOT NULL,
+        link       TEXT NOT NULL,
+        content    TEXT,
+        reason     TEXT,
+        fetched_at INTEGER NOT NULL,
+        PRIMARY KEY (source, item_id),
+        CHECK ((content IS NULL) <> (reason IS NULL))
+    ) WITHOUT ROWID;",
 ];
 
 /// The migration that rebuilt `items` as a rowid table: a database taken

@@ -1,6 +1,6 @@
 //! A source renamed in the config (`renamed_from`) takes over what the
-//! database holds under its old name: items, fetch state, file stamps and
-//! tombstones. Without this the old items would be orphaned and every entry
+//! database holds under its old name: items, fetch state, file stamps,
+//! tombstones and full-text pages. Without this the old items would be orphaned and every entry
 //! stored again as new, re-sorted to the top of outputs, with what
 //! retention removed coming back.
 
@@ -11,11 +11,12 @@ use super::{Store, StoreError};
 use crate::model::SourceName;
 
 /// Every table keyed by source name, with the column holding it.
-const TABLES: [(&str, &str); 4] = [
+const TABLES: [(&str, &str); 5] = [
     ("items", "source"),
     ("sources", "name"),
     ("source_files", "source"),
     ("tombstones", "source"),
+    ("full_text_pages", "source"),
 ];
 
 impl Store {

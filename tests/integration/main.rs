@@ -22,6 +22,7 @@ mod import;
 mod media;
 mod notify;
 mod opml;
+mod pages;
 mod parse;
 mod parse_corpus;
 mod parse_props;

@@ -57,6 +57,8 @@ pub enum DumpError {
     Binary { origin: String, why: String },
     #[error("{origin}: holds no story, only page furniture (menus, share buttons, footers); check that it is the dump you meant")]
     OnlyFurniture { origin: String },
+    #[error("{origin}: a saved web page with no article or headlines to read: {why}")]
+    NoPageContent { origin: String, why: String },
     #[error("{origin}:{line}: {problem}")]
     BadHeader {
         origin: String,

@@ -338,6 +338,16 @@ impl Item {
         ContentHash(hex(&h.finalize()[..16]))
     }
 
+    /// The store's order, a total one: newest sort time, then newest
+    /// arrival, then source and id (the time indexes' own order).
+    pub fn newest_first(a: &Item, b: &Item) -> std::cmp::Ordering {
+        b.sort_time()
+            .cmp(&a.sort_time())
+            .then(b.first_seen.cmp(&a.first_seen))
+            .then_with(|| a.source.cmp(&b.source))
+            .then_with(|| a.id.cmp(&b.id))
+    }
+
     /// The time outputs sort and age by: published, else first seen, but
     /// never later than first seen plus [`DATE_SKEW_SECS`]. The store's
     /// `sort_time` column holds the same.

@@ -103,18 +103,8 @@ fn one_per_story(
         }
     }
     let mut shown = stories.into_items();
-    shown.sort_by(order);
+    shown.sort_by(Item::newest_first);
     Ok(shown)
-}
-
-/// The store's order: newest sort time, then newest arrival, then source
-/// and id (a total order, the time indexes' own).
-fn order(a: &Item, b: &Item) -> std::cmp::Ordering {
-    b.sort_time()
-        .cmp(&a.sort_time())
-        .then(b.first_seen.cmp(&a.first_seen))
-        .then_with(|| a.source.cmp(&b.source))
-        .then_with(|| a.id.cmp(&b.id))
 }
 
 /// The output's sources plus every source carrying one of its tags, in

@@ -112,7 +112,7 @@ impl Store {
             merged.extend(self.source_items(source, query.since, wanted)?);
         }
         if sources.len() > 1 {
-            merged.sort_by(store_order);
+            merged.sort_by(Item::newest_first);
         }
         Ok(merged
             .into_iter()
@@ -169,16 +169,6 @@ impl Store {
 const SOURCE_ITEMS: &str = "FROM items INDEXED BY items_by_source_time
      WHERE source = ?1 AND sort_time >= ?2
      ORDER BY sort_time DESC, first_seen DESC, id LIMIT ?3";
-
-/// The store's order across sources: newest sort time, then newest
-/// arrival, then source and id.
-fn store_order(a: &Item, b: &Item) -> std::cmp::Ordering {
-    b.sort_time()
-        .cmp(&a.sort_time())
-        .then(b.first_seen.cmp(&a.first_seen))
-        .then_with(|| a.source.cmp(&b.source))
-        .then_with(|| a.id.cmp(&b.id))
-}
 
 fn clamp_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)

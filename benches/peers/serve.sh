@@ -98,7 +98,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 echo "building syndic (release) …" >&2
 (cd "$repo" && cargo build --release --quiet)
-syndic="$repo/target/release/syndic"
+syndic="${CARGO_TARGET_DIR:-$repo/target}/release/syndic"
 
 work=$(mktemp -d)
 # nginx's workers may run as another user: they must read the files.

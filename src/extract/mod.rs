@@ -89,7 +89,7 @@ pub fn parse_page(html: &str) -> Option<Document> {
 /// Bytes of a page as text: the HTTP charset, else UTF-8 when valid, else
 /// a guess from the bytes.
 pub fn decode_page(bytes: &[u8], charset: Option<&str>) -> String {
-    crate::text::decode::decode_xml(bytes, charset).text
+    crate::text::decode::decode_html(bytes, charset).text
 }
 
 fn selected(doc: &Document, selector: &CssSelector) -> Result<String, ExtractError> {

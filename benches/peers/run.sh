@@ -25,19 +25,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 target="${CARGO_TARGET_DIR:-$repo/target}"
 venv="$target/peers/venv"
-
-install_debian() {
-    local missing=()
-    command -v nginx >/dev/null || missing+=(nginx)
-    command -v sfeed_update >/dev/null || missing+=(sfeed)
-    command -v curl >/dev/null || missing+=(curl)
-    [ -x /usr/bin/time ] || missing+=(time)
-    if [ ${#missing[@]} -gt 0 ]; then
-        echo "installing from Debian: ${missing[*]}"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
-    fi
-}
+# shellcheck source=benches/peers/common.sh
+. "$here/common.sh"
 
 install_python() {
     # reader's own copy of feedparser imports sgmllib, which it does not
@@ -47,10 +36,6 @@ install_python() {
         python3 -m venv "$venv"
         "$venv/bin/pip" install -q reader feedparser sgmllib3k
     fi
-}
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 start_nginx() {
@@ -77,14 +62,11 @@ http {
     server { listen 127.0.0.1:$port; root $work/www; etag on; }
 }
 EOF
-    nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
-    for _ in $(seq 50); do
-        curl -fs -o /dev/null "http://127.0.0.1:$port/feed/0.xml" && return
-        sleep 0.1
-    done
-    echo "nginx did not start:" >&2
-    cat "$work/nginx/error.log" >&2
-    exit 1
+    /usr/sbin/nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
+    wait_for "http://127.0.0.1:$port/feed/0.xml" || {
+        cat "$work/nginx/error.log" >&2
+        exit 1
+    }
 }
 
 cleanup() {
@@ -155,7 +137,7 @@ sfeed_setup() {
 sfeed_count() { cat "$state/feeds"/* | wc -l; }
 sfeed_size() { bytes_of "$state/feeds"; }
 
-install_debian
+install_debian /usr/sbin/nginx:nginx sfeed_update:sfeed curl:curl /usr/bin/time:time
 install_python
 echo "building syndic (release)"
 (cd "$repo" && cargo build --release --quiet)

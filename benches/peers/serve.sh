@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Serving beside nginx: syndic and nginx serve the same bytes (one output
-# of 50 realistic items as RSS, and its gzip form) on loopback, and wrk
+# of 50 realistic items from feeds.py as RSS, and its gzip form) on loopback, and wrk
 # loads each in turn: a full GET, a GET with `Accept-Encoding: gzip`, and
 # a conditional GET answered `304` (If-None-Match). Prints requests per
 # second of each and the ratio syndic/nginx as a plain table.
@@ -14,7 +14,7 @@
 #
 # nginx serves the gzip body syndic made, as a precompressed file
 # (`gzip_static`), so both send the very same bytes; nothing is compressed
-# per request on either side. Installs nginx, wrk and curl from Debian
+# per request on either side. Installs nginx, wrk, curl and python3 from Debian
 # when missing. Everything listens on 127.0.0.1 and is stopped at the end.
 set -euo pipefail
 
@@ -25,76 +25,22 @@ ROUNDS=${SERVE_ROUNDS:-1}
 FEEDS=20
 ITEMS=50
 
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-
-install_missing() {
-    local missing=()
-    command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-    command -v wrk >/dev/null || missing+=(wrk)
-    command -v curl >/dev/null || missing+=(curl)
-    [ ${#missing[@]} -eq 0 ] && return
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo=sudo
-    echo "installing ${missing[*]} from Debian …" >&2
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-}
-
-# A port nobody listens on now, from the kernel's ephemeral range.
-free_port() {
-    local lo hi port
-    read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
-    while :; do
-        port=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo)))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-}
-
-# One feed of realistic items: about 1.35 KB of HTML each.
-write_feed() {
-    local feed=$1 file=$2 i
-    {
-        echo '<?xml version="1.0" encoding="UTF-8"?>'
-        echo "<rss version=\"2.0\"><channel><title>Feed $feed</title><link>https://feed$feed.example/</link><description>bench</description>"
-        for ((i = 0; i < ITEMS; i++)); do
-            local day=$((1 + (i % 28)))
-            cat <<ITEM
-<item><title>Feed $feed story $i: the harbour council approves a new ferry timetable</title>
-<link>https://feed$feed.example/news/$i</link><guid>https://feed$feed.example/news/$i</guid>
-<pubDate>$(printf 'Mon, %02d Nov 2026 %02d:%02d:00 GMT' "$day" $((i % 24)) $((feed % 60)))</pubDate>
-<author>desk@feed$feed.example (Desk Reporter)</author><category>local</category><category>politics</category>
-<description><![CDATA[<p>The council voted on item $i after a long debate about <a href="https://feed$feed.example/ferries">ferries</a>, fees and the old pier.</p><p>The harbour committee met on Tuesday evening to discuss the budget for the coming year. Members asked for a review of the mooring fees and of the <em>timetable</em> agreed last spring with the operators of the island routes.</p><p>Residents asked about parking near the terminal, the ferry timetables in winter, the future of the fish market and the repairs to the sea wall, which the storms of last year damaged in three places.</p><p>A decision on the new fees is expected next month, after a consultation with the traders of the quay and the fishing cooperative. <strong>The meeting is open to the public.</strong></p>]]></description>
-</item>
-ITEM
-        done
-        echo '</channel></rss>'
-    } >"$file"
-}
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=benches/peers/common.sh
+. "$here/common.sh"
 
 # Requests per second of one wrk run.
 rate() {
     wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" "$@" | awk '/^Requests\/sec:/ { print $2 }'
 }
 
-# Waits at most 10 s for `url` to answer.
-wait_for() {
-    for _ in $(seq 100); do
-        curl -fs -o /dev/null "$1" && return
-        sleep 0.1
-    done
-    echo "no answer from $1" >&2
-    exit 1
-}
-
 median() {
     sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-install_missing
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+install_debian /usr/sbin/nginx:nginx wrk:wrk curl:curl python3:python3
+NGINX=/usr/sbin/nginx
 
 echo "building syndic (release) …" >&2
 (cd "$repo" && cargo build --release --quiet)
@@ -111,15 +57,15 @@ stop() {
 }
 trap stop EXIT
 
-mkdir -p "$work/feeds" "$work/public/feeds"
+mkdir -p "$work/public/feeds"
+python3 "$here/feeds.py" "$work" "$FEEDS" "$ITEMS"
 syndic_port=$(free_port)
 {
     echo "[daemon]"
     echo "listen = \"127.0.0.1:$syndic_port\""
     echo "database = \"syndic.db\""
     for ((f = 0; f < FEEDS; f++)); do
-        write_feed "$f" "$work/feeds/f$f.xml"
-        printf '[[source]]\nname = "f%d"\npath = "feeds/f%d.xml"\ntags = ["all"]\n' "$f" "$f"
+        printf '[[source]]\nname = "f%d"\npath = "feed/%d.xml"\ntags = ["all"]\n' "$f" "$f"
     done
     printf '[[output]]\nname = "bench"\ntags = ["all"]\nlimit = 50\n'
 } >"$work/feeds.toml"
@@ -129,7 +75,7 @@ SYNDIC_LOG=warn "$syndic" --config "$work/feeds.toml" poll --all >/dev/null
 SYNDIC_LOG=warn "$syndic" --config "$work/feeds.toml" run >"$work/syndic.log" 2>&1 &
 pids+=($!)
 syndic_url="http://127.0.0.1:$syndic_port/feeds/bench.rss"
-wait_for "http://127.0.0.1:$syndic_port/healthz"
+wait_for "http://127.0.0.1:$syndic_port/healthz" || exit 1
 
 # The very bytes syndic serves, in both codings, for nginx to serve.
 curl -fs "$syndic_url" -o "$work/public/feeds/bench.rss"
@@ -166,7 +112,7 @@ CONF
 "$NGINX" -p "$work" -c "$work/nginx.conf" &
 pids+=($!)
 nginx_url="http://127.0.0.1:$nginx_port/feeds/bench.rss"
-wait_for "$nginx_url"
+wait_for "$nginx_url" || exit 1
 
 cmp -s <(curl -fs "$syndic_url") <(curl -fs "$nginx_url") ||
     { echo "syndic and nginx serve different bodies" >&2; exit 1; }

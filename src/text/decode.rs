@@ -29,7 +29,7 @@ pub fn decode_xml(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
         .or_else(|| utf16_without_bom(bytes))
         .or_else(declared)
         .or_else(|| http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())))
-        .filter(|e| !(*e == UTF_8 && std::str::from_utf8(strip_bom(bytes)).is_err()));
+        .filter(|e| fits(bytes, e));
     let mut decoded = decode_with(bytes, encoding);
     if let Some(fixed) = relabel_declaration(&decoded.text) {
         decoded.text = fixed;
@@ -46,7 +46,7 @@ pub fn decode_html(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     let encoding = bom(bytes)
         .or_else(|| http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())))
         .or_else(|| meta_charset(bytes))
-        .filter(|e| !(*e == UTF_8 && std::str::from_utf8(strip_bom(bytes)).is_err()));
+        .filter(|e| fits(bytes, e));
     decode_with(bytes, encoding)
 }
 
@@ -95,6 +95,12 @@ fn decode_with(bytes: &[u8], known: Option<&'static Encoding>) -> Decoded {
         encoding: used,
         had_errors,
     }
+}
+
+/// Whether a named encoding can be what `bytes` are in: a label saying
+/// UTF-8 over bytes that are not is a mistake, left to the guess.
+fn fits(bytes: &[u8], encoding: &'static Encoding) -> bool {
+    encoding != UTF_8 || std::str::from_utf8(strip_bom(bytes)).is_ok()
 }
 
 fn bom(bytes: &[u8]) -> Option<&'static Encoding> {

@@ -61,7 +61,7 @@ pub struct ItemQuery {
     pub offset: usize,
 }
 
-pub(super) const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source, enclosures, image, episode, explicit";
+const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source, enclosures, image, episode, explicit";
 
 impl Store {
     /// Stores `items` in one transaction; re-storing an unchanged item is a
@@ -89,9 +89,20 @@ impl Store {
     }
 
     pub fn item(&self, source: &SourceName, id: &ItemId) -> Result<Option<Item>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM items WHERE source = ?1 AND id = ?2");
+        self.item_by_key(source, id.as_str())
+    }
+
+    /// The whole item of `source` under `id`, if stored.
+    pub(super) fn item_by_key(
+        &self,
+        source: &SourceName,
+        id: &str,
+    ) -> Result<Option<Item>, StoreError> {
         self.conn
-            .query_row(&sql, params![source.as_str(), id.as_str()], raw_item)
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM items WHERE source = ?1 AND id = ?2"
+            ))?
+            .query_row(params![source.as_str(), id], raw_item)
             .optional()?
             .map(RawItem::into_item)
             .transpose()
@@ -302,7 +313,7 @@ fn json_list(v: &[String]) -> String {
 }
 
 /// A row as SQLite holds it, before the checks that make it an `Item`.
-pub(super) struct RawItem {
+struct RawItem {
     source: String,
     id: String,
     title: String,
@@ -321,7 +332,7 @@ pub(super) struct RawItem {
     explicit: Option<bool>,
 }
 
-pub(super) fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
+fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
     Ok(RawItem {
         source: r.get(0)?,
         id: r.get(1)?,
@@ -343,7 +354,7 @@ pub(super) fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
 }
 
 impl RawItem {
-    pub(super) fn into_item(self) -> Result<Item, StoreError> {
+    fn into_item(self) -> Result<Item, StoreError> {
         let list = |s: &str| {
             serde_json::from_str::<Vec<String>>(s)
                 .map_err(|e| StoreError::Corrupt(format!("item {}: {e}", self.id)))

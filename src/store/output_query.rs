@@ -9,9 +9,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rusqlite::functions::FunctionFlags;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 
-use super::items::{raw_item, COLUMNS};
 use super::{to_unix, Store, StoreError};
 use crate::model::{Item, SourceName};
 
@@ -95,7 +94,6 @@ pub struct OutputReads<'s> {
     _snapshot: Option<Transaction<'s>>,
     tested: bool,
     page_sql: String,
-    item_sql: String,
 }
 
 impl Store {
@@ -139,7 +137,6 @@ impl Store {
             _snapshot: snapshot,
             tested,
             page_sql: format!("SELECT sort_time, first_seen, id, {test} {PAGE_AFTER}"),
-            item_sql: format!("SELECT {COLUMNS} FROM items WHERE source = ?1 AND id = ?2"),
         })
     }
 }
@@ -182,13 +179,7 @@ impl OutputReads<'_> {
 
     /// The whole item of `source` under `id`.
     pub fn item(&self, source: &SourceName, id: &str) -> Result<Option<Item>, StoreError> {
-        self.store
-            .conn
-            .prepare_cached(&self.item_sql)?
-            .query_row(params![source.as_str(), id], raw_item)
-            .optional()?
-            .map(|raw| raw.into_item())
-            .transpose()
+        self.store.item_by_key(source, id)
     }
 }
 

@@ -205,7 +205,7 @@ fn spawn_server_with_watcher(as_root: bool, bindir: &Path, data: &Path, port: u1
         wait "$server"
         rm -rf "$3"
     "#;
-    server_command(as_root, Path::new("sh"))
+    let mut watcher = server_command(as_root, Path::new("sh"))
         .args(["-c", WATCH, "watch"])
         .arg(std::process::id().to_string())
         .arg(bindir)
@@ -216,6 +216,8 @@ fn spawn_server_with_watcher(as_root: bool, bindir: &Path, data: &Path, port: u1
         .stderr(Stdio::null())
         .spawn()
         .expect("the PostgreSQL server starts");
+    // Reaped if it ends first (the server died); otherwise it outlives us.
+    std::thread::spawn(move || watcher.wait());
 }
 
 fn wait_ready(bindir: &Path, port: u16) {

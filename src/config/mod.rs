@@ -17,6 +17,7 @@ mod renames;
 mod schedule;
 mod secret;
 mod token;
+mod websub;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -38,6 +39,7 @@ pub use pages::FullText;
 pub use pattern::{Field, Pattern, PatternError};
 pub use schedule::Schedule;
 pub use secret::{Secret, SecretError, SecretFrom};
+pub use websub::{WebSubSettings, DEFAULT_SAFETY_INTERVAL};
 
 use crate::model::{OutputName, SourceKind, SourceName};
 use raw::{RawConfig, RawDaemon, RawOutput, RawSource};
@@ -79,6 +81,7 @@ pub struct DaemonSettings {
     /// With `health_output = true`: failed polls in a row after which the
     /// `_health` output reports a source failing.
     pub health_after: Option<u32>,
+    pub websub: WebSubSettings,
 }
 
 /// How many items a source keeps and for how long; `None` keeps all.
@@ -282,8 +285,8 @@ impl Checker<'_> {
             })?,
             None => DEFAULT_LISTEN.parse().expect("default listen address is valid"),
         };
-        let base_url = match raw.base_url {
-            Some(s) => {
+        let written_base_url = match raw.base_url {
+            Some(s) => Some({
                 let url = Url::parse(s.get_ref().trim_end_matches('/'))
                     .ok()
                     .filter(|u| matches!(u.scheme(), "http" | "https"))
@@ -294,9 +297,13 @@ impl Checker<'_> {
                         )
                     })?;
                 url
-            }
-            None => Url::parse(&format!("http://{listen}")).expect("socket address forms a URL"),
+            }),
+            None => None,
         };
+        let base_url = written_base_url.clone().unwrap_or_else(|| {
+            Url::parse(&format!("http://{listen}")).expect("socket address forms a URL")
+        });
+        let websub = self.websub(raw.websub_hub, raw.websub_safety_interval, written_base_url)?;
         let interval = match raw.interval {
             Some(d) => self.interval(d.get_ref().0, Some(d.span()))?,
             None => DEFAULT_INTERVAL,
@@ -338,6 +345,7 @@ impl Checker<'_> {
                 max_age: raw.max_age.map(|d| d.0),
             },
             health_after,
+            websub,
         })
     }
 

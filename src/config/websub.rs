@@ -68,3 +68,46 @@ impl Checker<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::Config;
+
+    fn websub(daemon: &str) -> Result<WebSubSettings, String> {
+        Config::parse(Path::new("feeds.toml"), &format!("[daemon]\n{daemon}\n"))
+            .map(|c| c.daemon.websub)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn callbacks_only_under_a_written_base_url() {
+        let off = websub("listen = \"0.0.0.0:8080\"").unwrap();
+        assert_eq!(off.callback("abc"), None);
+        assert_eq!(off.hub, None);
+        assert_eq!(off.safety_interval, DEFAULT_SAFETY_INTERVAL);
+        let on = websub("base_url = \"https://feeds.example/\"\nwebsub_safety_interval = \"6h\"")
+            .unwrap();
+        assert_eq!(
+            on.callback("abc").as_deref(),
+            Some("https://feeds.example/websub/abc")
+        );
+        assert_eq!(on.safety_interval, Duration::from_secs(6 * 3600));
+    }
+
+    #[test]
+    fn the_hub_must_be_an_http_url() {
+        let hub = websub("websub_hub = \"https://hub.example/\"").unwrap().hub;
+        assert_eq!(
+            hub.map(String::from).as_deref(),
+            Some("https://hub.example/")
+        );
+        let refused = websub("websub_hub = \"ftp://hub.example/\"").unwrap_err();
+        assert!(
+            refused.contains(":2:") && refused.contains("websub_hub"),
+            "{refused}"
+        );
+    }
+}

@@ -86,3 +86,42 @@ impl PollHook {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::WebSubSettings;
+
+    #[test]
+    fn only_sources_with_a_live_subscription_are_slowed_down() {
+        let settings = WebSubSettings {
+            hub: None,
+            callback_base: None,
+            safety_interval: Duration::from_secs(6 * 3600),
+        };
+        let (hook, inbox) = subscriber::channel(&settings);
+        let pushed = SourceName::new("pushed").unwrap();
+        let polled = SourceName::new("polled").unwrap();
+        inbox.active.replace(HashSet::from([pushed.clone()]));
+        let now = DateTime::from_timestamp(1_000_000, 0).unwrap();
+        let soon = FetchState {
+            next_due: Some(now + chrono::Duration::minutes(15)),
+            ..FetchState::default()
+        };
+        let (mut a, mut b) = (soon.clone(), soon.clone());
+        hook.slow_down(&pushed, &mut a, now);
+        hook.slow_down(&polled, &mut b, now);
+        assert_eq!(a.next_due, Some(now + chrono::Duration::hours(6)));
+        assert!(a.due_reason.unwrap().contains("WebSub"));
+        assert_eq!(b, soon);
+    }
+
+    #[test]
+    fn losing_a_lease_is_reported_once() {
+        let active = ActiveSources::default();
+        let a = SourceName::new("a").unwrap();
+        assert!(active.replace(HashSet::from([a.clone()])).is_empty());
+        assert_eq!(active.replace(HashSet::new()), vec![a]);
+        assert!(active.replace(HashSet::new()).is_empty());
+    }
+}

@@ -31,6 +31,8 @@ const LOOK_EVERY: Duration = Duration::from_secs(1);
 const VERIFY_WAIT: Duration = Duration::from_secs(5 * 60);
 /// The share of a lease after which it is renewed.
 const RENEW_AT: f64 = 0.85;
+/// A lease is renewed at least this long before it ends.
+const RENEW_MARGIN: Duration = Duration::from_secs(3);
 /// The wait before subscribing again after a first failure; doubled
 /// after each further one, up to `MAX_RETRY`.
 const FIRST_RETRY: Duration = Duration::from_secs(60);
@@ -39,7 +41,7 @@ const MAX_RETRY: Duration = Duration::from_secs(6 * 60 * 60);
 /// The subscriber's side of the hook polls hold.
 pub struct Inbox {
     advertised: mpsc::UnboundedReceiver<Advertisement>,
-    active: Arc<ActiveSources>,
+    pub(super) active: Arc<ActiveSources>,
 }
 
 /// The hook for the poller and the inbox for [`run`].
@@ -345,13 +347,17 @@ fn cannot_subscribe(config: &Config, source: &SourceConfig, hub: &Url) -> Option
     None
 }
 
-/// When an active lease is renewed: most of the way through it.
+/// When an active lease is renewed: most of the way through it, and at
+/// least a few looks before its end, so a short lease cannot lapse
+/// between two looks.
 fn renew_at(sub: &Subscription) -> DateTime<Utc> {
     let Some(until) = sub.lease_until else {
         return sub.requested_at;
     };
-    let lease = (until - sub.requested_at).num_milliseconds().max(0) as f64;
-    sub.requested_at + chrono::Duration::milliseconds((lease * RENEW_AT) as i64)
+    let lease = (until - sub.requested_at).num_milliseconds().max(0);
+    let margin = i64::try_from(RENEW_MARGIN.as_millis()).unwrap_or(i64::MAX);
+    let share = (lease as f64 * RENEW_AT) as i64;
+    sub.requested_at + chrono::Duration::milliseconds(share.min(lease - margin).max(0))
 }
 
 /// When a subscription without a live lease is requested again: at once
@@ -388,6 +394,9 @@ mod tests {
     fn renews_most_of_the_way_through_the_lease() {
         let s = sub(1_000, Some(2_000), 0);
         assert_eq!(renew_at(&s).timestamp(), 1_850);
+        // A short lease keeps its margin; one shorter than that is renewed at once.
+        assert_eq!(renew_at(&sub(1_000, Some(1_006), 0)).timestamp(), 1_003);
+        assert_eq!(renew_at(&sub(1_000, Some(1_002), 0)).timestamp(), 1_000);
     }
 
     #[test]

@@ -285,21 +285,13 @@ impl Checker<'_> {
             })?,
             None => DEFAULT_LISTEN.parse().expect("default listen address is valid"),
         };
-        let written_base_url = match raw.base_url {
-            Some(s) => Some({
-                let url = Url::parse(s.get_ref().trim_end_matches('/'))
-                    .ok()
-                    .filter(|u| matches!(u.scheme(), "http" | "https"))
-                    .ok_or_else(|| {
-                        self.error(
-                            Some(s.span()),
-                            format!("base_url `{}` is not an http(s) URL: write it as `https://feeds.example.org`", s.get_ref()),
-                        )
-                    })?;
-                url
-            }),
-            None => None,
-        };
+        let written_base_url = raw
+            .base_url
+            .map(|s| {
+                let text = s.get_ref().trim_end_matches('/');
+                self.http_url(text, &s, "base_url", "https://feeds.example.org")
+            })
+            .transpose()?;
         let base_url = written_base_url.clone().unwrap_or_else(|| {
             Url::parse(&format!("http://{listen}")).expect("socket address forms a URL")
         });
@@ -347,6 +339,28 @@ impl Checker<'_> {
             health_after,
             websub,
         })
+    }
+
+    /// `text` (the value of `key`, written at `at`) as an http(s) URL.
+    fn http_url(
+        &self,
+        text: &str,
+        at: &Spanned<String>,
+        key: &str,
+        example: &str,
+    ) -> Result<Url, ConfigError> {
+        Url::parse(text)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| {
+                self.error(
+                    Some(at.span()),
+                    format!(
+                        "{key} `{}` is not an http(s) URL: write it as `{example}`",
+                        at.get_ref()
+                    ),
+                )
+            })
     }
 
     fn interval(&self, d: Duration, span: Option<Range<usize>>) -> Result<Duration, ConfigError> {

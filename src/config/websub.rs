@@ -43,20 +43,9 @@ impl Checker<'_> {
         safety_interval: Option<Spanned<HumanDuration>>,
         callback_base: Option<Url>,
     ) -> Result<WebSubSettings, ConfigError> {
-        let hub = match hub {
-            Some(s) => Some(
-                Url::parse(s.get_ref())
-                    .ok()
-                    .filter(|u| matches!(u.scheme(), "http" | "https"))
-                    .ok_or_else(|| {
-                        self.error(
-                            Some(s.span()),
-                            format!("websub_hub `{}` is not an http(s) URL: write it as `https://hub.example/`", s.get_ref()),
-                        )
-                    })?,
-            ),
-            None => None,
-        };
+        let hub = hub
+            .map(|s| self.http_url(s.get_ref(), &s, "websub_hub", "https://hub.example/"))
+            .transpose()?;
         let safety_interval = match safety_interval {
             Some(d) => self.interval(d.get_ref().0, Some(d.span()))?,
             None => DEFAULT_SAFETY_INTERVAL,

@@ -15,6 +15,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 use crate::support::daemon::{free_port, Daemon};
+use crate::support::wait_for;
 use crate::websub_hub::{challenge, Hub, Signing};
 
 /// An Atom feed naming `hub` and `topic` in its body, or in `Link`
@@ -100,16 +101,6 @@ fn subscribed_config(dir: &std::path::Path, port: u16, topic: &str) -> std::path
              [[output]]\nname = \"news\"\nsources = [\"wire\"]\n"
         ),
     )
-}
-
-async fn wait_for(what: &str, done: impl Fn() -> bool) {
-    for _ in 0..300 {
-        if done() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("never saw {what}");
 }
 
 async fn titles(daemon: &Daemon, output: &str) -> Vec<String> {

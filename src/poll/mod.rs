@@ -336,19 +336,17 @@ impl Poller {
         else {
             return Ok(harvest);
         };
+        if let (Some(hook), SourceKind::Feed) = (&self.websub, source.kind) {
+            // Before the digest: a `Link` header can change with the body
+            // resent as it was.
+            let hub = advertised(&bytes, fetched.link_header.as_deref(), url.as_ref());
+            hook.advertised(&source.name, hub);
+        }
         let hash = ContentHash::of_bytes(&bytes).as_str().to_string();
         if state.body_hash.as_deref() == Some(hash.as_str()) {
             return Ok(harvest);
         }
         harvest.body_hash = Some(hash);
-        let hub = match (&self.websub, source.kind) {
-            (Some(_), SourceKind::Feed) => Some(advertised(
-                &bytes,
-                fetched.link_header.as_deref(),
-                url.as_ref(),
-            )),
-            _ => None,
-        };
         let name = source.name.clone();
         let kind = source.kind;
         let selectors = source.selectors.clone();
@@ -383,9 +381,6 @@ impl Poller {
             }
         })
         .await??;
-        if let (Some(hook), Some(hub)) = (&self.websub, hub) {
-            hook.advertised(&source.name, hub);
-        }
         harvest.items = Some(read.items);
         harvest.schedule = read.schedule;
         harvest.warning = read.warning;

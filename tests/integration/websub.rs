@@ -3,11 +3,11 @@
 //! is stored and served at once without a poll, a push with a wrong or
 //! missing signature is refused with nothing stored, leases are renewed
 //! and polling comes back when one lapses, a source taken out of the
-//! config is unsubscribed; as a publisher, public outputs advertise
+//! config or whose feed stops naming the hub is unsubscribed; as a publisher, public outputs advertise
 //! `websub_hub` and the hub is pinged when their items change, private
 //! outputs never.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +23,8 @@ use crate::websub_hub::{challenge, Hub, Signing};
 struct Upstream {
     topic: String,
     fetches: Arc<AtomicUsize>,
+    /// Cleared: the feed names no hub any more.
+    advertises: Arc<AtomicBool>,
 }
 
 fn atom(hub: Option<&str>, topic: &str, titles: &[&str]) -> String {
@@ -54,14 +56,16 @@ async fn upstream(hub: &Hub, in_header: bool) -> Upstream {
     // Bound before the route is made: the feed names its own address.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let topic = format!("http://{}/wire.atom", listener.local_addr().unwrap());
-    let counted = Arc::clone(&fetches);
+    let advertises = Arc::new(AtomicBool::new(true));
+    let (counted, named) = (Arc::clone(&fetches), Arc::clone(&advertises));
     let (hub_url, self_url) = (hub.url(), topic.clone());
     let route = axum::routing::get(move || {
         counted.fetch_add(1, Ordering::SeqCst);
-        let body_hub = (!in_header).then_some(hub_url.as_str());
+        let named = named.load(Ordering::SeqCst);
+        let body_hub = (named && !in_header).then_some(hub_url.as_str());
         let body = atom(body_hub, &self_url, &["Harbour Ferry Returns"]);
         let mut response = body.into_response();
-        if in_header {
+        if named && in_header {
             let link = format!("<{hub_url}>; rel=\"hub\", <{self_url}>; rel=\"self\"");
             response
                 .headers_mut()
@@ -71,7 +75,11 @@ async fn upstream(hub: &Hub, in_header: bool) -> Upstream {
     });
     let app = axum::Router::new().route("/wire.atom", route);
     tokio::spawn(async move { axum::serve(listener, app).await });
-    Upstream { topic, fetches }
+    Upstream {
+        topic,
+        fetches,
+        advertises,
+    }
 }
 
 fn write_config(
@@ -257,7 +265,9 @@ async fn leases_are_renewed_and_polling_resumes_when_one_lapses() {
     assert_eq!(fetched, 1, "polled once: the interval is 30 minutes");
 
     // The hub stops confirming: the lease lapses and the feed is polled
-    // again at once.
+    // again at once. It names no hub any more (the same body without the
+    // Link header): the daemon unsubscribes.
+    upstream.advertises.store(false, Ordering::SeqCst);
     hub.record().verifies = false;
     wait_for("a poll after the lease lapsed", || {
         upstream.fetches.load(Ordering::SeqCst) > fetched
@@ -266,6 +276,13 @@ async fn leases_are_renewed_and_polling_resumes_when_one_lapses() {
     daemon
         .wait_for_log("the lapse logged", |log| log.contains("WebSub lease ended"))
         .await;
+    wait_for("an unsubscription requested", || {
+        hub.record()
+            .requests
+            .iter()
+            .any(|r| r.mode == "unsubscribe")
+    })
+    .await;
     assert_eq!(daemon.stop(), Some(0));
 }
 

@@ -29,3 +29,4 @@ pub mod server;
 pub mod shutdown;
 pub mod store;
 pub mod text;
+pub mod websub;

@@ -38,6 +38,8 @@ struct Inner {
     tokens_refused: BTreeMap<String, u64>,
     /// By output, target kind and whether it was delivered.
     notifications: BTreeMap<(String, &'static str, &'static str), u64>,
+    /// WebSub requests, pushes and pings, by event and result.
+    websub: BTreeMap<(&'static str, &'static str), u64>,
     /// When each source's last fetch that succeeded (read or not modified)
     /// ended, in this process.
     last_success: BTreeMap<String, DateTime<Utc>>,
@@ -165,6 +167,12 @@ impl Metrics {
             .notifications
             .entry((output.to_string(), kind, result))
             .or_default() += 1;
+    }
+
+    /// A WebSub `event` (`subscribe`, `unsubscribe`, `push`, `publish`)
+    /// that ended in `result`.
+    pub fn record_websub(&self, event: &'static str, result: &'static str) {
+        *self.lock().websub.entry((event, result)).or_default() += 1;
     }
 
     /// A connection refused because the server held `max_connections`;
@@ -303,6 +311,18 @@ impl Metrics {
                 out,
                 "syndic_notifications_total{{output=\"{}\",kind=\"{kind}\",result=\"{result}\"}} {n}",
                 label(output)
+            );
+        }
+        header(
+            &mut out,
+            "syndic_websub_total",
+            "counter",
+            "WebSub subscription requests, pushes received and publish pings, by result.",
+        );
+        for ((event, result), n) in &inner.websub {
+            let _ = writeln!(
+                out,
+                "syndic_websub_total{{event=\"{event}\",result=\"{result}\"}} {n}"
             );
         }
         header(

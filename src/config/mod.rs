@@ -17,6 +17,7 @@ mod renames;
 mod schedule;
 mod secret;
 mod token;
+mod websub;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -38,6 +39,7 @@ pub use pages::FullText;
 pub use pattern::{Field, Pattern, PatternError};
 pub use schedule::Schedule;
 pub use secret::{Secret, SecretError, SecretFrom};
+pub use websub::{WebSubSettings, DEFAULT_SAFETY_INTERVAL};
 
 use crate::model::{OutputName, SourceKind, SourceName};
 use raw::{RawConfig, RawDaemon, RawOutput, RawSource};
@@ -79,6 +81,7 @@ pub struct DaemonSettings {
     /// With `health_output = true`: failed polls in a row after which the
     /// `_health` output reports a source failing.
     pub health_after: Option<u32>,
+    pub websub: WebSubSettings,
 }
 
 /// How many items a source keeps and for how long; `None` keeps all.
@@ -282,21 +285,17 @@ impl Checker<'_> {
             })?,
             None => DEFAULT_LISTEN.parse().expect("default listen address is valid"),
         };
-        let base_url = match raw.base_url {
-            Some(s) => {
-                let url = Url::parse(s.get_ref().trim_end_matches('/'))
-                    .ok()
-                    .filter(|u| matches!(u.scheme(), "http" | "https"))
-                    .ok_or_else(|| {
-                        self.error(
-                            Some(s.span()),
-                            format!("base_url `{}` is not an http(s) URL: write it as `https://feeds.example.org`", s.get_ref()),
-                        )
-                    })?;
-                url
-            }
-            None => Url::parse(&format!("http://{listen}")).expect("socket address forms a URL"),
-        };
+        let written_base_url = raw
+            .base_url
+            .map(|s| {
+                let text = s.get_ref().trim_end_matches('/');
+                self.http_url(text, &s, "base_url", "https://feeds.example.org")
+            })
+            .transpose()?;
+        let base_url = written_base_url.clone().unwrap_or_else(|| {
+            Url::parse(&format!("http://{listen}")).expect("socket address forms a URL")
+        });
+        let websub = self.websub(raw.websub_hub, raw.websub_safety_interval, written_base_url)?;
         let interval = match raw.interval {
             Some(d) => self.interval(d.get_ref().0, Some(d.span()))?,
             None => DEFAULT_INTERVAL,
@@ -338,7 +337,30 @@ impl Checker<'_> {
                 max_age: raw.max_age.map(|d| d.0),
             },
             health_after,
+            websub,
         })
+    }
+
+    /// `text` (the value of `key`, written at `at`) as an http(s) URL.
+    fn http_url(
+        &self,
+        text: &str,
+        at: &Spanned<String>,
+        key: &str,
+        example: &str,
+    ) -> Result<Url, ConfigError> {
+        Url::parse(text)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| {
+                self.error(
+                    Some(at.span()),
+                    format!(
+                        "{key} `{}` is not an http(s) URL: write it as `{example}`",
+                        at.get_ref()
+                    ),
+                )
+            })
     }
 
     fn interval(&self, d: Duration, span: Option<Range<usize>>) -> Result<Duration, ConfigError> {

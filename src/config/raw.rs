@@ -43,6 +43,8 @@ pub struct RawDaemon {
     pub max_interval: Option<Spanned<HumanDuration>>,
     pub health_output: Option<Spanned<bool>>,
     pub health_after: Option<Spanned<u32>>,
+    pub websub_hub: Option<Spanned<String>>,
+    pub websub_safety_interval: Option<Spanned<HumanDuration>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -25,6 +25,7 @@ use crate::scheduler::Scheduler;
 use crate::server::{self, ServerState};
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::store::{HandleError, StoreHandle};
+use crate::websub;
 use notify::ServiceManager;
 use signals::{Event, Signals};
 
@@ -81,8 +82,8 @@ struct Daemon {
     stop: ShutdownTrigger,
     scheduler: JoinHandle<()>,
     server: JoinHandle<()>,
-    /// Retention, the dump folders' watch, the health feed, notifications
-    /// and the watch for other processes' writes.
+    /// Retention, the dump folders' watch, the health feed, notifications,
+    /// WebSub and the watch for other processes' writes.
     housekeeping: Vec<JoinHandle<()>>,
     signals: Signals,
     manager: ServiceManager,
@@ -110,7 +111,9 @@ impl Daemon {
             .await
             .map_err(|source| DaemonError::Listen { addr, source })?;
         let slots = FetchSlots::new(config.daemon.concurrency, config.daemon.per_host);
-        let poller = Arc::new(Poller::new(&config.daemon, slots, store.clone())?);
+        let (websub_hook, websub_inbox) = websub::subscriber::channel(&config.daemon.websub);
+        let poller =
+            Arc::new(Poller::new(&config.daemon, slots, store.clone())?.with_websub(websub_hook));
         let metrics = Arc::new(Metrics::new());
         let (config_tx, config_rx) = watch::channel(Arc::new(config));
         let (stop_tx, stop_rx) = shutdown::channel();
@@ -123,7 +126,11 @@ impl Daemon {
             .woken_by(wake_rx);
         let scheduler = tokio::spawn(scheduler.run(stop_rx.clone(), STOP_GRACE));
         let housekeeping = vec![
-            tokio::spawn(dump_watch::run(config_rx.clone(), wake_tx, stop_rx.clone())),
+            tokio::spawn(dump_watch::run(
+                config_rx.clone(),
+                wake_tx.clone(),
+                stop_rx.clone(),
+            )),
             tokio::spawn(retention::run(
                 store.clone(),
                 config_rx.clone(),
@@ -136,8 +143,24 @@ impl Daemon {
             )),
             tokio::spawn(notifications::run(
                 store.clone(),
-                config_rx,
-                metrics,
+                config_rx.clone(),
+                Arc::clone(&metrics),
+                stop_rx.clone(),
+            )),
+            tokio::spawn(websub::publisher::run(
+                store.clone(),
+                config_rx.clone(),
+                Arc::clone(&metrics),
+                stop_rx.clone(),
+            )),
+            tokio::spawn(websub::subscriber::run(
+                websub::subscriber::Subscriber {
+                    store: store.clone(),
+                    config: config_rx,
+                    metrics,
+                    wake: wake_tx,
+                },
+                websub_inbox,
                 stop_rx.clone(),
             )),
             tokio::spawn(follow_external_writes(store.clone(), stop_rx)),

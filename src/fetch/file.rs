@@ -46,6 +46,7 @@ pub async fn fetch(
         validators,
         max_age: None,
         moved_to: None,
+        link_header: None,
     })
 }
 

@@ -1,9 +1,9 @@
 //! The response headers that steer polling: `Retry-After`,
-//! `Cache-Control: max-age` and the Content-Type's charset.
+//! `Cache-Control: max-age`, the Content-Type's charset and `Link`.
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, CACHE_CONTROL, CONTENT_TYPE, LINK, RETRY_AFTER};
 
 /// `Retry-After` as seconds or as an HTTP date.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
@@ -13,6 +13,17 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+/// Every `Link` header value, joined with commas (as RFC 9110 allows a
+/// repeated field to be), or `None` when there is none.
+pub fn link_header(headers: &HeaderMap) -> Option<String> {
+    let values: Vec<&str> = headers
+        .get_all(LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    (!values.is_empty()).then(|| values.join(", "))
 }
 
 /// `max-age` of `Cache-Control`, unless the response may not be reused.

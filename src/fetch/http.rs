@@ -18,7 +18,7 @@ use crate::config::Auth;
 
 use super::address_policy::Range;
 use super::clients::ClientKind;
-use super::headers::{cache_max_age, charset, retry_after};
+use super::headers::{cache_max_age, charset, link_header, retry_after};
 use super::resolver::PrivateAnswer;
 use super::{
     Body, BodySlot, FetchError, Fetched, Fetcher, Origin, Refusal, Validators, MAX_REDIRECTS,
@@ -210,6 +210,7 @@ async fn finish(
         validators: new_validators(&headers, sent),
         max_age: cache_max_age(&headers),
         moved_to,
+        link_header: link_header(&headers),
     })
 }
 

@@ -29,6 +29,7 @@ pub use dump_files::{
 };
 
 pub use body_slots::{BodySlot, BodySlots, SMALL_BODY};
+pub use headers::charset;
 pub use limits::{FetchPermit, FetchSlots};
 pub use resolver::NetworkOverrides;
 
@@ -106,6 +107,9 @@ pub struct Fetched {
     pub max_age: Option<Duration>,
     /// Where every redirect on the way was permanent, the new address.
     pub moved_to: Option<Url>,
+    /// The response's `Link` headers, joined with commas as one header
+    /// would be: a feed may advertise its WebSub hub there.
+    pub link_header: Option<String>,
 }
 
 #[derive(Debug)]

@@ -22,6 +22,7 @@ use crate::fetch::{
 use crate::model::{ContentHash, Item, PollResult, SourceKind, SourceName};
 use crate::normalize::dump::{dump_items, Dump, DumpError, DumpMeta};
 use crate::store::{FetchState, HandleError, SourceFeed, StoreHandle, UpsertSummary, WriteSlot};
+use crate::websub::{discover::advertised, PollHook};
 use next_due::Hints;
 use pacing::set_due;
 
@@ -36,6 +37,8 @@ pub struct Poller {
     /// Parsing and normalizing are CPU and memory bound: at most one per
     /// core at a time, however many fetches are in flight.
     readers: Arc<Semaphore>,
+    /// The daemon's WebSub subscriber, told what feeds advertise.
+    websub: Option<PollHook>,
 }
 
 /// What one poll did.
@@ -143,7 +146,15 @@ impl Poller {
             readers: Arc::new(Semaphore::new(
                 std::thread::available_parallelism().map_or(2, usize::from),
             )),
+            websub: None,
         }
+    }
+
+    /// Tells `hook` the hubs that feeds advertise, and slows the polls of
+    /// sources its hub pushes.
+    pub fn with_websub(mut self, hook: PollHook) -> Poller {
+        self.websub = Some(hook);
+        self
     }
 
     pub fn store(&self) -> &StoreHandle {
@@ -325,6 +336,12 @@ impl Poller {
         else {
             return Ok(harvest);
         };
+        if let (Some(hook), SourceKind::Feed) = (&self.websub, source.kind) {
+            // Before the digest: a `Link` header can change with the body
+            // resent as it was.
+            let hub = advertised(&bytes, fetched.link_header.as_deref(), url.as_ref());
+            hook.advertised(&source.name, hub);
+        }
         let hash = ContentHash::of_bytes(&bytes).as_str().to_string();
         if state.body_hash.as_deref() == Some(hash.as_str()) {
             return Ok(harvest);
@@ -486,6 +503,9 @@ impl Poller {
         };
         let due = self.due_after_success(source, items, hints, now).await;
         set_due(&mut state, due);
+        if let Some(hook) = &self.websub {
+            hook.slow_down(&source.name, &mut state, now);
+        }
         let (outcome, items) = match h.items {
             Some(items) => {
                 state.last_status = Some(PollResult::Ok);
@@ -653,6 +673,19 @@ fn read_feed(
         warning,
         feed: Some(crate::normalize::source_feed::source_feed(&feed, url)),
     })
+}
+
+/// The items of a feed document a WebSub hub pushed for `source`, read
+/// as a poll reads a fetched one.
+pub fn pushed_feed_items(
+    bytes: &[u8],
+    charset: Option<&str>,
+    source: &SourceName,
+    topic: Option<&Url>,
+    now: DateTime<Utc>,
+    max_items: usize,
+) -> Result<Vec<Item>, PollError> {
+    read_feed(bytes, charset, source, topic, now, max_items).map(|read| read.items)
 }
 
 fn read_dump(

@@ -16,10 +16,13 @@ pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
         id: feed.self_url.clone(),
         updated: fixed(feed.updated_or_epoch()),
         authors: vec![person(&feed.output.title)],
-        links: vec![
+        links: [
             link("self", &feed.self_url, Some(FeedFormat::Atom.media_type())),
             link("alternate", &feed.home_url(), Some("text/html")),
-        ],
+        ]
+        .into_iter()
+        .chain(feed.hub().map(|hub| link("hub", hub, None)))
+        .collect(),
         subtitle: feed
             .output
             .description

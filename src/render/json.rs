@@ -17,7 +17,17 @@ struct JsonFeed<'a> {
     feed_url: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub<'a>>,
     items: Vec<JsonItem<'a>>,
+}
+
+/// JSON Feed's `hubs`: where to subscribe for real-time notifications.
+#[derive(Serialize)]
+struct Hub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -98,6 +108,14 @@ pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
         home_page_url: feed.home_url(),
         feed_url: &feed.self_url,
         description: feed.output.description.as_deref(),
+        hubs: feed
+            .hub()
+            .map(|url| Hub {
+                kind: "WebSub",
+                url,
+            })
+            .into_iter()
+            .collect(),
         items: items.iter().map(|i| item(i, feed.origins)).collect(),
     };
     // Serializing plain structs of strings cannot fail.

@@ -134,6 +134,14 @@ impl FeedContext<'_> {
     fn updated_or_epoch(&self) -> DateTime<Utc> {
         self.updated.unwrap_or_else(epoch)
     }
+
+    /// The WebSub hub readers may subscribe to for this output's changes:
+    /// `[daemon] websub_hub`, for public outputs only (a private output's
+    /// content must not reach a hub, which would hand it to anyone).
+    fn hub(&self) -> Option<&str> {
+        let hub = self.settings.websub.hub.as_ref()?;
+        (!self.output.access.is_private()).then_some(hub.as_str())
+    }
 }
 
 fn item_changed(item: &Item) -> DateTime<Utc> {

@@ -29,12 +29,18 @@ pub(super) fn render(feed: &FeedContext<'_>, items: &[Item]) -> String {
         pub_date: feed.updated.map(|t| t.to_rfc2822()),
         last_build_date: feed.updated.map(|t| t.to_rfc2822()),
         atom_ext: Some(AtomExtension {
-            links: vec![Link {
+            links: std::iter::once(Link {
                 href: feed.self_url.clone(),
                 rel: "self".into(),
                 mime_type: Some(super::FeedFormat::Rss.media_type().into()),
                 ..Default::default()
-            }],
+            })
+            .chain(feed.hub().map(|hub| Link {
+                href: hub.into(),
+                rel: "hub".into(),
+                ..Default::default()
+            }))
+            .collect(),
         }),
         items: items.iter().map(|i| item(i, &feed.origins.of(i))).collect(),
         itunes_ext: rss_media::podcast_channel(&feed.output.title, items),

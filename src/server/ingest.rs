@@ -89,12 +89,12 @@ fn refused_type(headers: &HeaderMap) -> Option<Response> {
 
 /// The body, or `413` past `limit` bytes (told by `Content-Length` before
 /// reading, else found while reading).
-async fn read_body(request: Request, limit: usize) -> Result<bytes::Bytes, Response> {
+pub(super) async fn read_body(request: Request, limit: usize) -> Result<bytes::Bytes, Response> {
     let too_large = || {
         (
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
-                "the dump is larger than {} KiB ([daemon] max_body_kb)\n",
+                "the body is larger than {} KiB ([daemon] max_body_kb)\n",
                 limit / 1024
             ),
         )

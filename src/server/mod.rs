@@ -14,6 +14,7 @@ mod opml;
 mod ops;
 mod process;
 mod stylesheet;
+mod websub;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -89,6 +90,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/feeds/feed.xsl", get(stylesheet::stylesheet))
         .route("/opml", get(opml::opml))
         .route("/ingest/{source}", post(ingest::ingest))
+        .route("/websub/{id}", get(websub::verify).post(websub::push))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(ops::metrics))

@@ -193,6 +193,30 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (source, item_id),
         CHECK ((content IS NULL) <> (reason IS NULL))
     ) WITHOUT ROWID;",
+    // 17: placeholder: taken by another branch.
+    "SELECT 1;",
+    // 18: WebSub (websub.rs). Each source's subscription: the opaque id
+    // of its callback URL, the hub and topic, the secret pushes are signed
+    // with, the request awaiting the hub's verification (`pending`, a
+    // hub.mode) and since when, failed requests in a row (for backoff),
+    // and the lease end of a verified subscription. And for each output,
+    // the digest of the items last announced to `[daemon] websub_hub`, so
+    // a restart does not announce unchanged outputs again.
+    "CREATE TABLE websub_subscriptions (
+        source       TEXT PRIMARY KEY,
+        callback_id  TEXT NOT NULL UNIQUE,
+        hub          TEXT NOT NULL,
+        topic        TEXT NOT NULL,
+        secret       TEXT NOT NULL,
+        pending      TEXT,
+        requested_at INTEGER NOT NULL,
+        failures     INTEGER NOT NULL DEFAULT 0,
+        lease_until  INTEGER
+    );
+    CREATE TABLE websub_published (
+        output TEXT PRIMARY KEY,
+        digest TEXT NOT NULL
+    ) WITHOUT ROWID;",
 ];
 
 /// The migration that rebuilt `items` as a rowid table: a database taken

@@ -21,6 +21,7 @@ mod rotation;
 mod source_feeds;
 mod sources;
 mod tombstones;
+mod websub;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ pub use output_query::{ItemKey, OutputReads, Page, RowTest, StoredFields};
 pub use source_feeds::SourceFeed;
 pub use sources::{FetchState, Recorded, SourceStats};
 pub use tombstones::TOMBSTONE_TTL;
+pub use websub::{Subscription, SubscriptionMode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -39,3 +39,5 @@ mod store;
 mod stories;
 mod story_matcher;
 mod systemd_unit;
+mod websub;
+mod websub_hub;

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 
 use crate::support::daemon::{free_port, Daemon};
-use crate::support::serve;
+use crate::support::{serve, wait_for};
 
 const TOKEN: &str = "notify-push-token";
 
@@ -74,16 +74,6 @@ async fn push(daemon: &Daemon, lines: &[&str]) {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-}
-
-async fn wait_for(what: &str, done: impl Fn() -> bool) {
-    for _ in 0..300 {
-        if done() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("never saw {what}");
 }
 
 fn titles(bodies: &[serde_json::Value]) -> Vec<String> {

@@ -37,6 +37,17 @@ pub fn mutable_document(
     (body, route)
 }
 
+/// Waits up to 30 s for `done` to hold, else fails the test naming `what`.
+pub async fn wait_for(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..300 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("never saw {what}");
+}
+
 /// Serves `app` on an ephemeral loopback port until the test ends.
 pub async fn serve(app: axum::Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

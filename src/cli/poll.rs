@@ -54,7 +54,7 @@ async fn poll_sources(
         .map_err(|e| runtime_err(e.to_string()))?;
     let chosen: Vec<&SourceConfig> = if named.is_empty() {
         let states = store
-            .read(|s| s.fetch_states())
+            .fetch_states()
             .await
             .map_err(|e| runtime_err(e.to_string()))?;
         let now = Utc::now();
@@ -76,7 +76,7 @@ async fn poll_sources(
     // The process ends without closing its connections, which would have
     // folded the write-ahead log into the database; a read-only reader
     // later (a read-only folder) must find everything in the main file.
-    if let Err(e) = store.write(|s| s.checkpoint()).await {
+    if let Err(e) = store.checkpoint().await {
         tracing::warn!(error = %e, "could not checkpoint the database");
     }
     Ok(reports)

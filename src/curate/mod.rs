@@ -10,6 +10,7 @@ pub mod canonical_link;
 mod filter;
 pub mod matcher;
 mod merge;
+pub mod retention;
 pub mod shingles;
 pub mod stories;
 

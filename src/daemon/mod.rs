@@ -220,7 +220,7 @@ impl Daemon {
         for task in &self.housekeeping {
             task.abort();
         }
-        if let Err(e) = self.store.write(|s| s.checkpoint()).await {
+        if let Err(e) = self.store.checkpoint().await {
             tracing::warn!(error = %e, "could not checkpoint the database at shutdown");
         }
         tracing::info!("stopped");

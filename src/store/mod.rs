@@ -1,6 +1,9 @@
-//! SQLite storage: items and per-source fetch state. One `Store` is one
-//! connection; the daemon keeps one writer and opens readers as it needs.
+//! Storage: items and per-source fetch state. `StoreHandle` is the
+//! pipeline's way in, over a [`Backend`]; `Store` is one SQLite
+//! connection, of which the SQLite backend keeps one writer and opens
+//! readers as it needs.
 
+mod backend;
 mod busy;
 mod checkpoints;
 mod edited;
@@ -20,6 +23,8 @@ mod retention;
 mod rotation;
 mod source_feeds;
 mod sources;
+mod sqlite_backend;
+mod store_handle;
 mod tombstones;
 mod writer;
 
@@ -28,14 +33,16 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+pub use backend::{Backend, PollRecord, Rename};
 pub use full_text::{FullTextCounts, FullTextPage, PageOutcome};
 pub use generations::Stamp;
-pub use handle::{HandleError, StoreHandle, WriteSlot};
+pub use handle::{HandleError, SqliteHandle, SqliteSlot};
 pub use items::{ItemQuery, UpsertOutcome, UpsertSummary};
 pub use migrations::LATEST as SCHEMA_VERSION;
 pub use output_query::{ItemKey, OutputReads, Page, RowTest, StoredFields};
 pub use source_feeds::SourceFeed;
 pub use sources::{FetchState, Recorded, SourceStats};
+pub use store_handle::{StoreHandle, WriteSlot};
 pub use tombstones::TOMBSTONE_TTL;
 
 #[derive(Debug, thiserror::Error)]

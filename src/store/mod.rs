@@ -39,7 +39,7 @@ pub use generations::Stamp;
 pub use handle::{HandleError, SqliteHandle, SqliteSlot};
 pub use items::{ItemQuery, UpsertOutcome, UpsertSummary};
 pub use migrations::LATEST as SCHEMA_VERSION;
-pub use output_query::{ItemKey, OutputReads, Page, RowTest, StoredFields};
+pub use output_query::{ItemKey, ItemPages, OutputReads, Page, RowTest, StoredFields};
 pub use source_feeds::SourceFeed;
 pub use sources::{FetchState, Recorded, SourceStats};
 pub use store_handle::{StoreHandle, WriteSlot};

@@ -95,7 +95,7 @@ impl Daemon {
     async fn start(config: Config) -> Result<Daemon, DaemonError> {
         let config_path = config.file.clone();
         let signals = Signals::install().map_err(DaemonError::Signals)?;
-        let (store, unwritable) = StoreHandle::open_for_serving(&config.daemon.database)?;
+        let (store, unwritable) = StoreHandle::open_for_serving(&config.daemon).await?;
         if let Some(e) = unwritable {
             // A full disk: what is stored is served, polls fail to store
             // until the writer gets its connection (it keeps trying).

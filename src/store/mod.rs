@@ -18,6 +18,7 @@ mod layout;
 mod migrations;
 mod notifications;
 mod output_query;
+mod postgres;
 mod renames;
 mod retention;
 mod rotation;
@@ -62,6 +63,8 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
 }
 
 pub struct Store {
@@ -236,6 +239,18 @@ fn immutable_uri(path: &Path) -> Option<String> {
     let mut uri = url::Url::from_file_path(absolute).ok()?;
     uri.set_query(Some("immutable=1"));
     Some(uri.to_string())
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> StoreError {
+        // The driver's Display says only "db error"; the server's own
+        // message is in its source.
+        let detail = match e.as_db_error() {
+            Some(db) => db.to_string(),
+            None => e.to_string(),
+        };
+        StoreError::Postgres(detail)
+    }
 }
 
 fn to_unix(t: DateTime<Utc>) -> i64 {

@@ -211,20 +211,20 @@ pub(super) fn record_poll(
     })
 }
 
-struct RawState {
-    etag: Option<String>,
-    last_modified: Option<String>,
-    next_due: Option<i64>,
-    failures: u32,
-    last_fetch: Option<i64>,
-    last_status: Option<String>,
-    last_error: Option<String>,
-    moved_to: Option<String>,
-    disabled: bool,
-    location: Option<String>,
-    body_hash: Option<String>,
-    feed_schedule: Option<String>,
-    due_reason: Option<String>,
+pub(super) struct RawState {
+    pub(super) etag: Option<String>,
+    pub(super) last_modified: Option<String>,
+    pub(super) next_due: Option<i64>,
+    pub(super) failures: u32,
+    pub(super) last_fetch: Option<i64>,
+    pub(super) last_status: Option<String>,
+    pub(super) last_error: Option<String>,
+    pub(super) moved_to: Option<String>,
+    pub(super) disabled: bool,
+    pub(super) location: Option<String>,
+    pub(super) body_hash: Option<String>,
+    pub(super) feed_schedule: Option<String>,
+    pub(super) due_reason: Option<String>,
 }
 
 fn raw_state(r: &Row<'_>) -> rusqlite::Result<RawState> {
@@ -250,7 +250,7 @@ fn raw_state_at(r: &Row<'_>, at: usize) -> rusqlite::Result<RawState> {
 }
 
 impl RawState {
-    fn into_state(self) -> Result<FetchState, StoreError> {
+    pub(super) fn into_state(self) -> Result<FetchState, StoreError> {
         Ok(FetchState {
             etag: self.etag,
             last_modified: self.last_modified,
@@ -314,7 +314,7 @@ fn save_state(
     Ok(())
 }
 
-fn schedule_json(schedule: &FeedSchedule) -> Option<String> {
+pub(super) fn schedule_json(schedule: &FeedSchedule) -> Option<String> {
     if schedule.is_empty() {
         return None;
     }

@@ -16,11 +16,12 @@ use chrono::{DateTime, Utc};
 use super::backend::{Backend, PollRecord, Rename};
 use super::generations::{Generations, Stamp};
 use super::handle::{SqliteHandle, SqliteSlot};
+use super::postgres::{PgSlot, PgStore};
 use super::{
     FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, Store, StoreError,
     UpsertOutcome, UpsertSummary,
 };
-use crate::config::{Config, OutputConfig};
+use crate::config::{Config, DaemonSettings, OutputConfig};
 use crate::fetch::FileStamps;
 use crate::model::{Item, SourceName};
 
@@ -39,12 +40,14 @@ pub struct StoreHandle {
 #[derive(Clone)]
 enum Backends {
     Sqlite(SqliteHandle),
+    Postgres(PgStore),
 }
 
 /// Room for one poll's record in the backend's write queue (see
 /// [`StoreHandle::reserve_write`]).
 pub enum WriteSlot {
     Sqlite(SqliteSlot),
+    Postgres(PgSlot),
 }
 
 /// Runs `$call` with `$b` bound to the handle's backend.
@@ -52,6 +55,7 @@ macro_rules! dispatch {
     ($handle:expr, $b:ident => $call:expr) => {
         match &$handle.backend {
             Backends::Sqlite($b) => $call,
+            Backends::Postgres($b) => $call,
         }
     };
 }
@@ -63,12 +67,31 @@ impl StoreHandle {
         Ok(Self::over(Backends::Sqlite(SqliteHandle::open(path)?)))
     }
 
-    /// Like `open`, but a database that can be read and not written still
-    /// gives a handle (see [`SqliteHandle::open_for_serving`]); the second
-    /// value is why writing failed at start.
-    pub fn open_for_serving(path: &Path) -> Result<(StoreHandle, Option<StoreError>), StoreError> {
-        let (handle, unwritable) = SqliteHandle::open_for_serving(path)?;
+    /// The store `daemon` names: its PostgreSQL database, else its SQLite
+    /// file, opened (and migrated) as `open` does.
+    pub async fn connect(daemon: &DaemonSettings) -> Result<StoreHandle, StoreError> {
+        match &daemon.postgres {
+            Some(target) => Ok(Self::over(Backends::Postgres(PgStore::open(target).await?))),
+            None => Self::open(&daemon.database),
+        }
+    }
+
+    /// Like `connect`, but an SQLite database that can be read and not
+    /// written still gives a handle (see [`SqliteHandle::open_for_serving`]);
+    /// the second value is why writing failed at start.
+    pub async fn open_for_serving(
+        daemon: &DaemonSettings,
+    ) -> Result<(StoreHandle, Option<StoreError>), StoreError> {
+        if daemon.postgres.is_some() {
+            return Ok((Self::connect(daemon).await?, None));
+        }
+        let (handle, unwritable) = SqliteHandle::open_for_serving(&daemon.database)?;
         Ok((Self::over(Backends::Sqlite(handle)), unwritable))
+    }
+
+    /// Which database this is, for messages.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backends::Postgres(_))
     }
 
     fn over(backend: Backends) -> StoreHandle {
@@ -86,7 +109,10 @@ impl StoreHandle {
         T: Send + 'static,
         F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     {
-        dispatch!(self, b => b.write(f).await)
+        match &self.backend {
+            Backends::Sqlite(b) => b.write(f).await,
+            Backends::Postgres(_) => Err(HandleError::SqliteOnly("this feature")),
+        }
     }
 
     /// Runs `f` with an SQLite store's read-only connection; for the
@@ -96,14 +122,20 @@ impl StoreHandle {
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     {
-        dispatch!(self, b => b.read(f).await)
+        match &self.backend {
+            Backends::Sqlite(b) => b.read(f).await,
+            Backends::Postgres(_) => Err(HandleError::SqliteOnly("this feature")),
+        }
     }
 
     /// Waits for room in the writer's queue. A poll takes it before it
     /// lets go of its fetch slot, so that fetching goes on while the
     /// writer works, and stops when the writer falls behind.
     pub async fn reserve_write(&self) -> Result<WriteSlot, HandleError> {
-        dispatch!(self, b => Ok(WriteSlot::Sqlite(Backend::reserve_write(b).await?)))
+        Ok(match &self.backend {
+            Backends::Sqlite(b) => WriteSlot::Sqlite(Backend::reserve_write(b).await?),
+            Backends::Postgres(b) => WriteSlot::Postgres(b.reserve_write().await?),
+        })
     }
 
     /// Writes a poll's record in the room `slot` holds.
@@ -114,6 +146,10 @@ impl StoreHandle {
     ) -> Result<Recorded, HandleError> {
         match (&self.backend, slot) {
             (Backends::Sqlite(b), WriteSlot::Sqlite(slot)) => b.record_poll(slot, record).await,
+            (Backends::Postgres(b), WriteSlot::Postgres(slot)) => b.record_poll(slot, record).await,
+            _ => Err(HandleError::NotCommitted(
+                "a write slot of another database".into(),
+            )),
         }
     }
 

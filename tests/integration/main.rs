@@ -27,6 +27,7 @@ mod parse;
 mod parse_corpus;
 mod parse_props;
 mod poll;
+mod postgres_harness;
 mod private_outputs;
 mod push;
 mod renames;

@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod daemon;
+pub mod postgres;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -36,6 +36,7 @@ mod render_cli;
 mod scheduler;
 mod server;
 mod store;
+mod store_backends;
 mod stories;
 mod story_matcher;
 mod systemd_unit;

@@ -4,6 +4,7 @@
 mod discover;
 mod import;
 mod inspect;
+mod migrate;
 mod opml;
 mod poll;
 mod render;
@@ -89,6 +90,14 @@ enum Command {
     },
     /// Print the feeds a web page offers (its autodiscovery links).
     Discover { url: String },
+    /// Copy the store into another database: `postgres://user@host/db` or an SQLite file.
+    Migrate {
+        #[arg(long)]
+        to: String,
+        /// The environment variable holding the target's PostgreSQL password.
+        #[arg(long)]
+        password_env: Option<String>,
+    },
     /// Subscription lists.
     Opml {
         #[command(subcommand)]
@@ -172,6 +181,9 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Check => inspect::check(&config()?),
         Command::Discover { url } => discover::discover(&url),
+        Command::Migrate { to, password_env } => {
+            migrate::migrate(&config()?, &to, password_env.as_deref())
+        }
         Command::Items {
             source,
             limit,

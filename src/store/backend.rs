@@ -13,8 +13,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::{
-    FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, UpsertOutcome,
-    UpsertSummary,
+    Counts, FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, UpsertOutcome,
+    Snapshot, UpsertSummary,
 };
 use crate::config::{Config, OutputConfig};
 use crate::fetch::FileStamps;
@@ -144,6 +144,17 @@ pub trait Backend: Clone + Send + Sync + 'static {
     /// expires tombstones; how many items went.
     fn prune(&self, config: Arc<Config>)
         -> impl Future<Output = Result<usize, HandleError>> + Send;
+
+    // Moving a whole store (`syndic migrate`).
+
+    /// Every row the pipeline's tables hold.
+    fn snapshot(&self) -> impl Future<Output = Result<Snapshot, HandleError>> + Send;
+
+    /// Writes `snapshot` into this store, which must hold no items.
+    fn restore(&self, snapshot: Snapshot) -> impl Future<Output = Result<(), HandleError>> + Send;
+
+    /// Rows per table.
+    fn counts(&self) -> impl Future<Output = Result<Counts, HandleError>> + Send;
 
     // Housekeeping.
 

@@ -61,7 +61,7 @@ pub struct ItemQuery {
     pub offset: usize,
 }
 
-const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source, enclosures, image, episode, explicit";
+pub(super) const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source, enclosures, image, episode, explicit";
 
 impl Store {
     /// Stores `items` in one transaction; re-storing an unchanged item is a
@@ -332,7 +332,7 @@ pub(super) struct RawItem {
     pub(super) explicit: Option<bool>,
 }
 
-fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
+pub(super) fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
     Ok(RawItem {
         source: r.get(0)?,
         id: r.get(1)?,

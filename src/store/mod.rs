@@ -5,6 +5,7 @@
 
 mod backend;
 mod busy;
+mod copy;
 mod checkpoints;
 mod edited;
 mod files;
@@ -35,6 +36,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 
 pub use backend::{Backend, PollRecord, Rename};
+pub use copy::{Counts, Snapshot, SourceRow, Tombstone};
 pub use full_text::{FullTextCounts, FullTextPage, PageOutcome};
 pub use generations::Stamp;
 pub use handle::{HandleError, SqliteHandle, SqliteSlot};
@@ -65,6 +67,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("PostgreSQL: {0}")]
     Postgres(String),
+    #[error("the target database already holds items; copy into an empty one")]
+    NotEmpty,
 }
 
 pub struct Store {

@@ -68,7 +68,7 @@ pub struct SourceStats {
     pub rotated_ids: u64,
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "etag, last_modified, next_due, failures, last_fetch, last_status, last_error, \
                        moved_to, disabled, location, body_hash, feed_schedule, due_reason";
 
@@ -231,7 +231,7 @@ fn raw_state(r: &Row<'_>) -> rusqlite::Result<RawState> {
     raw_state_at(r, 0)
 }
 
-fn raw_state_at(r: &Row<'_>, at: usize) -> rusqlite::Result<RawState> {
+pub(super) fn raw_state_at(r: &Row<'_>, at: usize) -> rusqlite::Result<RawState> {
     Ok(RawState {
         etag: r.get(at)?,
         last_modified: r.get(at + 1)?,
@@ -276,7 +276,7 @@ impl RawState {
     }
 }
 
-fn save_state(
+pub(super) fn save_state(
     conn: &rusqlite::Connection,
     source: &SourceName,
     state: &FetchState,

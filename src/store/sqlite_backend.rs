@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use super::backend::{Backend, PollRecord, Rename};
 use super::handle::{SqliteHandle, SqliteSlot};
 use super::{
-    FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, UpsertOutcome,
-    UpsertSummary,
+    Counts, FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, UpsertOutcome,
+    Snapshot, UpsertSummary,
 };
 use crate::config::{Config, OutputConfig};
 use crate::fetch::FileStamps;
@@ -112,6 +112,18 @@ impl Backend for SqliteHandle {
     async fn prune(&self, config: Arc<Config>) -> Result<usize, HandleError> {
         self.write(move |s| crate::curate::retention::prune(s, &config))
             .await
+    }
+
+    async fn snapshot(&self) -> Result<Snapshot, HandleError> {
+        self.read(|s| s.snapshot()).await
+    }
+
+    async fn restore(&self, snapshot: Snapshot) -> Result<(), HandleError> {
+        self.write(move |s| s.restore(&snapshot)).await
+    }
+
+    async fn counts(&self) -> Result<Counts, HandleError> {
+        self.read(|s| s.counts()).await
     }
 
     async fn checkpoint(&self) -> Result<(), HandleError> {

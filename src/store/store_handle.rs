@@ -18,10 +18,10 @@ use super::generations::{Generations, Stamp};
 use super::handle::{SqliteHandle, SqliteSlot};
 use super::postgres::{PgSlot, PgStore};
 use super::{
-    FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, Store, StoreError,
-    UpsertOutcome, UpsertSummary,
+    Counts, FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, Store, StoreError,
+    Snapshot, UpsertOutcome, UpsertSummary,
 };
-use crate::config::{Config, DaemonSettings, OutputConfig};
+use crate::config::{Config, DaemonSettings, OutputConfig, PostgresTarget};
 use crate::fetch::FileStamps;
 use crate::model::{Item, SourceName};
 
@@ -71,9 +71,14 @@ impl StoreHandle {
     /// file, opened (and migrated) as `open` does.
     pub async fn connect(daemon: &DaemonSettings) -> Result<StoreHandle, StoreError> {
         match &daemon.postgres {
-            Some(target) => Ok(Self::over(Backends::Postgres(PgStore::open(target).await?))),
+            Some(target) => Self::open_postgres(target).await,
             None => Self::open(&daemon.database),
         }
+    }
+
+    /// Connects to (and migrates) the PostgreSQL database `target` names.
+    pub async fn open_postgres(target: &PostgresTarget) -> Result<StoreHandle, StoreError> {
+        Ok(Self::over(Backends::Postgres(PgStore::open(target).await?)))
     }
 
     /// Like `connect`, but an SQLite database that can be read and not
@@ -259,6 +264,18 @@ impl StoreHandle {
 
     pub async fn prune(&self, config: Arc<Config>) -> Result<usize, HandleError> {
         dispatch!(self, b => b.prune(config).await)
+    }
+
+    pub async fn snapshot(&self) -> Result<Snapshot, HandleError> {
+        dispatch!(self, b => b.snapshot().await)
+    }
+
+    pub async fn restore(&self, snapshot: Snapshot) -> Result<(), HandleError> {
+        dispatch!(self, b => b.restore(snapshot).await)
+    }
+
+    pub async fn counts(&self) -> Result<Counts, HandleError> {
+        dispatch!(self, b => b.counts().await)
     }
 
     pub async fn checkpoint(&self) -> Result<(), HandleError> {

@@ -20,6 +20,7 @@ mod hostile;
 mod http_options;
 mod import;
 mod media;
+mod migrate;
 mod notify;
 mod opml;
 mod pages;

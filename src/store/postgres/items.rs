@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::tombstones;
-use crate::model::{Item, SourceName, DATE_SKEW_SECS};
+use crate::model::{Item, SourceName};
+use crate::store::copy;
 use crate::store::edited::{Article, PREFIX, RECENT_ARTICLES};
 use crate::store::items::{json_list, RawItem, StoredRow};
 use crate::store::{from_unix, to_unix, ItemQuery, StoreError, UpsertOutcome, UpsertSummary};
@@ -84,10 +85,7 @@ async fn upsert(
     let id = existing
         .as_ref()
         .map_or(item.id.as_str(), |row| row.id.as_str());
-    let sort_time = item
-        .published
-        .map_or(first_seen, to_unix)
-        .min(first_seen.saturating_add(DATE_SKEW_SECS));
+    let sort_time = copy::sort_time(item, first_seen);
     write_row(tx, item, id, first_seen, hash.as_str(), sort_time).await?;
     let outcome = if existing.is_some() {
         UpsertOutcome::Updated

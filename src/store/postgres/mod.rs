@@ -3,6 +3,7 @@
 //! poll's record is one transaction. No TLS yet: reach the server over
 //! loopback, a Unix socket or a tunnel.
 
+mod copy;
 mod items;
 mod migrations;
 mod reads;
@@ -21,8 +22,8 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 use super::backend::{Backend, PollRecord, Rename};
 use super::{
-    FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, StoreError,
-    UpsertOutcome, UpsertSummary,
+    Counts, FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, StoreError,
+    Snapshot, UpsertOutcome, UpsertSummary,
 };
 use crate::config::{Config, OutputConfig, PostgresTarget};
 use crate::fetch::FileStamps;
@@ -261,6 +262,19 @@ impl Backend for PgStore {
 
     async fn checkpoint(&self) -> Result<(), HandleError> {
         Ok(())
+    }
+
+    async fn snapshot(&self) -> Result<Snapshot, HandleError> {
+        Ok(copy::snapshot(&**self.client().await?).await?)
+    }
+
+    async fn restore(&self, snapshot: Snapshot) -> Result<(), HandleError> {
+        self.write(|_| true, async |tx| copy::restore(tx, &snapshot).await)
+            .await
+    }
+
+    async fn counts(&self) -> Result<Counts, HandleError> {
+        Ok(copy::counts(&**self.client().await?).await?)
     }
 
     async fn data_version(&self) -> Result<i64, HandleError> {

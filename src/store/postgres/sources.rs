@@ -14,11 +14,11 @@ use crate::store::{
     to_unix, FetchState, Recorded, SourceFeed, SourceStats, StoreError,
 };
 
-const COLUMNS: &str =
+pub const COLUMNS: &str =
     "etag, last_modified, next_due, failures, last_fetch, last_status, last_error, \
      moved_to, disabled, location, body_hash, feed_schedule, due_reason";
 
-fn state_at(r: &Row, at: usize) -> Result<FetchState, StoreError> {
+pub fn state_at(r: &Row, at: usize) -> Result<FetchState, StoreError> {
     let failures: i64 = r.get(at + 3);
     RawState {
         etag: r.get(at),
@@ -200,7 +200,7 @@ pub async fn record_poll(tx: &Transaction<'_>, record: &PollRecord) -> Result<Re
     })
 }
 
-async fn save_state(
+pub async fn save_state(
     tx: &Transaction<'_>,
     source: &SourceName,
     state: &FetchState,

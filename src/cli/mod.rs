@@ -8,6 +8,7 @@ mod migrate;
 mod opml;
 mod poll;
 mod render;
+mod store_access;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -217,17 +218,6 @@ fn print_out(text: &str) -> Result<(), CliError> {
     }
 }
 
-/// The database, created and migrated when needed, for commands that write.
-fn open_store(config: &Config) -> Result<crate::store::Store, CliError> {
-    crate::store::Store::open(&config.daemon.database).map_err(|e| CliError::Runtime(e.into()))
-}
-
-/// The database for commands that only read: it is never created, migrated
-/// or written.
-fn open_reader(config: &Config) -> Result<crate::store::Store, CliError> {
-    crate::store::Store::open_reader(&config.daemon.database)
-        .map_err(|e| CliError::Runtime(e.into()))
-}
 
 /// Looks up a configured source by name, or explains which names exist.
 fn known_source<'c>(

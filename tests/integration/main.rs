@@ -28,6 +28,7 @@ mod parse;
 mod parse_corpus;
 mod parse_props;
 mod poll;
+mod postgres_cli;
 mod postgres_harness;
 mod private_outputs;
 mod push;

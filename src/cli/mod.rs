@@ -218,7 +218,6 @@ fn print_out(text: &str) -> Result<(), CliError> {
     }
 }
 
-
 /// Looks up a configured source by name, or explains which names exist.
 fn known_source<'c>(
     config: &'c Config,

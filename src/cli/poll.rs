@@ -47,10 +47,9 @@ async fn poll_sources(
     named: Vec<&SourceConfig>,
 ) -> Result<Vec<PollReport>, CliError> {
     let runtime_err = |e: String| CliError::Runtime(anyhow::anyhow!(e));
-    let store =
-        StoreHandle::connect(&config.daemon)
-            .await
-            .map_err(|e| runtime_err(e.to_string()))?;
+    let store = StoreHandle::connect(&config.daemon)
+        .await
+        .map_err(|e| runtime_err(e.to_string()))?;
     let slots = FetchSlots::new(config.daemon.concurrency, config.daemon.per_host);
     let poller = Poller::new(&config.daemon, slots, store.clone())
         .map_err(|e| runtime_err(e.to_string()))?;

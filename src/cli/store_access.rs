@@ -69,9 +69,9 @@ impl CliStore {
     pub fn source_stats(&self) -> Result<Vec<(String, SourceStats)>, CliError> {
         match self {
             CliStore::Sqlite(s) => s.source_stats().map_err(runtime_error),
-            CliStore::Postgres { runtime, handle } => {
-                runtime.block_on(handle.source_stats()).map_err(runtime_error)
-            }
+            CliStore::Postgres { runtime, handle } => runtime
+                .block_on(handle.source_stats())
+                .map_err(runtime_error),
         }
     }
 
@@ -109,7 +109,9 @@ impl CliStore {
             CliStore::Sqlite(s) => Origins::read(s, config).map_err(runtime_error),
             CliStore::Postgres { runtime, handle } => {
                 let (states, feeds) = runtime
-                    .block_on(async { tokio::try_join!(handle.fetch_states(), handle.source_feeds()) })
+                    .block_on(async {
+                        tokio::try_join!(handle.fetch_states(), handle.source_feeds())
+                    })
                     .map_err(runtime_error)?;
                 Ok(Origins::new(config, &states, &feeds))
             }
@@ -129,9 +131,9 @@ impl CliStore {
     pub fn upsert_items(&mut self, items: Vec<Item>) -> Result<UpsertSummary, CliError> {
         match self {
             CliStore::Sqlite(s) => s.upsert_items(&items).map_err(runtime_error),
-            CliStore::Postgres { runtime, handle } => {
-                runtime.block_on(handle.upsert_items(items)).map_err(runtime_error)
-            }
+            CliStore::Postgres { runtime, handle } => runtime
+                .block_on(handle.upsert_items(items))
+                .map_err(runtime_error),
         }
     }
 }

@@ -88,17 +88,20 @@ impl Checker<'_> {
         env: Option<Spanned<String>>,
         file: Option<Spanned<String>>,
     ) -> Result<Option<Secret>, ConfigError> {
-        let (from, span) = match (env, file) {
-            (None, None) => return Ok(None),
-            (Some(var), None) => (SecretFrom::Env(var.get_ref().clone()), var.span()),
-            (None, Some(path)) => (SecretFrom::File(self.folder().join(path.get_ref())), path.span()),
-            (Some(env), Some(_)) => {
-                return Err(self.error(
+        let (from, span) =
+            match (env, file) {
+                (None, None) => return Ok(None),
+                (Some(var), None) => (SecretFrom::Env(var.get_ref().clone()), var.span()),
+                (None, Some(path)) => (
+                    SecretFrom::File(self.folder().join(path.get_ref())),
+                    path.span(),
+                ),
+                (Some(env), Some(_)) => return Err(self.error(
                     Some(env.span()),
-                    "both `database_password_env` and `database_password_file` are set: keep one".into(),
-                ))
-            }
-        };
+                    "both `database_password_env` and `database_password_file` are set: keep one"
+                        .into(),
+                )),
+            };
         Secret::read(from)
             .map(Some)
             .map_err(|e| self.error(Some(span), format!("the database password: {e}")))
@@ -147,8 +150,11 @@ mod tests {
     use std::path::Path;
 
     fn parse(daemon: &str) -> Result<Config, String> {
-        Config::parse(Path::new("/srv/syndic/feeds.toml"), &format!("[daemon]\n{daemon}\n"))
-            .map_err(|e| e.to_string())
+        Config::parse(
+            Path::new("/srv/syndic/feeds.toml"),
+            &format!("[daemon]\n{daemon}\n"),
+        )
+        .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -164,8 +170,9 @@ mod tests {
 
     #[test]
     fn a_password_in_the_url_is_refused_at_its_line() {
-        let e = parse("listen = \"127.0.0.1:8080\"\ndatabase = \"postgres://syndic:hunter2@db/feeds\"")
-            .unwrap_err();
+        let e =
+            parse("listen = \"127.0.0.1:8080\"\ndatabase = \"postgres://syndic:hunter2@db/feeds\"")
+                .unwrap_err();
         assert!(e.contains("carries a password"), "{e}");
         assert!(e.contains("line 3"), "names the line: {e}");
         assert!(!e.contains("hunter2"), "shows the password: {e}");
@@ -175,9 +182,15 @@ mod tests {
     fn the_password_comes_from_the_environment_or_a_file() {
         std::env::set_var("SYNDIC_TEST_PG_PASSWORD", "s3cret");
         let pg = parse("database = \"postgres://syndic@db/feeds\"\ndatabase_password_env = \"SYNDIC_TEST_PG_PASSWORD\"").unwrap();
-        assert_eq!(pg.daemon.postgres.unwrap().password.unwrap().expose(), "s3cret");
+        assert_eq!(
+            pg.daemon.postgres.unwrap().password.unwrap().expose(),
+            "s3cret"
+        );
         let e = parse("database = \"postgres://syndic@db/feeds\"\ndatabase_password_env = \"SYNDIC_TEST_PG_UNSET\"").unwrap_err();
-        assert!(e.contains("SYNDIC_TEST_PG_UNSET") && e.contains("not set"), "{e}");
+        assert!(
+            e.contains("SYNDIC_TEST_PG_UNSET") && e.contains("not set"),
+            "{e}"
+        );
         let e = parse("database = \"s.db\"\ndatabase_password_file = \"pw\"").unwrap_err();
         assert!(e.contains("only for"), "{e}");
     }
@@ -189,7 +202,10 @@ mod tests {
         let e = Config::parse(Path::new("/srv/feeds.toml"), text)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("source `wire` has `full_text`") && e.contains("SQLite"), "{e}");
+        assert!(
+            e.contains("source `wire` has `full_text`") && e.contains("SQLite"),
+            "{e}"
+        );
         let sqlite = text.replace("database = \"postgres://syndic@db/feeds\"", "");
         assert!(Config::parse(Path::new("/srv/feeds.toml"), &sqlite).is_ok());
     }

@@ -29,12 +29,12 @@ use toml::Spanned;
 use url::Url;
 
 pub use access::Access;
+pub use database::PostgresTarget;
 pub use duration::{DurationError, HumanDuration};
 pub use error::{ConfigError, Located};
 pub use filter::FieldSets;
 pub use health::HEALTH_NAME;
 pub use http_options::{Auth, HttpOptions};
-pub use database::PostgresTarget;
 pub use notify::NotifyTarget;
 pub use pages::FullText;
 pub use pattern::{Field, Pattern, PatternError};

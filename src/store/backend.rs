@@ -13,8 +13,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::{
-    Counts, FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, UpsertOutcome,
-    Snapshot, UpsertSummary,
+    Counts, FetchState, HandleError, ItemQuery, Recorded, Snapshot, SourceFeed, SourceStats,
+    UpsertOutcome, UpsertSummary,
 };
 use crate::config::{Config, OutputConfig};
 use crate::fetch::FileStamps;

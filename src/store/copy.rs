@@ -95,9 +95,9 @@ impl Store {
                 state: raw_state_at(r, 5)?.into_state()?,
             });
         }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT source, path, size, modified FROM source_files ORDER BY source, path")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT source, path, size, modified FROM source_files ORDER BY source, path",
+        )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let size: i64 = r.get(2)?;

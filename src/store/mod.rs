@@ -5,8 +5,8 @@
 
 mod backend;
 mod busy;
-mod copy;
 mod checkpoints;
+mod copy;
 mod edited;
 mod files;
 mod full_text;

@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use super::backend::{Backend, PollRecord, Rename};
 use super::handle::{SqliteHandle, SqliteSlot};
 use super::{
-    Counts, FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, UpsertOutcome,
-    Snapshot, UpsertSummary,
+    Counts, FetchState, HandleError, ItemQuery, Recorded, Snapshot, SourceFeed, SourceStats,
+    UpsertOutcome, UpsertSummary,
 };
 use crate::config::{Config, OutputConfig};
 use crate::fetch::FileStamps;

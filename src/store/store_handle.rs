@@ -18,8 +18,8 @@ use super::generations::{Generations, Stamp};
 use super::handle::{SqliteHandle, SqliteSlot};
 use super::postgres::{PgSlot, PgStore};
 use super::{
-    Counts, FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, Store, StoreError,
-    Snapshot, UpsertOutcome, UpsertSummary,
+    Counts, FetchState, HandleError, ItemQuery, Recorded, Snapshot, SourceFeed, SourceStats, Store,
+    StoreError, UpsertOutcome, UpsertSummary,
 };
 use crate::config::{Config, DaemonSettings, OutputConfig, PostgresTarget};
 use crate::fetch::FileStamps;

@@ -9,7 +9,8 @@ use syndic::store::{FetchState, SourceFeed, Store};
 
 use crate::support::{postgres, syndic};
 
-const SOURCES: &str = "[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 2\n";
+const SOURCES: &str =
+    "[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 2\n";
 
 fn item(n: u32) -> Item {
     let at = Utc.with_ymd_and_hms(2026, 11, 20, n, 0, 0).unwrap();
@@ -45,7 +46,13 @@ fn filled(path: &Path) -> Store {
     store
         .record_poll(&name, &items, &state, Some(&feed), None)
         .unwrap();
-    let rules = [(name, syndic::config::Retention { keep: Some(2), max_age: None })];
+    let rules = [(
+        name,
+        syndic::config::Retention {
+            keep: Some(2),
+            max_age: None,
+        },
+    )];
     assert_eq!(store.prune(&rules, &[], Utc::now()).unwrap(), 3);
     store
 }
@@ -63,21 +70,40 @@ fn a_store_goes_to_postgres_and_back_unchanged() {
     std::fs::write(&sqlite_config, SOURCES).unwrap();
     let url = cluster.fresh_database();
     let out = syndic(&sqlite_config, &["migrate", "--to", &url]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("copied 2 items, 1 sources") && said.contains("3 tombstones"), "{said}");
+    assert!(
+        said.contains("copied 2 items, 1 sources") && said.contains("3 tombstones"),
+        "{said}"
+    );
     assert_eq!(cluster.psql(&url, "SELECT count(*) FROM items"), "2");
     assert_eq!(cluster.psql(&url, "SELECT etag FROM sources"), "\"v7\"");
 
     let again = syndic(&sqlite_config, &["migrate", "--to", &url]);
-    assert_eq!(again.status.code(), Some(1), "refuses a target holding items");
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "refuses a target holding items"
+    );
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds items"));
 
     let pg_config = dir.path().join("pg.toml");
-    std::fs::write(&pg_config, format!("[daemon]\ndatabase = \"{url}\"\n{SOURCES}")).unwrap();
+    std::fs::write(
+        &pg_config,
+        format!("[daemon]\ndatabase = \"{url}\"\n{SOURCES}"),
+    )
+    .unwrap();
     let back = dir.path().join("back.db");
     let out = syndic(&pg_config, &["migrate", "--to", back.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let copied = Store::open(&back).unwrap().snapshot().unwrap();
     assert_eq!(copied, original);
 }
@@ -88,8 +114,14 @@ fn a_password_in_the_target_url_is_refused() {
     filled(&dir.path().join("syndic.db"));
     let config = dir.path().join("feeds.toml");
     std::fs::write(&config, SOURCES).unwrap();
-    let out = syndic(&config, &["migrate", "--to", "postgres://syndic:hunter2@127.0.0.1:1/x"]);
+    let out = syndic(
+        &config,
+        &["migrate", "--to", "postgres://syndic:hunter2@127.0.0.1:1/x"],
+    );
     assert_eq!(out.status.code(), Some(2));
     let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("carries a password") && !said.contains("hunter2"), "{said}");
+    assert!(
+        said.contains("carries a password") && !said.contains("hunter2"),
+        "{said}"
+    );
 }

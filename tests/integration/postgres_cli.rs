@@ -29,14 +29,22 @@ fn poll_items_sources_and_render_work_on_postgres() {
     .unwrap();
     let run = |args: &[&str]| {
         let out = syndic(&config, args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     };
     assert!(run(&["check"]).contains(&url));
     run(&["poll", "--all"]);
     assert_eq!(cluster.psql(&url, "SELECT count(*) FROM items"), "1");
     run(&["poll", "--all"]);
-    assert_eq!(cluster.psql(&url, "SELECT count(*) FROM items"), "1", "idempotent");
+    assert_eq!(
+        cluster.psql(&url, "SELECT count(*) FROM items"),
+        "1",
+        "idempotent"
+    );
 
     let items: serde_json::Value = serde_json::from_str(&run(&["items", "--json"])).unwrap();
     assert_eq!(items[0]["title"], "Harbour reopens after storm");

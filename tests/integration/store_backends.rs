@@ -132,7 +132,10 @@ where
         .unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].title, "First, edited");
-    assert_eq!(stored[0].first_seen, first.first_seen, "keeps its first sighting");
+    assert_eq!(
+        stored[0].first_seen, first.first_seen,
+        "keeps its first sighting"
+    );
 }
 
 async fn an_entry_back_under_a_new_id_is_the_stored_item<F>(open: Opener<F>)
@@ -195,8 +198,14 @@ where
     let recorded = store.record_poll(slot, record).await.unwrap();
     assert_eq!(recorded.summary.inserted, 2);
     assert!(recorded.feed_changed);
-    assert_eq!(store.fetch_state(name("wire")).await.unwrap(), Some(state.clone()));
-    assert_eq!(store.fetch_states().await.unwrap().get("wire"), Some(&state));
+    assert_eq!(
+        store.fetch_state(name("wire")).await.unwrap(),
+        Some(state.clone())
+    );
+    assert_eq!(
+        store.fetch_states().await.unwrap().get("wire"),
+        Some(&state)
+    );
     assert_eq!(store.source_feeds().await.unwrap().get("wire"), Some(&feed));
     assert_eq!(store.file_stamps(name("wire")).await.unwrap(), files);
     assert_eq!(store.fetch_state(name("desk")).await.unwrap(), None);
@@ -204,24 +213,34 @@ where
     assert_eq!(times, [("2".to_string(), at(9))]);
 }
 
-async fn retention_keeps_the_newest_and_its_tombstones_keep_removed_items_out<F>(
-    open: Opener<F>,
-) where
+async fn retention_keeps_the_newest_and_its_tombstones_keep_removed_items_out<F>(open: Opener<F>)
+where
     F: std::future::Future<Output = Option<Opened>>,
 {
-    let Some(Opened { store, config, _dir }) = open(
+    let Some(Opened {
+        store,
+        config,
+        _dir,
+    }) = open(
         "[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 2\n\
          [[output]]\nname = \"front\"\nsources = [\"wire\"]\nlimit = 1\n",
     )
-    .await else {
+    .await
+    else {
         return;
     };
-    let batch: Vec<Item> = (1..=4).map(|n| item("wire", &format!("s{n}"), &format!("Story {n}"), n)).collect();
+    let batch: Vec<Item> = (1..=4)
+        .map(|n| item("wire", &format!("s{n}"), &format!("Story {n}"), n))
+        .collect();
     store.upsert_items(batch.clone()).await.unwrap();
     assert_eq!(store.prune(Arc::clone(&config)).await.unwrap(), 2);
     assert_eq!(titles(&store, "wire").await, ["Story 4", "Story 3"]);
     let summary = store.upsert_items(batch).await.unwrap();
-    assert_eq!((summary.tombstoned, summary.inserted), (2, 0), "removed stays removed");
+    assert_eq!(
+        (summary.tombstoned, summary.inserted),
+        (2, 0),
+        "removed stays removed"
+    );
     assert_eq!(store.prune(config).await.unwrap(), 0);
 }
 
@@ -279,7 +298,10 @@ where
     items.push(item("desk", "d2", "Desk news", 7));
     store.upsert_items(items).await.unwrap();
     let output = config.output("front").unwrap().clone();
-    let shown = store.select(Arc::clone(&config), output, at(23)).await.unwrap();
+    let shown = store
+        .select(Arc::clone(&config), output, at(23))
+        .await
+        .unwrap();
     let shown: Vec<&str> = shown.iter().map(|i| i.title.as_str()).collect();
     assert_eq!(shown, ["Desk news", "Wire 5", "Wire 4"]);
 }
@@ -313,7 +335,10 @@ where
         .unwrap();
     assert_eq!(read, [original]);
     let counts = store.item_counts().await.unwrap();
-    assert_eq!((counts.get("wire"), counts.get("desk")), (Some(&1), Some(&1)));
+    assert_eq!(
+        (counts.get("wire"), counts.get("desk")),
+        (Some(&1), Some(&1))
+    );
     let stats = store.source_stats().await.unwrap();
     let names: Vec<&str> = stats.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["desk", "wire"]);

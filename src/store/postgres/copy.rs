@@ -59,7 +59,10 @@ pub async fn snapshot(client: &impl GenericClient) -> Result<Snapshot, StoreErro
 
 /// Writes `snapshot` into this store, which must hold no items.
 pub async fn restore(tx: &Transaction<'_>, snapshot: &Snapshot) -> Result<(), StoreError> {
-    let held: i64 = tx.query_one("SELECT count(*) FROM items", &[]).await?.get(0);
+    let held: i64 = tx
+        .query_one("SELECT count(*) FROM items", &[])
+        .await?
+        .get(0);
     if held > 0 {
         return Err(StoreError::NotEmpty);
     }

@@ -191,7 +191,12 @@ async fn edited_earlier(
             "SELECT id, content_hash, first_seen, title, summary FROM items
              WHERE source = $1 AND id >= $2 AND id < $3
              ORDER BY sort_time DESC, first_seen DESC, id LIMIT $4",
-            &[&item.source.as_str(), &PREFIX, &"article;", &RECENT_ARTICLES],
+            &[
+                &item.source.as_str(),
+                &PREFIX,
+                &"article;",
+                &RECENT_ARTICLES,
+            ],
         )
         .await?;
     Ok(rows

@@ -105,7 +105,10 @@ pub async fn migrate(client: &mut Client) -> Result<(), StoreError> {
     )
     .await?;
     let found: i32 = tx
-        .query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[])
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            &[],
+        )
         .await?
         .get(0);
     let found = u32::try_from(found).unwrap_or(0);

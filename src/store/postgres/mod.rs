@@ -22,8 +22,8 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 use super::backend::{Backend, PollRecord, Rename};
 use super::{
-    Counts, FetchState, HandleError, ItemQuery, Recorded, SourceFeed, SourceStats, StoreError,
-    Snapshot, UpsertOutcome, UpsertSummary,
+    Counts, FetchState, HandleError, ItemQuery, Recorded, Snapshot, SourceFeed, SourceStats,
+    StoreError, UpsertOutcome, UpsertSummary,
 };
 use crate::config::{Config, OutputConfig, PostgresTarget};
 use crate::fetch::FileStamps;
@@ -199,9 +199,10 @@ impl Backend for PgStore {
     }
 
     async fn adopt_renamed(&self, renames: Vec<Rename>) -> Result<usize, HandleError> {
-        self.write(|moved| *moved > 0, async |tx| {
-            retention::adopt_renamed(tx, &renames).await
-        })
+        self.write(
+            |moved| *moved > 0,
+            async |tx| retention::adopt_renamed(tx, &renames).await,
+        )
         .await
     }
 
@@ -249,14 +250,17 @@ impl Backend for PgStore {
         let mut protected = Vec::new();
         if !rules.is_empty() {
             for output in &config.outputs {
-                let shown = self.select(Arc::clone(&config), output.clone(), now).await?;
+                let shown = self
+                    .select(Arc::clone(&config), output.clone(), now)
+                    .await?;
                 protected.extend(shown.into_iter().map(|i| (i.source, i.id)));
             }
         }
         let configured: Vec<SourceName> = config.sources.iter().map(|s| s.name.clone()).collect();
-        self.write(|removed| *removed > 0, async |tx| {
-            retention::prune(tx, &rules, &protected, &configured, now).await
-        })
+        self.write(
+            |removed| *removed > 0,
+            async |tx| retention::prune(tx, &rules, &protected, &configured, now).await,
+        )
         .await
     }
 

@@ -89,7 +89,9 @@ pub async fn prune(
     for (source, retention) in rules {
         // Old by both its date and its arrival; then ranked among the rest.
         let too_old = retention.max_age.map_or(i64::MIN, |age| now - secs(age));
-        let keep = retention.keep.map_or(i64::MAX, |k| i64::try_from(k).unwrap_or(i64::MAX));
+        let keep = retention
+            .keep
+            .map_or(i64::MAX, |k| i64::try_from(k).unwrap_or(i64::MAX));
         removed += tx
             .execute(
                 "WITH marked AS (

@@ -10,9 +10,7 @@ use crate::fetch::{FileStamp, FileStamps};
 use crate::model::{PollResult, SourceName};
 use crate::store::backend::PollRecord;
 use crate::store::sources::{schedule_json, RawState};
-use crate::store::{
-    to_unix, FetchState, Recorded, SourceFeed, SourceStats, StoreError,
-};
+use crate::store::{to_unix, FetchState, Recorded, SourceFeed, SourceStats, StoreError};
 
 pub const COLUMNS: &str =
     "etag, last_modified, next_due, failures, last_fetch, last_status, last_error, \
@@ -144,7 +142,10 @@ pub async fn source_stats(
 
 /// A poll's items, state, feed and file stamps in the caller's
 /// transaction, as `store/sources.rs` records them.
-pub async fn record_poll(tx: &Transaction<'_>, record: &PollRecord) -> Result<Recorded, StoreError> {
+pub async fn record_poll(
+    tx: &Transaction<'_>,
+    record: &PollRecord,
+) -> Result<Recorded, StoreError> {
     let source = record.source.as_str();
     let state = &record.state;
     let summary = items::upsert_all(tx, &record.items).await?;

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use crate::config::Config;
+use crate::config::{Config, Retention};
 use crate::model::{ItemId, SourceName};
 use crate::store::{Store, StoreError};
 
@@ -15,12 +15,7 @@ pub fn prune(store: &mut Store, config: &Config) -> Result<usize, StoreError> {
     // go below if the first poll under the new name had not moved them yet.
     store.adopt_renamed(&config.renames())?;
     let now = Utc::now();
-    let rules: Vec<_> = config
-        .sources
-        .iter()
-        .filter(|s| s.retention != Default::default())
-        .map(|s| (s.name.clone(), s.retention))
-        .collect();
+    let rules = rules(config);
     let mut protected: Vec<(SourceName, ItemId)> = Vec::new();
     // Curating every output is the costly part; without rules nothing
     // is removed, so nothing needs protecting.
@@ -30,9 +25,23 @@ pub fn prune(store: &mut Store, config: &Config) -> Result<usize, StoreError> {
             protected.extend(shown.into_iter().map(|i| (i.source, i.id)));
         }
     }
-    let configured: Vec<SourceName> = config.sources.iter().map(|s| s.name.clone()).collect();
-    store.forget_tombstones_except(&configured)?;
+    store.forget_tombstones_except(&configured(config))?;
     store.prune(&rules, &protected, now)
+}
+
+/// The sources with retention rules, and their rules.
+pub fn rules(config: &Config) -> Vec<(SourceName, Retention)> {
+    config
+        .sources
+        .iter()
+        .filter(|s| s.retention != Default::default())
+        .map(|s| (s.name.clone(), s.retention))
+        .collect()
+}
+
+/// Every configured source's name: tombstones of others guard nothing.
+pub fn configured(config: &Config) -> Vec<SourceName> {
+    config.sources.iter().map(|s| s.name.clone()).collect()
 }
 
 #[cfg(test)]

@@ -147,20 +147,27 @@ impl Store {
                 },
             ));
         }
-        for (name, items) in counts {
-            if !out.iter().any(|(n, _)| *n == name) {
-                out.push((
-                    name,
-                    SourceStats {
-                        items,
-                        ..Default::default()
-                    },
-                ));
-            }
-        }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(out)
+        Ok(with_unpolled(out, counts))
     }
+}
+
+/// `stats` of the polled sources, with those that hold items but were
+/// never polled (imported dumps) at default state, by name.
+pub(super) fn with_unpolled(
+    mut stats: Vec<(String, SourceStats)>,
+    counts: HashMap<String, u64>,
+) -> Vec<(String, SourceStats)> {
+    for (name, items) in counts {
+        if !stats.iter().any(|(n, _)| *n == name) {
+            let unpolled = SourceStats {
+                items,
+                ..Default::default()
+            };
+            stats.push((name, unpolled));
+        }
+    }
+    stats.sort_by(|a, b| a.0.cmp(&b.0));
+    stats
 }
 
 /// [`Store::record_poll`] in a transaction the caller commits.

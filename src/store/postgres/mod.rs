@@ -239,12 +239,7 @@ impl Backend for PgStore {
     async fn prune(&self, config: Arc<Config>) -> Result<usize, HandleError> {
         self.adopt_renamed(config.renames()).await?;
         let now = Utc::now();
-        let rules: Vec<_> = config
-            .sources
-            .iter()
-            .filter(|s| s.retention != Default::default())
-            .map(|s| (s.name.clone(), s.retention))
-            .collect();
+        let rules = crate::curate::retention::rules(&config);
         // What outputs show, read first: an item that turns up in an
         // output meanwhile is new, far from any retention limit.
         let mut protected = Vec::new();
@@ -256,7 +251,7 @@ impl Backend for PgStore {
                 protected.extend(shown.into_iter().map(|i| (i.source, i.id)));
             }
         }
-        let configured: Vec<SourceName> = config.sources.iter().map(|s| s.name.clone()).collect();
+        let configured = crate::curate::retention::configured(&config);
         self.write(
             |removed| *removed > 0,
             async |tx| retention::prune(tx, &rules, &protected, &configured, now).await,

@@ -9,7 +9,7 @@ use super::{items, tombstones};
 use crate::fetch::{FileStamp, FileStamps};
 use crate::model::{PollResult, SourceName};
 use crate::store::backend::PollRecord;
-use crate::store::sources::{schedule_json, RawState};
+use crate::store::sources::{schedule_json, with_unpolled, RawState};
 use crate::store::{to_unix, FetchState, Recorded, SourceFeed, SourceStats, StoreError};
 
 pub const COLUMNS: &str =
@@ -125,19 +125,7 @@ pub async fn source_stats(
             },
         ));
     }
-    for (name, items) in counts {
-        if !out.iter().any(|(n, _)| *n == name) {
-            out.push((
-                name,
-                SourceStats {
-                    items,
-                    ..Default::default()
-                },
-            ));
-        }
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
+    Ok(with_unpolled(out, counts))
 }
 
 /// A poll's items, state, feed and file stamps in the caller's

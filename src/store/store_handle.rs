@@ -94,11 +94,6 @@ impl StoreHandle {
         Ok((Self::over(Backends::Sqlite(handle)), unwritable))
     }
 
-    /// Which database this is, for messages.
-    pub fn is_postgres(&self) -> bool {
-        matches!(self.backend, Backends::Postgres(_))
-    }
-
     fn over(backend: Backends) -> StoreHandle {
         StoreHandle {
             backend,

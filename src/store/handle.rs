@@ -60,8 +60,8 @@ pub enum HandleError {
     Reader(String),
     #[error("the database write was not committed: {0}")]
     NotCommitted(String),
-    #[error("{0} needs an SQLite database; this one is PostgreSQL")]
-    SqliteOnly(&'static str),
+    #[error("this feature needs an SQLite database; this one is PostgreSQL (see the README's PostgreSQL section)")]
+    SqliteOnly,
 }
 
 impl SqliteHandle {

@@ -111,7 +111,7 @@ impl StoreHandle {
     {
         match &self.backend {
             Backends::Sqlite(b) => b.write(f).await,
-            Backends::Postgres(_) => Err(HandleError::SqliteOnly("this feature")),
+            Backends::Postgres(_) => Err(HandleError::SqliteOnly),
         }
     }
 
@@ -124,7 +124,7 @@ impl StoreHandle {
     {
         match &self.backend {
             Backends::Sqlite(b) => b.read(f).await,
-            Backends::Postgres(_) => Err(HandleError::SqliteOnly("this feature")),
+            Backends::Postgres(_) => Err(HandleError::SqliteOnly),
         }
     }
 

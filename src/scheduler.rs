@@ -44,14 +44,10 @@ impl Scheduler {
         config: watch::Receiver<Arc<Config>>,
         metrics: Arc<Metrics>,
     ) -> Scheduler {
-        let states = poller
-            .store()
-            .read(|s| s.fetch_states())
-            .await
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "cannot read the fetch state; polling every source now");
-                HashMap::new()
-            });
+        let states = poller.store().fetch_states().await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot read the fetch state; polling every source now");
+            HashMap::new()
+        });
         let due = states
             .into_iter()
             .filter_map(|(name, state)| Some((SourceName::new(name).ok()?, state.next_due?)))

@@ -8,7 +8,8 @@ use anyhow::anyhow;
 use chrono::Utc;
 
 use super::print_out;
-use super::{open_store, CliError};
+use super::store_access::CliStore;
+use super::CliError;
 use crate::config::{Config, SourceConfig};
 use crate::fetch::read_input;
 use crate::model::SourceKind;
@@ -16,13 +17,11 @@ use crate::poll::{dump_cut_warning, dump_file_items};
 
 pub fn import(config: &Config, source: &str, files: &[PathBuf]) -> Result<(), CliError> {
     let source = text_source(config, source)?;
-    let mut store = open_store(config)?;
+    let mut store = CliStore::writer(config)?;
     // Before anything is stored, so entries already held under the old
     // name are recognised rather than stored again.
     if let Some(rename) = source.rename() {
-        store
-            .adopt_renamed(&[rename])
-            .map_err(|e| CliError::Runtime(e.into()))?;
+        store.adopt_renamed(vec![rename])?;
     }
     let now = Utc::now();
     let max_items = config.daemon.max_items;
@@ -50,9 +49,7 @@ pub fn import(config: &Config, source: &str, files: &[PathBuf]) -> Result<(), Cl
                 continue;
             }
         };
-        let summary = store
-            .upsert_items(&items)
-            .map_err(|e| CliError::Runtime(e.into()))?;
+        let summary = store.upsert_items(items)?;
         let mut line = format!(
             "{}: {} new, {} updated, {} unchanged",
             shown(file),

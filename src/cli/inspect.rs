@@ -3,7 +3,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use super::{known_source, open_reader, print_out, CliError};
+use super::store_access::CliStore;
+use super::{known_source, print_out, CliError};
 use crate::config::{Access, Config, HttpOptions, HumanDuration, Schedule, SourceConfig};
 use crate::item_record::ItemRecord;
 use crate::model::PollResult;
@@ -23,7 +24,10 @@ pub fn check(config: &Config) -> Result<(), CliError> {
         feeds,
         config.sources.len() - feeds,
         config.outputs.len(),
-        config.daemon.database.display(),
+        match &config.daemon.postgres {
+            Some(pg) => pg.url.clone(),
+            None => config.daemon.database.display().to_string(),
+        },
         config.daemon.listen,
         config.daemon.base_url,
     ));
@@ -122,14 +126,12 @@ pub fn items(
     let sources = source
         .map(|name| known_source(config, name).map(|s| vec![s.name.clone()]))
         .transpose()?;
-    let store = open_reader(config)?;
-    let items = store
-        .items(&ItemQuery {
-            sources,
-            limit,
-            ..Default::default()
-        })
-        .map_err(|e| CliError::Runtime(e.into()))?;
+    let store = CliStore::reader(config)?;
+    let items = store.items(ItemQuery {
+        sources,
+        limit,
+        ..Default::default()
+    })?;
     if json {
         let records: Vec<ItemRecord> = items.iter().map(ItemRecord::from).collect();
         let text = serde_json::to_string_pretty(&records).map_err(anyhow::Error::from)?;
@@ -177,13 +179,9 @@ struct SourceRecord<'a> {
 }
 
 pub fn sources(config: &Config, json: bool) -> Result<(), CliError> {
-    let store = open_reader(config)?;
-    let stats = store
-        .source_stats()
-        .map_err(|e| CliError::Runtime(e.into()))?;
-    let mut pages = store
-        .full_text_counts()
-        .map_err(|e| CliError::Runtime(e.into()))?;
+    let store = CliStore::reader(config)?;
+    let stats = store.source_stats()?;
+    let mut pages = store.full_text_counts()?;
     let empty = SourceStats::default();
     let records: Vec<SourceRecord> = config
         .sources

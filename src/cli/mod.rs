@@ -4,9 +4,11 @@
 mod discover;
 mod import;
 mod inspect;
+mod migrate;
 mod opml;
 mod poll;
 mod render;
+mod store_access;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -89,6 +91,14 @@ enum Command {
     },
     /// Print the feeds a web page offers (its autodiscovery links).
     Discover { url: String },
+    /// Copy the store into another database: `postgres://user@host/db` or an SQLite file.
+    Migrate {
+        #[arg(long)]
+        to: String,
+        /// The environment variable holding the target's PostgreSQL password.
+        #[arg(long)]
+        password_env: Option<String>,
+    },
     /// Subscription lists.
     Opml {
         #[command(subcommand)]
@@ -172,6 +182,9 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Check => inspect::check(&config()?),
         Command::Discover { url } => discover::discover(&url),
+        Command::Migrate { to, password_env } => {
+            migrate::migrate(&config()?, &to, password_env.as_deref())
+        }
         Command::Items {
             source,
             limit,
@@ -203,18 +216,6 @@ fn print_out(text: &str) -> Result<(), CliError> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(anyhow::Error::from(e).into()),
         _ => Ok(()),
     }
-}
-
-/// The database, created and migrated when needed, for commands that write.
-fn open_store(config: &Config) -> Result<crate::store::Store, CliError> {
-    crate::store::Store::open(&config.daemon.database).map_err(|e| CliError::Runtime(e.into()))
-}
-
-/// The database for commands that only read: it is never created, migrated
-/// or written.
-fn open_reader(config: &Config) -> Result<crate::store::Store, CliError> {
-    crate::store::Store::open_reader(&config.daemon.database)
-        .map_err(|e| CliError::Runtime(e.into()))
 }
 
 /// Looks up a configured source by name, or explains which names exist.

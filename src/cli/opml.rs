@@ -2,18 +2,18 @@
 
 use std::path::Path;
 
+use super::store_access::CliStore;
 use super::{print_out, CliError};
 use crate::config::{edit, Config, Location};
 use crate::fetch::address_policy;
 use crate::model::SourceKind;
 use crate::opml::{self, Subscription};
-use crate::store::Store;
 
 /// Prints every feed source reachable by URL; a URL a permanent redirect
 /// moved is exported at its new address.
 pub fn export(config: &Config) -> Result<(), CliError> {
     // Without a database the config's addresses are exported as written.
-    let store = Store::open_reader(&config.daemon.database).ok();
+    let store = CliStore::reader(config).ok();
     let subs: Vec<Subscription> = config
         .sources
         .iter()

@@ -47,14 +47,15 @@ async fn poll_sources(
     named: Vec<&SourceConfig>,
 ) -> Result<Vec<PollReport>, CliError> {
     let runtime_err = |e: String| CliError::Runtime(anyhow::anyhow!(e));
-    let store =
-        StoreHandle::open(&config.daemon.database).map_err(|e| runtime_err(e.to_string()))?;
+    let store = StoreHandle::connect(&config.daemon)
+        .await
+        .map_err(|e| runtime_err(e.to_string()))?;
     let slots = FetchSlots::new(config.daemon.concurrency, config.daemon.per_host);
     let poller = Poller::new(&config.daemon, slots, store.clone())
         .map_err(|e| runtime_err(e.to_string()))?;
     let chosen: Vec<&SourceConfig> = if named.is_empty() {
         let states = store
-            .read(|s| s.fetch_states())
+            .fetch_states()
             .await
             .map_err(|e| runtime_err(e.to_string()))?;
         let now = Utc::now();
@@ -76,7 +77,7 @@ async fn poll_sources(
     // The process ends without closing its connections, which would have
     // folded the write-ahead log into the database; a read-only reader
     // later (a read-only folder) must find everything in the main file.
-    if let Err(e) = store.write(|s| s.checkpoint()).await {
+    if let Err(e) = store.checkpoint().await {
         tracing::warn!(error = %e, "could not checkpoint the database");
     }
     Ok(reports)

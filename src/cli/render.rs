@@ -3,20 +3,17 @@
 
 use std::path::Path;
 
-use chrono::Utc;
-
-use super::{known_output, open_reader, print_out, CliError};
+use super::store_access::CliStore;
+use super::{known_output, print_out, CliError};
 use crate::atomic_write::write_atomically;
-use crate::config::{Config, OutputConfig};
-use crate::curate;
-use crate::render::{render as render_feed, stylesheet, FeedFormat, Origins};
-use crate::store::Store;
+use crate::config::Config;
+use crate::render::{render as render_feed, stylesheet, FeedFormat};
 
 pub fn render(config: &Config, output: &str, format: FeedFormat) -> Result<(), CliError> {
     let output = known_output(config, output)?;
-    let store = open_reader(config)?;
-    let items = select(&store, config, output)?;
-    let origins = origins(&store, config)?;
+    let store = CliStore::reader(config)?;
+    let items = store.select(config, output)?;
+    let origins = store.origins(config)?;
     print_out(&render_feed(
         format,
         output,
@@ -29,13 +26,13 @@ pub fn render(config: &Config, output: &str, format: FeedFormat) -> Result<(), C
 /// Writes `DIR/{output}.{rss,atom,json}` for every output; each file is
 /// replaced atomically, so a web server serving DIR never sees half a feed.
 pub fn export(config: &Config, dir: &Path) -> Result<(), CliError> {
-    let store = open_reader(config)?;
+    let store = CliStore::reader(config)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::Runtime(anyhow::anyhow!("cannot create {}: {e}", dir.display())))?;
-    let origins = origins(&store, config)?;
+    let origins = store.origins(config)?;
     let mut report = String::new();
     for output in &config.outputs {
-        let items = select(&store, config, output)?;
+        let items = store.select(config, output)?;
         for format in FeedFormat::ALL {
             let path = dir.join(format!("{}.{}", output.name, format.extension()));
             let body = render_feed(format, output, &items, &origins, &config.daemon);
@@ -60,16 +57,4 @@ pub fn export(config: &Config, dir: &Path) -> Result<(), CliError> {
         report.push_str(&format!("wrote {}\n", path.display()));
     }
     print_out(&report)
-}
-
-fn select(
-    store: &Store,
-    config: &Config,
-    output: &OutputConfig,
-) -> Result<Vec<crate::model::Item>, CliError> {
-    curate::select(store, config, output, Utc::now()).map_err(|e| CliError::Runtime(e.into()))
-}
-
-fn origins(store: &Store, config: &Config) -> Result<Origins, CliError> {
-    Origins::read(store, config).map_err(|e| CliError::Runtime(e.into()))
 }

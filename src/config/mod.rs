@@ -2,6 +2,7 @@
 //! can trust: names unique, references resolved, paths absolute.
 
 mod access;
+mod database;
 mod duration;
 pub mod edit;
 mod error;
@@ -29,6 +30,7 @@ use toml::Spanned;
 use url::Url;
 
 pub use access::Access;
+pub use database::PostgresTarget;
 pub use duration::{DurationError, HumanDuration};
 pub use error::{ConfigError, Located};
 pub use filter::FieldSets;
@@ -57,8 +59,10 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct DaemonSettings {
     pub listen: SocketAddr,
-    /// Absolute path of the SQLite file.
+    /// Absolute path of the SQLite file, the store unless `postgres` is set.
     pub database: PathBuf,
+    /// `database = "postgres://…"`: the store is this PostgreSQL database.
+    pub postgres: Option<PostgresTarget>,
     /// Public URL used in self links, without a trailing slash.
     pub base_url: Url,
     /// Poll interval for sources that set none.
@@ -261,6 +265,7 @@ impl Checker<'_> {
         let daemon = self.daemon(raw.daemon)?;
         let mut sources = self.sources(raw.source, &daemon)?;
         let mut outputs = self.outputs(raw.output, &sources)?;
+        self.refuse_sqlite_only(&daemon, &sources, &outputs)?;
         self.add_health(&daemon, &mut sources, &mut outputs)?;
         Ok(Config {
             file: std::path::absolute(self.path).unwrap_or_else(|_| self.path.to_path_buf()),
@@ -314,12 +319,16 @@ impl Checker<'_> {
             Some(n) => n.into_inner(),
             None => DEFAULT_MAX_BODY_KB,
         };
+        let database = self.database(database::RawDatabase {
+            database: raw.database,
+            password_env: raw.database_password_env,
+            password_file: raw.database_password_file,
+        })?;
         Ok(DaemonSettings {
             schedule,
             listen,
-            database: self
-                .folder()
-                .join(raw.database.as_deref().unwrap_or("syndic.db")),
+            database: database.sqlite,
+            postgres: database.postgres,
             base_url,
             interval,
             timeout: raw.timeout.map_or(DEFAULT_TIMEOUT, |d| d.0),

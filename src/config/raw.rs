@@ -27,7 +27,9 @@ pub struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub struct RawDaemon {
     pub listen: Option<Spanned<String>>,
-    pub database: Option<String>,
+    pub database: Option<Spanned<String>>,
+    pub database_password_env: Option<Spanned<String>>,
+    pub database_password_file: Option<Spanned<String>>,
     pub base_url: Option<Spanned<String>>,
     pub interval: Option<Spanned<HumanDuration>>,
     pub timeout: Option<HumanDuration>,

@@ -8,12 +8,12 @@ use std::collections::{BinaryHeap, VecDeque};
 use chrono::{DateTime, Utc};
 
 use crate::model::SourceName;
-use crate::store::{ItemKey, OutputReads, StoreError};
+use crate::store::{ItemKey, ItemPages, StoreError};
 
 /// The sources of one output, merged into the store's order: newest sort
 /// time, then newest arrival, then source, then id.
-pub struct Merge<'r, 's> {
-    reads: &'r OutputReads<'s>,
+pub struct Merge<'r> {
+    reads: &'r dyn ItemPages,
     since: Option<DateTime<Utc>>,
     /// Sorted by source name, so a cursor's index breaks ties as the
     /// source name does.
@@ -42,11 +42,11 @@ struct Head {
     cursor: Reverse<usize>,
 }
 
-impl<'r, 's> Merge<'r, 's> {
+impl<'r> Merge<'r> {
     /// `first_page` rows are read of each source at first, twice as many
     /// each time after.
     pub fn new(
-        reads: &'r OutputReads<'s>,
+        reads: &'r dyn ItemPages,
         mut sources: Vec<SourceName>,
         since: Option<DateTime<Utc>>,
         first_page: usize,
@@ -112,7 +112,7 @@ impl<'r, 's> Merge<'r, 's> {
 impl Cursor {
     fn read_page(
         &mut self,
-        reads: &OutputReads<'_>,
+        reads: &dyn ItemPages,
         since: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
         let page = reads.page(&self.source, since, &self.last_read, self.page)?;

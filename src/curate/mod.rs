@@ -10,6 +10,7 @@ pub mod canonical_link;
 mod filter;
 pub mod matcher;
 mod merge;
+pub mod retention;
 pub mod shingles;
 pub mod stories;
 
@@ -19,7 +20,7 @@ use stories::Stories;
 
 use crate::config::{Config, OutputConfig};
 use crate::model::{Item, SourceName};
-use crate::store::{RowTest, Store, StoreError, StoredFields};
+use crate::store::{ItemPages, RowTest, Store, StoreError, StoredFields};
 
 /// The fewest rows one source's first query reads: an output over a
 /// thousand sources takes one or two items of most.
@@ -49,6 +50,17 @@ pub fn select(
     output: &OutputConfig,
     now: DateTime<Utc>,
 ) -> Result<Vec<Item>, StoreError> {
+    select_with(|test| store.output_reads(test), config, output, now)
+}
+
+/// [`select`] over the reads `open` gives for the output's row test, so
+/// any store that pages a source's keys newest first can be curated.
+pub fn select_with<R: ItemPages>(
+    open: impl FnOnce(Option<Arc<RowTest>>) -> Result<R, StoreError>,
+    config: &Config,
+    output: &OutputConfig,
+    now: DateTime<Utc>,
+) -> Result<Vec<Item>, StoreError> {
     let since = output.max_age.map(|age| {
         let age = chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
         now.checked_sub_signed(age)
@@ -62,7 +74,7 @@ pub fn select(
     let several = sources.len() > 1;
     let test = Filter::of(output)
         .map(|filter| Arc::new(move |row: &StoredFields<'_>| filter.passes(row)) as Arc<RowTest>);
-    let reads = store.output_reads(test)?;
+    let reads = open(test)?;
     let mut merge = Merge::new(&reads, sources, since, first_page);
     // The reads share one snapshot, so every key taken has its row.
     let next = || match merge.next()? {

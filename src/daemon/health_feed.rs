@@ -93,7 +93,7 @@ pub async fn run(store: StoreHandle, config: watch::Receiver<Arc<Config>>, mut s
         };
         let known = match said.take() {
             Some(known) => known,
-            None => match store.read(|s| s.items(&read_back())).await {
+            None => match store.items(read_back()).await {
                 Ok(items) => said_by(&items),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read the health feed back");
@@ -127,7 +127,7 @@ async fn check(
     after: u32,
     said: HashMap<String, Said>,
 ) -> HashMap<String, Said> {
-    let states = match store.read(|s| s.fetch_states()).await {
+    let states = match store.fetch_states().await {
         Ok(states) => states,
         Err(e) => {
             tracing::warn!(error = %e, "cannot read the fetch states for the health feed");
@@ -145,7 +145,7 @@ async fn check(
     }
     let now = Utc::now();
     let items: Vec<Item> = events.iter().map(|e| item(e, now)).collect();
-    match store.write(move |s| s.upsert_items(&items)).await {
+    match store.upsert_items(items).await {
         Ok(_) => {
             store.mark_changed();
             for e in &events {

@@ -96,7 +96,7 @@ impl Daemon {
     async fn start(config: Config) -> Result<Daemon, DaemonError> {
         let config_path = config.file.clone();
         let signals = Signals::install().map_err(DaemonError::Signals)?;
-        let (store, unwritable) = StoreHandle::open_for_serving(&config.daemon.database)?;
+        let (store, unwritable) = StoreHandle::open_for_serving(&config.daemon).await?;
         if let Some(e) = unwritable {
             // A full disk: what is stored is served, polls fail to store
             // until the writer gets its connection (it keeps trying).
@@ -112,8 +112,15 @@ impl Daemon {
             .map_err(|source| DaemonError::Listen { addr, source })?;
         let slots = FetchSlots::new(config.daemon.concurrency, config.daemon.per_host);
         let (websub_hook, websub_inbox) = websub::subscriber::channel(&config.daemon.websub);
-        let poller =
-            Arc::new(Poller::new(&config.daemon, slots, store.clone())?.with_websub(websub_hook));
+        let mut poller = Poller::new(&config.daemon, slots, store.clone())?;
+        if store.is_sqlite() {
+            poller = poller.with_websub(websub_hook);
+        } else {
+            tracing::info!(
+                "WebSub subscriptions need the SQLite store for now: every feed is polled"
+            );
+        }
+        let poller = Arc::new(poller);
         let metrics = Arc::new(Metrics::new());
         let (config_tx, config_rx) = watch::channel(Arc::new(config));
         let (stop_tx, stop_rx) = shutdown::channel();
@@ -243,7 +250,7 @@ impl Daemon {
         for task in &self.housekeeping {
             task.abort();
         }
-        if let Err(e) = self.store.write(|s| s.checkpoint()).await {
+        if let Err(e) = self.store.checkpoint().await {
             tracing::warn!(error = %e, "could not checkpoint the database at shutdown");
         }
         tracing::info!("stopped");

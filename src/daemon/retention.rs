@@ -4,13 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio::sync::watch;
 
 use crate::config::Config;
-use crate::model::{ItemId, SourceName};
 use crate::shutdown::Shutdown;
-use crate::store::{Store, StoreError, StoreHandle};
+use crate::store::StoreHandle;
 
 /// The first clean-up waits a little so start-up polling goes first.
 const FIRST_RUN: Duration = Duration::from_secs(60);
@@ -25,7 +23,7 @@ pub async fn run(store: StoreHandle, config: watch::Receiver<Arc<Config>>, mut s
         }
         wait = EVERY;
         let config = config.borrow().clone();
-        match store.write(move |s| prune(s, &config)).await {
+        match store.prune(config).await {
             Ok(0) => {}
             Ok(removed) => {
                 store.mark_changed();
@@ -33,126 +31,5 @@ pub async fn run(store: StoreHandle, config: watch::Receiver<Arc<Config>>, mut s
             }
             Err(e) => tracing::error!(error = %e, "retention failed"),
         }
-    }
-}
-
-/// Applies every source's retention; what outputs show is protected.
-/// Runs without retention rules too, as tombstones left by earlier rules
-/// still expire, and those of sources no longer configured go.
-pub fn prune(store: &mut Store, config: &Config) -> Result<usize, StoreError> {
-    // A renamed source's old name is not configured: its tombstones would
-    // go below if the first poll under the new name had not moved them yet.
-    store.adopt_renamed(&config.renames())?;
-    let now = Utc::now();
-    let rules: Vec<_> = config
-        .sources
-        .iter()
-        .filter(|s| s.retention != Default::default())
-        .map(|s| (s.name.clone(), s.retention))
-        .collect();
-    let mut protected: Vec<(SourceName, ItemId)> = Vec::new();
-    // Curating every output is the costly part; without rules nothing
-    // is removed, so nothing needs protecting.
-    if !rules.is_empty() {
-        for output in &config.outputs {
-            let shown = crate::curate::select(store, config, output, now)?;
-            protected.extend(shown.into_iter().map(|i| (i.source, i.id)));
-        }
-    }
-    let configured: Vec<SourceName> = config.sources.iter().map(|s| s.name.clone()).collect();
-    store.forget_tombstones_except(&configured)?;
-    store.prune(&rules, &protected, now)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Item;
-    use crate::store::ItemQuery;
-    use chrono::TimeZone;
-
-    fn item(n: u32) -> Item {
-        let at = Utc.with_ymd_and_hms(2026, 11, 20, n, 0, 0).unwrap();
-        Item {
-            published: Some(at),
-            ..Item::new(
-                SourceName::new("wire").unwrap(),
-                ItemId::new(format!("story-{n}")),
-                format!("Story {n}"),
-                at,
-            )
-        }
-    }
-
-    #[test]
-    fn keeps_what_an_output_shows_beyond_the_keep_count() {
-        let dir = tempfile::tempdir().unwrap();
-        let text = "[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 1\n\
-                    [[output]]\nname = \"front\"\nsources = [\"wire\"]\nlimit = 2\n";
-        let config = Config::parse(&dir.path().join("feeds.toml"), text).unwrap();
-        let mut store = Store::open(&config.daemon.database).unwrap();
-        store
-            .upsert_items(&(1..=4).map(item).collect::<Vec<_>>())
-            .unwrap();
-
-        assert_eq!(prune(&mut store, &config).unwrap(), 2);
-        let left: Vec<String> = store
-            .items(&ItemQuery {
-                limit: 10,
-                ..Default::default()
-            })
-            .unwrap()
-            .into_iter()
-            .map(|i| i.title)
-            .collect();
-        assert_eq!(
-            left,
-            ["Story 4", "Story 3"],
-            "the output still shows story 3"
-        );
-    }
-
-    fn config(dir: &std::path::Path, text: &str) -> Config {
-        Config::parse(&dir.join("feeds.toml"), text).unwrap()
-    }
-
-    /// A store whose source `wire` (`keep = 1`) had two of its three items
-    /// removed, leaving two tombstones.
-    fn wire_pruned_to_one(dir: &std::path::Path) -> Store {
-        let before = config(
-            dir,
-            "[[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 1\n",
-        );
-        let mut store = Store::open(&before.daemon.database).unwrap();
-        store
-            .upsert_items(&(1..=3).map(item).collect::<Vec<_>>())
-            .unwrap();
-        assert_eq!(prune(&mut store, &before).unwrap(), 2);
-        store
-    }
-
-    #[test]
-    fn a_pass_without_rules_drops_the_tombstones_of_removed_sources() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = wire_pruned_to_one(dir.path());
-        let after = config(
-            dir.path(),
-            "[[source]]\nname = \"other\"\nurl = \"https://other.example/feed\"\n",
-        );
-        assert_eq!(prune(&mut store, &after).unwrap(), 0);
-        assert!(store.tombstone_counts().unwrap().is_empty());
-    }
-
-    #[test]
-    fn a_pass_before_the_first_poll_under_a_new_name_keeps_its_tombstones() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = wire_pruned_to_one(dir.path());
-        let renamed = config(
-            dir.path(),
-            "[[source]]\nname = \"world\"\nrenamed_from = \"wire\"\nurl = \"https://wire.example/feed\"\nkeep = 1\n",
-        );
-        assert_eq!(prune(&mut store, &renamed).unwrap(), 0);
-        assert_eq!(store.tombstone_counts().unwrap().get("world"), Some(&2));
-        assert_eq!(store.item_counts().unwrap().get("world"), Some(&1));
     }
 }

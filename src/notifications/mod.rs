@@ -16,7 +16,6 @@ use serde::Serialize;
 use tokio::sync::{mpsc, watch};
 
 use crate::config::{Config, NotifyTarget, OutputConfig};
-use crate::curate;
 use crate::item_record::ItemRecord;
 use crate::metrics::Metrics;
 use crate::model::Item;
@@ -106,9 +105,7 @@ async fn queue_new(
     let key = target.key();
     let now = Utc::now();
     let (owned_config, owned_output) = (Arc::clone(config), output.clone());
-    let mut items = store
-        .read(move |s| curate::select(s, &owned_config, &owned_output, now))
-        .await?;
+    let mut items = store.select(owned_config, owned_output, now).await?;
     // Oldest first, so they are sent in the order they came.
     items.reverse();
     let room = queue.capacity();

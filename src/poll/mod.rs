@@ -21,7 +21,9 @@ use crate::fetch::{
 };
 use crate::model::{ContentHash, Item, PollResult, SourceKind, SourceName};
 use crate::normalize::dump::{dump_items, Dump, DumpError, DumpMeta};
-use crate::store::{FetchState, HandleError, SourceFeed, StoreHandle, UpsertSummary, WriteSlot};
+use crate::store::{
+    FetchState, HandleError, PollRecord, SourceFeed, StoreHandle, UpsertSummary, WriteSlot,
+};
 use crate::websub::{discover::advertised, PollHook};
 use next_due::Hints;
 use pacing::set_due;
@@ -220,7 +222,7 @@ impl Poller {
     async fn state(&self, source: &SourceConfig) -> Result<FetchState, HandleError> {
         self.adopt_renamed(source).await?;
         let name = source.name.clone();
-        let stored = self.store.read(move |s| s.fetch_state(&name)).await?;
+        let stored = self.store.fetch_state(name).await?;
         let location = source.location.to_string();
         Ok(match stored {
             Some(state) if state.location.as_deref() == Some(location.as_str()) => state,
@@ -238,11 +240,8 @@ impl Poller {
         let Some((old, new)) = source.rename() else {
             return Ok(());
         };
-        let held = old.clone();
-        if self.store.read(move |s| s.holds_source(&held)).await? {
-            self.store
-                .write(move |s| s.adopt_renamed(&[(old, new)]))
-                .await?;
+        if self.store.holds_source(old.clone()).await? {
+            self.store.adopt_renamed(vec![(old, new)]).await?;
             self.store.mark_changed();
         }
         Ok(())
@@ -402,7 +401,7 @@ impl Poller {
         // A fresh state (a new source, or one whose path was edited)
         // starts from no stamps: every file is read.
         let known = match state.last_fetch {
-            Some(_) => self.store.read(move |s| s.file_stamps(&name)).await?,
+            Some(_) => self.store.file_stamps(name).await?,
             None => FileStamps::default(),
         };
         let name = source.name.clone();
@@ -542,14 +541,14 @@ impl Poller {
     ) -> PollOutcome {
         let written = match write {
             Ok(slot) => {
-                slot.record_poll(
-                    source.name.clone(),
-                    record.items,
-                    record.state,
-                    record.feed,
-                    record.files,
-                )
-                .await
+                let record = PollRecord {
+                    source: source.name.clone(),
+                    items: record.items,
+                    state: record.state,
+                    feed: record.feed,
+                    files: record.files,
+                };
+                self.store.record_poll(slot, record).await
             }
             Err(e) => Err(e),
         };

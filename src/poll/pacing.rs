@@ -38,7 +38,7 @@ impl Poller {
         let name = source.clone();
         let stored = self
             .store
-            .read(move |s| s.publication_times(&name, adaptive::HISTORY))
+            .publication_times(name, adaptive::HISTORY)
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(source = %source, error = %e, "cannot read the item history");

@@ -193,21 +193,14 @@ async fn render_entry(
     let sources = curate::sources_of(config, output);
     let generation = store.generation();
     let stamp = store.stamp(&sources);
-    let (owned_config, owned_output) = (config.clone(), output.clone());
-    let (body, newest) = store
-        .read(move |s| {
-            let items = curate::select(s, &owned_config, &owned_output, now)?;
-            let origins = render::Origins::read(s, &owned_config)?;
-            let body = render::render(
-                format,
-                &owned_output,
-                &items,
-                &origins,
-                &owned_config.daemon,
-            );
-            Ok((body, render::last_change(&items)))
-        })
-        .await?;
+    let (items, states, feeds) = tokio::try_join!(
+        store.select(Arc::clone(config), output.clone(), now),
+        store.fetch_states(),
+        store.source_feeds(),
+    )?;
+    let origins = render::Origins::new(config, &states, &feeds);
+    let body = render::render(format, output, &items, &origins, &config.daemon);
+    let newest = render::last_change(&items);
     let identity = Bytes::from(body);
     let hash = hex_digest(&identity);
     let rendered_at = whole_seconds(SystemTime::now());

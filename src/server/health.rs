@@ -23,11 +23,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(5);
 /// `200` when the database answers a read and the scheduler runs; `503`
 /// naming what does not.
 pub async fn readyz(State(state): State<ServerState>) -> impl IntoResponse {
-    let read = state.store.read(|s| Ok(s.is_healthy()));
-    let database = matches!(
-        tokio::time::timeout(READY_TIMEOUT, read).await,
-        Ok(Ok(true))
-    );
+    let read = state.store.is_healthy();
+    let database = matches!(tokio::time::timeout(READY_TIMEOUT, read).await, Ok(true));
     let scheduler = state.metrics.scheduler_seen().is_some_and(|seen| {
         (Utc::now() - seen)
             .to_std()

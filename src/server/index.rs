@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
@@ -22,7 +23,7 @@ use crate::curate;
 use crate::metrics::Metrics;
 use crate::model::{Item, SourceName};
 use crate::render::FeedFormat;
-use crate::store::SourceStats;
+use crate::store::{HandleError, SourceStats, StoreHandle};
 
 /// What the page shows of one output.
 struct OutputFigures {
@@ -39,22 +40,7 @@ pub async fn index(
     let shown = presented(&headers, query.as_deref());
     let config = state.config();
     let outputs: Vec<OutputConfig> = listed(&config, shown.as_deref()).cloned().collect();
-    let read_config = config.clone();
-    let figures = state
-        .store
-        .read(move |s| {
-            let now = Utc::now();
-            let mut figures = Vec::new();
-            for output in &outputs {
-                let items = curate::select(s, &read_config, output, now)?;
-                figures.push(OutputFigures {
-                    items: items.len(),
-                    newest: items.first().map(Item::sort_time),
-                });
-            }
-            Ok((figures, s.source_stats()?))
-        })
-        .await;
+    let figures = read_figures(&state.store, &config, outputs).await;
     match figures {
         Ok((figures, stats)) => (
             [(CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -70,6 +56,24 @@ pub async fn index(
                 .into_response()
         }
     }
+}
+
+/// Each listed output's figures, and every source's.
+async fn read_figures(
+    store: &StoreHandle,
+    config: &Arc<Config>,
+    outputs: Vec<OutputConfig>,
+) -> Result<(Vec<OutputFigures>, Vec<(String, SourceStats)>), HandleError> {
+    let now = Utc::now();
+    let mut figures = Vec::new();
+    for output in outputs {
+        let items = store.select(Arc::clone(config), output, now).await?;
+        figures.push(OutputFigures {
+            items: items.len(),
+            newest: items.first().map(Item::sort_time),
+        });
+    }
+    Ok((figures, store.source_stats().await?))
 }
 
 fn format_label(format: FeedFormat) -> &'static str {

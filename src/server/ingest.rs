@@ -139,14 +139,9 @@ async fn store(state: &ServerState, source: &SourceConfig, bytes: bytes::Bytes) 
     let rename = source.rename();
     let written = state
         .store
-        .write(move |s| {
-            if let Some(rename) = rename {
-                s.adopt_renamed(&[rename])?;
-            }
-            let outcomes = s.upsert_each(&items)?;
-            Ok((items, outcomes))
-        })
-        .await;
+        .ingest(rename, items.clone())
+        .await
+        .map(|outcomes| (items, outcomes));
     let (items, outcomes) = match written {
         Ok(written) => written,
         Err(e) => {

@@ -15,15 +15,15 @@ const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// `200 ok` when the database answers a read, `503` otherwise.
 pub async fn healthz(State(state): State<ServerState>) -> impl IntoResponse {
-    let read = state.store.read(|s| Ok(s.is_healthy()));
+    let read = state.store.is_healthy();
     match tokio::time::timeout(HEALTH_TIMEOUT, read).await {
-        Ok(Ok(true)) => (StatusCode::OK, "ok\n"),
+        Ok(true) => (StatusCode::OK, "ok\n"),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n"),
     }
 }
 
 pub async fn metrics(State(state): State<ServerState>) -> impl IntoResponse {
-    let sources = state.store.read(|s| s.source_stats());
+    let sources = state.store.source_stats();
     let sources = match tokio::time::timeout(HEALTH_TIMEOUT, sources).await {
         Ok(Ok(sources)) => sources,
         // Counters are still worth serving when the store's figures are not.

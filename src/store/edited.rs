@@ -24,7 +24,7 @@ use super::StoreError;
 use crate::model::Item;
 use crate::normalize::dump::identity::article_id;
 
-const PREFIX: &str = "article:";
+pub(super) const PREFIX: &str = "article:";
 
 /// The source's newest dump articles, newest first, read off the time
 /// index, which stops at the limit.
@@ -34,7 +34,7 @@ const RECENT: &str = "SELECT id, content_hash, first_seen, title, summary
      ORDER BY sort_time DESC, first_seen DESC, id LIMIT ?4";
 
 /// How many recent articles an edited one is compared with.
-const RECENT_ARTICLES: i64 = 200;
+pub(super) const RECENT_ARTICLES: i64 = 200;
 
 /// Share of opening words two articles under one title must share.
 const ALIKE_OPENINGS: f64 = 0.5;
@@ -47,10 +47,9 @@ pub(super) fn earlier(
     item: &Item,
     claimed: &HashSet<String>,
 ) -> Result<Option<StoredRow>, StoreError> {
-    let Some(new) = halves(item.id.as_str()) else {
+    let Some(article) = Article::of(item) else {
         return Ok(None);
     };
-    let new_opening = opening_words(item.summary.as_deref());
     let mut stmt = tx.prepare_cached(RECENT)?;
     let mut rows = stmt.query(params![
         item.source.as_str(),
@@ -65,13 +64,7 @@ pub(super) fn earlier(
         }
         let title: String = row.get(3)?;
         let summary: Option<String> = row.get(4)?;
-        let present = article_id(&title, &unescape(summary.as_deref()));
-        let known = [halves(&id), halves(present.as_str())];
-        let same_opening = known.iter().flatten().any(|h| h.1 == new.1);
-        let same_title = known.iter().flatten().any(|h| h.0 == new.0);
-        let alike =
-            || similarity(&new_opening, &opening_words(summary.as_deref())) >= ALIKE_OPENINGS;
-        if same_opening || (same_title && alike()) {
+        if article.is(&id, &title, summary.as_deref()) {
             return Ok(Some(StoredRow {
                 id,
                 content_hash: row.get(1)?,
@@ -82,7 +75,33 @@ pub(super) fn earlier(
     Ok(None)
 }
 
-/// The two halves of a dump article's id, of equal length.
+/// A dump article under a new id, to be told apart from stored ones.
+pub(super) struct Article<'a> {
+    halves: (&'a str, &'a str),
+    opening: HashSet<String>,
+}
+
+impl<'a> Article<'a> {
+    /// `None` for an item whose id is not a dump article's.
+    pub(super) fn of(item: &'a Item) -> Option<Article<'a>> {
+        Some(Article {
+            halves: halves(item.id.as_str())?,
+            opening: opening_words(item.summary.as_deref()),
+        })
+    }
+
+    /// True when the stored article `id`, with its title and summary, is
+    /// this one edited: the same opening, or the same title and a like one.
+    pub(super) fn is(&self, id: &str, title: &str, summary: Option<&str>) -> bool {
+        let present = article_id(title, &unescape(summary));
+        let known = [halves(id), halves(present.as_str())];
+        let same_opening = known.iter().flatten().any(|h| h.1 == self.halves.1);
+        let same_title = known.iter().flatten().any(|h| h.0 == self.halves.0);
+        let alike = || similarity(&self.opening, &opening_words(summary)) >= ALIKE_OPENINGS;
+        same_opening || (same_title && alike())
+    }
+}
+
 fn halves(id: &str) -> Option<(&str, &str)> {
     let (title, opening) = id.strip_prefix(PREFIX)?.split_once('-')?;
     let hex = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_hexdigit());

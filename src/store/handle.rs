@@ -4,20 +4,16 @@
 //! grouped into shared transactions (see `group_commit.rs`).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
 use rusqlite::Transaction;
 use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
-use super::generations::{Generations, Stamp};
+use super::backend::PollRecord;
 use super::group_commit::{Fate, GroupedWrite, MOST_WRITES};
-use super::source_feeds::SourceFeed;
 use super::sources::{record_poll, Recorded};
 use super::writer::Writer;
-use super::{FetchState, Store, StoreError};
-use crate::fetch::FileStamps;
-use crate::model::{Item, SourceName};
+use super::{Store, StoreError};
 
 /// A write in transactions of its own, given the writer's connection or
 /// why there is none.
@@ -39,9 +35,9 @@ const QUEUED_WRITES: usize = 2 * MOST_WRITES;
 /// Reads in flight at once; more wait their turn.
 const MAX_READERS: usize = 8;
 
-/// A cloneable handle to the database for async code.
+/// A cloneable handle to an SQLite database for async code.
 #[derive(Clone)]
-pub struct StoreHandle {
+pub struct SqliteHandle {
     jobs: mpsc::Sender<Job>,
     /// Room in the writer's queue for grouped writes.
     queued: Arc<Semaphore>,
@@ -50,12 +46,6 @@ pub struct StoreHandle {
     /// Bounds concurrent reads, and so the blocking threads and SQLite
     /// connections (each with its page cache) that reads can hold.
     read_slots: Arc<Semaphore>,
-    /// Bumped whenever stored items change, overall and per source, so
-    /// caches of rendered outputs know when they are stale without asking
-    /// SQLite.
-    generations: Arc<Generations>,
-    /// The writer's last seen `data_version`; `i64::MIN` before the first look.
-    external: Arc<AtomicI64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,12 +60,14 @@ pub enum HandleError {
     Reader(String),
     #[error("the database write was not committed: {0}")]
     NotCommitted(String),
+    #[error("this feature needs an SQLite database; this one is PostgreSQL (see the README's PostgreSQL section)")]
+    SqliteOnly,
 }
 
-impl StoreHandle {
+impl SqliteHandle {
     /// Opens (and migrates) the database and starts the writer thread. The
     /// thread ends when the last handle is dropped, after finishing its queue.
-    pub fn open(path: &Path) -> Result<StoreHandle, StoreError> {
+    pub fn open(path: &Path) -> Result<SqliteHandle, StoreError> {
         let store = Store::open(path)?;
         Self::start(path, Writer::open(store, path.to_path_buf()))
     }
@@ -85,7 +77,7 @@ impl StoreHandle {
     /// `HandleError::Unwritable` until the writer manages to open it. The
     /// second value is why writing failed at start. A database that
     /// cannot be read either is an error, as with `open`.
-    pub fn open_for_serving(path: &Path) -> Result<(StoreHandle, Option<StoreError>), StoreError> {
+    pub fn open_for_serving(path: &Path) -> Result<(SqliteHandle, Option<StoreError>), StoreError> {
         match Store::open(path) {
             Ok(store) => Ok((
                 Self::start(path, Writer::open(store, path.to_path_buf()))?,
@@ -101,20 +93,18 @@ impl StoreHandle {
         }
     }
 
-    fn start(path: &Path, writer: Writer) -> Result<StoreHandle, StoreError> {
+    fn start(path: &Path, writer: Writer) -> Result<SqliteHandle, StoreError> {
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("syndic-db-writer".into())
             .spawn(move || writer.serve(&queue))
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
-        Ok(StoreHandle {
+        Ok(SqliteHandle {
             jobs,
             queued: Arc::new(Semaphore::new(QUEUED_WRITES)),
             path: Arc::new(path.to_path_buf()),
             readers: Arc::default(),
             read_slots: Arc::new(Semaphore::new(MAX_READERS)),
-            generations: Arc::default(),
-            external: Arc::new(AtomicI64::new(i64::MIN)),
         })
     }
 
@@ -142,12 +132,12 @@ impl StoreHandle {
     /// Waits for room in the writer's queue. A poll takes it before it
     /// lets go of its fetch slot, so that fetching goes on while the
     /// writer works, and stops when the writer falls behind.
-    pub async fn reserve_write(&self) -> Result<WriteSlot, HandleError> {
+    pub async fn reserve_write(&self) -> Result<SqliteSlot, HandleError> {
         let permit = Arc::clone(&self.queued)
             .acquire_owned()
             .await
             .map_err(|_| HandleError::WriterGone)?;
-        Ok(WriteSlot {
+        Ok(SqliteSlot {
             handle: self.clone(),
             _permit: permit,
         })
@@ -194,41 +184,6 @@ impl StoreHandle {
         .map_err(|e| HandleError::Reader(e.to_string()))?
     }
 
-    /// A number that changes whenever stored items have changed.
-    pub fn generation(&self) -> u64 {
-        self.generations.any()
-    }
-
-    /// Records that stored items changed (new, updated or removed items)
-    /// in sources not named: every output may have changed.
-    pub fn mark_changed(&self) {
-        self.generations.bump_all();
-    }
-
-    /// Records that the items of `sources` changed, and only theirs: call
-    /// it after the commit, so a render that sees the new stamp reads the
-    /// new rows.
-    pub fn bump_sources(&self, sources: &[SourceName]) {
-        self.generations.bump(sources);
-    }
-
-    /// Where `sources` stand: a later equal stamp means none changed.
-    pub fn stamp(&self, sources: &[SourceName]) -> Stamp {
-        self.generations.stamp(sources)
-    }
-
-    /// Marks the store changed when another process has written to it
-    /// since the last call, so caches notice a `syndic import` run beside
-    /// the daemon. Cheap: one pragma on the writer's connection.
-    pub async fn notice_external_changes(&self) -> Result<(), HandleError> {
-        let version = self.write(|s| s.data_version()).await?;
-        let previous = self.external.swap(version, Ordering::AcqRel);
-        if previous != version && previous != i64::MIN {
-            self.mark_changed();
-        }
-        Ok(())
-    }
-
     fn take_reader(&self) -> Result<Store, StoreError> {
         let pooled = self.readers.lock().ok().and_then(|mut pool| pool.pop());
         match pooled {
@@ -248,24 +203,24 @@ impl StoreHandle {
 }
 
 /// Room for one write in the writer's queue (see
-/// [`StoreHandle::reserve_write`]).
-pub struct WriteSlot {
-    handle: StoreHandle,
+/// [`SqliteHandle::reserve_write`]).
+pub struct SqliteSlot {
+    handle: SqliteHandle,
     _permit: OwnedSemaphorePermit,
 }
 
-impl WriteSlot {
+impl SqliteSlot {
     /// [`Store::record_poll`], in the writer's next group transaction.
-    pub async fn record_poll(
-        self,
-        source: SourceName,
-        items: Vec<Item>,
-        state: FetchState,
-        feed: Option<SourceFeed>,
-        files: Option<FileStamps>,
-    ) -> Result<Recorded, HandleError> {
+    pub async fn record_poll(self, record: PollRecord) -> Result<Recorded, HandleError> {
         self.handle
             .grouped(move |tx| {
+                let PollRecord {
+                    source,
+                    items,
+                    state,
+                    feed,
+                    files,
+                } = record;
                 record_poll(tx, &source, &items, &state, feed.as_ref(), files.as_ref())
             })
             .await

@@ -61,7 +61,7 @@ pub struct ItemQuery {
     pub offset: usize,
 }
 
-const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source, enclosures, image, episode, explicit";
+pub(super) const COLUMNS: &str = "source, id, title, link, summary, content, authors, categories, published, updated, first_seen, id_source, enclosures, image, episode, explicit";
 
 impl Store {
     /// Stores `items` in one transaction; re-storing an unchanged item is a
@@ -308,31 +308,31 @@ fn upsert(
     Ok((outcome, rotated))
 }
 
-fn json_list(v: &[String]) -> String {
+pub(super) fn json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
 /// A row as SQLite holds it, before the checks that make it an `Item`.
-struct RawItem {
-    source: String,
-    id: String,
-    title: String,
-    link: Option<String>,
-    summary: Option<String>,
-    content: Option<String>,
-    authors: String,
-    categories: String,
-    published: Option<i64>,
-    updated: Option<i64>,
-    first_seen: i64,
-    id_source: Option<String>,
-    enclosures: String,
-    image: Option<String>,
-    episode: Option<u32>,
-    explicit: Option<bool>,
+pub(super) struct RawItem {
+    pub(super) source: String,
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) link: Option<String>,
+    pub(super) summary: Option<String>,
+    pub(super) content: Option<String>,
+    pub(super) authors: String,
+    pub(super) categories: String,
+    pub(super) published: Option<i64>,
+    pub(super) updated: Option<i64>,
+    pub(super) first_seen: i64,
+    pub(super) id_source: Option<String>,
+    pub(super) enclosures: String,
+    pub(super) image: Option<String>,
+    pub(super) episode: Option<u32>,
+    pub(super) explicit: Option<bool>,
 }
 
-fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
+pub(super) fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
     Ok(RawItem {
         source: r.get(0)?,
         id: r.get(1)?,
@@ -354,7 +354,7 @@ fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
 }
 
 impl RawItem {
-    fn into_item(self) -> Result<Item, StoreError> {
+    pub(super) fn into_item(self) -> Result<Item, StoreError> {
         let list = |s: &str| {
             serde_json::from_str::<Vec<String>>(s)
                 .map_err(|e| StoreError::Corrupt(format!("item {}: {e}", self.id)))

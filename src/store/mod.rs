@@ -1,8 +1,12 @@
-//! SQLite storage: items and per-source fetch state. One `Store` is one
-//! connection; the daemon keeps one writer and opens readers as it needs.
+//! Storage: items and per-source fetch state. `StoreHandle` is the
+//! pipeline's way in, over a [`Backend`]; `Store` is one SQLite
+//! connection, of which the SQLite backend keeps one writer and opens
+//! readers as it needs.
 
+mod backend;
 mod busy;
 mod checkpoints;
+mod copy;
 mod edited;
 mod files;
 mod full_text;
@@ -15,11 +19,14 @@ mod layout;
 mod migrations;
 mod notifications;
 mod output_query;
+mod postgres;
 mod renames;
 mod retention;
 mod rotation;
 mod source_feeds;
 mod sources;
+mod sqlite_backend;
+mod store_handle;
 mod tombstones;
 mod websub;
 mod writer;
@@ -29,14 +36,17 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+pub use backend::{Backend, PollRecord, Rename};
+pub use copy::{Counts, Snapshot, SourceRow, Tombstone};
 pub use full_text::{FullTextCounts, FullTextPage, PageOutcome};
 pub use generations::Stamp;
-pub use handle::{HandleError, StoreHandle, WriteSlot};
+pub use handle::{HandleError, SqliteHandle, SqliteSlot};
 pub use items::{ItemQuery, UpsertOutcome, UpsertSummary};
 pub use migrations::LATEST as SCHEMA_VERSION;
-pub use output_query::{ItemKey, OutputReads, Page, RowTest, StoredFields};
+pub use output_query::{ItemKey, ItemPages, OutputReads, Page, RowTest, StoredFields};
 pub use source_feeds::SourceFeed;
 pub use sources::{FetchState, Recorded, SourceStats};
+pub use store_handle::{StoreHandle, WriteSlot};
 pub use tombstones::TOMBSTONE_TTL;
 pub use websub::{Subscription, SubscriptionMode};
 
@@ -57,6 +67,10 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
+    #[error("the target database already holds items; copy into an empty one")]
+    NotEmpty,
 }
 
 pub struct Store {
@@ -231,6 +245,18 @@ fn immutable_uri(path: &Path) -> Option<String> {
     let mut uri = url::Url::from_file_path(absolute).ok()?;
     uri.set_query(Some("immutable=1"));
     Some(uri.to_string())
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> StoreError {
+        // The driver's Display says only "db error"; the server's own
+        // message is in its source.
+        let detail = match e.as_db_error() {
+            Some(db) => db.to_string(),
+            None => e.to_string(),
+        };
+        StoreError::Postgres(detail)
+    }
 }
 
 fn to_unix(t: DateTime<Utc>) -> i64 {

@@ -141,9 +141,24 @@ impl Store {
     }
 }
 
-impl OutputReads<'_> {
+/// An output's reads, as curation asks for them: pages of one source's
+/// keys newest first with the output's test applied, then whole items.
+pub trait ItemPages {
     /// Up to `rows` rows of `source` after `after`, none older than `since`.
-    pub fn page(
+    fn page(
+        &self,
+        source: &SourceName,
+        since: Option<DateTime<Utc>>,
+        after: &ItemKey,
+        rows: usize,
+    ) -> Result<Page, StoreError>;
+
+    /// The whole item of `source` under `id`.
+    fn item(&self, source: &SourceName, id: &str) -> Result<Option<Item>, StoreError>;
+}
+
+impl ItemPages for OutputReads<'_> {
+    fn page(
         &self,
         source: &SourceName,
         since: Option<DateTime<Utc>>,
@@ -177,8 +192,7 @@ impl OutputReads<'_> {
         Ok(page)
     }
 
-    /// The whole item of `source` under `id`.
-    pub fn item(&self, source: &SourceName, id: &str) -> Result<Option<Item>, StoreError> {
+    fn item(&self, source: &SourceName, id: &str) -> Result<Option<Item>, StoreError> {
         self.store.item_by_key(source, id)
     }
 }

@@ -68,7 +68,7 @@ pub struct SourceStats {
     pub rotated_ids: u64,
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "etag, last_modified, next_due, failures, last_fetch, last_status, last_error, \
                        moved_to, disabled, location, body_hash, feed_schedule, due_reason";
 
@@ -147,20 +147,27 @@ impl Store {
                 },
             ));
         }
-        for (name, items) in counts {
-            if !out.iter().any(|(n, _)| *n == name) {
-                out.push((
-                    name,
-                    SourceStats {
-                        items,
-                        ..Default::default()
-                    },
-                ));
-            }
-        }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(out)
+        Ok(with_unpolled(out, counts))
     }
+}
+
+/// `stats` of the polled sources, with those that hold items but were
+/// never polled (imported dumps) at default state, by name.
+pub(super) fn with_unpolled(
+    mut stats: Vec<(String, SourceStats)>,
+    counts: HashMap<String, u64>,
+) -> Vec<(String, SourceStats)> {
+    for (name, items) in counts {
+        if !stats.iter().any(|(n, _)| *n == name) {
+            let unpolled = SourceStats {
+                items,
+                ..Default::default()
+            };
+            stats.push((name, unpolled));
+        }
+    }
+    stats.sort_by(|a, b| a.0.cmp(&b.0));
+    stats
 }
 
 /// [`Store::record_poll`] in a transaction the caller commits.
@@ -211,27 +218,27 @@ pub(super) fn record_poll(
     })
 }
 
-struct RawState {
-    etag: Option<String>,
-    last_modified: Option<String>,
-    next_due: Option<i64>,
-    failures: u32,
-    last_fetch: Option<i64>,
-    last_status: Option<String>,
-    last_error: Option<String>,
-    moved_to: Option<String>,
-    disabled: bool,
-    location: Option<String>,
-    body_hash: Option<String>,
-    feed_schedule: Option<String>,
-    due_reason: Option<String>,
+pub(super) struct RawState {
+    pub(super) etag: Option<String>,
+    pub(super) last_modified: Option<String>,
+    pub(super) next_due: Option<i64>,
+    pub(super) failures: u32,
+    pub(super) last_fetch: Option<i64>,
+    pub(super) last_status: Option<String>,
+    pub(super) last_error: Option<String>,
+    pub(super) moved_to: Option<String>,
+    pub(super) disabled: bool,
+    pub(super) location: Option<String>,
+    pub(super) body_hash: Option<String>,
+    pub(super) feed_schedule: Option<String>,
+    pub(super) due_reason: Option<String>,
 }
 
 fn raw_state(r: &Row<'_>) -> rusqlite::Result<RawState> {
     raw_state_at(r, 0)
 }
 
-fn raw_state_at(r: &Row<'_>, at: usize) -> rusqlite::Result<RawState> {
+pub(super) fn raw_state_at(r: &Row<'_>, at: usize) -> rusqlite::Result<RawState> {
     Ok(RawState {
         etag: r.get(at)?,
         last_modified: r.get(at + 1)?,
@@ -250,7 +257,7 @@ fn raw_state_at(r: &Row<'_>, at: usize) -> rusqlite::Result<RawState> {
 }
 
 impl RawState {
-    fn into_state(self) -> Result<FetchState, StoreError> {
+    pub(super) fn into_state(self) -> Result<FetchState, StoreError> {
         Ok(FetchState {
             etag: self.etag,
             last_modified: self.last_modified,
@@ -276,7 +283,7 @@ impl RawState {
     }
 }
 
-fn save_state(
+pub(super) fn save_state(
     conn: &rusqlite::Connection,
     source: &SourceName,
     state: &FetchState,
@@ -314,7 +321,7 @@ fn save_state(
     Ok(())
 }
 
-fn schedule_json(schedule: &FeedSchedule) -> Option<String> {
+pub(super) fn schedule_json(schedule: &FeedSchedule) -> Option<String> {
     if schedule.is_empty() {
         return None;
     }

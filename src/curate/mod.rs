@@ -9,15 +9,17 @@ use chrono::{DateTime, TimeDelta, Utc};
 pub mod canonical_link;
 mod filter;
 pub mod matcher;
+mod matches;
 mod merge;
 pub mod shingles;
 pub mod stories;
 
 use filter::Filter;
+use matches::Matches;
 use merge::Merge;
 use stories::Stories;
 
-use crate::config::{Config, OutputConfig};
+use crate::config::{Config, OutputConfig, SourceConfig};
 use crate::model::{Item, SourceName};
 use crate::store::{RowTest, Store, StoreError, StoredFields};
 
@@ -63,8 +65,16 @@ pub fn select(
     let test = Filter::of(output)
         .map(|filter| Arc::new(move |row: &StoredFields<'_>| filter.passes(row)) as Arc<RowTest>);
     let reads = store.output_reads(test)?;
-    let mut merge = Merge::new(&reads, sources, since, first_page);
     // The reads share one snapshot, so every key taken has its row.
+    if let Some(query) = &output.query {
+        let mut matches = Matches::new(&reads, query, sources, since, output.limit + 1);
+        let next = || match matches.next()? {
+            Some(found) => reads.item(&found.source, &found.key.id),
+            None => Ok(None),
+        };
+        return one_per_story(output, several, next);
+    }
+    let mut merge = Merge::new(&reads, sources, since, first_page);
     let next = || match merge.next()? {
         Some((source, key)) => reads.item(source, &key.id),
         None => Ok(None),
@@ -108,16 +118,46 @@ fn one_per_story(
 }
 
 /// The output's sources plus every source carrying one of its tags, in
-/// config order without repeats.
+/// config order without repeats. An output that only a `query` defines
+/// searches every source when it is private, and the published sources
+/// (`published_sources`) when it is public.
 pub fn sources_of(config: &Config, output: &OutputConfig) -> Vec<SourceName> {
+    if output.sources.is_empty() && output.tags.is_empty() && output.query.is_some() {
+        return if output.access.is_private() {
+            config.sources.iter().map(|s| s.name.clone()).collect()
+        } else {
+            published_sources(config)
+        };
+    }
     config
         .sources
         .iter()
-        .filter(|s| {
-            output.sources.contains(&s.name) || s.tags.iter().any(|t| output.tags.contains(t))
-        })
+        .filter(|s| selects(output, s))
         .map(|s| s.name.clone())
         .collect()
+}
+
+/// The sources a public output names or selects by tag, in config order:
+/// the only ones a search open to anyone (`/search.*`, a public output
+/// defined by a query alone) may show. A source only private outputs
+/// select, or none, is never searched for the public.
+pub fn published_sources(config: &Config) -> Vec<SourceName> {
+    let public: Vec<&OutputConfig> = config
+        .outputs
+        .iter()
+        .filter(|o| !o.access.is_private())
+        .collect();
+    config
+        .sources
+        .iter()
+        .filter(|s| public.iter().any(|o| selects(o, s)))
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+/// True when `output` names `source` or one of its tags.
+fn selects(output: &OutputConfig, source: &SourceConfig) -> bool {
+    output.sources.contains(&source.name) || source.tags.iter().any(|t| output.tags.contains(t))
 }
 
 #[cfg(test)]

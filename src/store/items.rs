@@ -108,6 +108,17 @@ impl Store {
             .transpose()
     }
 
+    /// The whole item stored under `rowid` (the full-text index's key),
+    /// if still there.
+    pub(super) fn item_by_rowid(&self, rowid: i64) -> Result<Option<Item>, StoreError> {
+        self.conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE rowid = ?1"))?
+            .query_row(params![rowid], raw_item)
+            .optional()?
+            .map(RawItem::into_item)
+            .transpose()
+    }
+
     /// The items `query` asks for, newest first. Each source is read off
     /// its own time index and several are merged here: the store keeps no
     /// index of all items by time, whose inserts land all over it and cost

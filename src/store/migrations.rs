@@ -193,6 +193,47 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (source, item_id),
         CHECK ((content IS NULL) <> (reason IS NULL))
     ) WITHOUT ROWID;",
+    // 17: full-text search (search_index.rs). An FTS5 external-content
+    // table keyed by the items' own rowid (stable: updates keep it, and
+    // VACUUM keeps the rowids of a table with indexes on it), reading its
+    // text through a view that turns HTML and JSON lists into words, so
+    // the text is not stored twice. Triggers keep it in step with every
+    // insert, update and delete of items, in the writer's transaction; a
+    // rename changes only `source`, which is not indexed. The last step
+    // indexes the items stored so far.
+    "CREATE VIEW items_search_text (item_rowid, title, summary, content, authors, categories) AS
+        SELECT rowid, syndic_search_plain(title), syndic_search_html(summary),
+               syndic_search_html(content), syndic_search_list(authors),
+               syndic_search_list(categories)
+        FROM items;
+    CREATE VIRTUAL TABLE items_fts USING fts5(
+        title, summary, content, authors, categories,
+        content = 'items_search_text', content_rowid = 'item_rowid',
+        tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TRIGGER items_search_insert AFTER INSERT ON items BEGIN
+        INSERT INTO items_fts (rowid, title, summary, content, authors, categories)
+        VALUES (new.rowid, syndic_search_plain(new.title),
+                syndic_search_html(new.summary), syndic_search_html(new.content),
+                syndic_search_list(new.authors), syndic_search_list(new.categories));
+    END;
+    CREATE TRIGGER items_search_delete AFTER DELETE ON items BEGIN
+        INSERT INTO items_fts (items_fts, rowid, title, summary, content, authors, categories)
+        VALUES ('delete', old.rowid, syndic_search_plain(old.title),
+                syndic_search_html(old.summary), syndic_search_html(old.content),
+                syndic_search_list(old.authors), syndic_search_list(old.categories));
+    END;
+    CREATE TRIGGER items_search_update
+    AFTER UPDATE OF title, summary, content, authors, categories ON items BEGIN
+        INSERT INTO items_fts (items_fts, rowid, title, summary, content, authors, categories)
+        VALUES ('delete', old.rowid, syndic_search_plain(old.title),
+                syndic_search_html(old.summary), syndic_search_html(old.content),
+                syndic_search_list(old.authors), syndic_search_list(old.categories));
+        INSERT INTO items_fts (rowid, title, summary, content, authors, categories)
+        VALUES (new.rowid, syndic_search_plain(new.title),
+                syndic_search_html(new.summary), syndic_search_html(new.content),
+                syndic_search_list(new.authors), syndic_search_list(new.categories));
+    END;
+    INSERT INTO items_fts (items_fts) VALUES ('rebuild');",
 ];
 
 /// The migration that rebuilt `items` as a rowid table: a database taken

@@ -18,6 +18,9 @@ mod output_query;
 mod renames;
 mod retention;
 mod rotation;
+mod search;
+mod search_index;
+mod search_pages;
 mod source_feeds;
 mod sources;
 mod tombstones;
@@ -34,6 +37,8 @@ pub use handle::{HandleError, StoreHandle, WriteSlot};
 pub use items::{ItemQuery, UpsertOutcome, UpsertSummary};
 pub use migrations::LATEST as SCHEMA_VERSION;
 pub use output_query::{ItemKey, OutputReads, Page, RowTest, StoredFields};
+pub use search::{SearchFilter, SearchHit};
+pub use search_pages::{MatchKey, MatchPage};
 pub use source_feeds::SourceFeed;
 pub use sources::{FetchState, Recorded, SourceStats};
 pub use tombstones::TOMBSTONE_TTL;
@@ -126,6 +131,7 @@ impl Store {
             source,
         })?;
         conn.busy_timeout(busy::BUSY_TIMEOUT)?;
+        search_index::register_functions(&conn)?;
         // The first read is where SQLite opens the -wal and -shm files.
         let found = migrations::version(&conn)?;
         if found > migrations::LATEST {
@@ -187,6 +193,7 @@ impl Store {
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(busy::BUSY_TIMEOUT)?;
+    search_index::register_functions(conn)?;
     layout::ask_for_new(conn)?;
     // Only takes effect on a new, empty file; lets retention shrink it
     // without a full VACUUM.

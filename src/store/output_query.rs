@@ -88,11 +88,13 @@ pub struct Page {
 /// An output's reads on one connection, its row test installed for as
 /// long as this lives.
 pub struct OutputReads<'s> {
-    store: &'s Store,
+    pub(super) store: &'s Store,
     /// One snapshot for every page and item, so a write in between cannot
     /// show a key whose row is gone.
     _snapshot: Option<Transaction<'s>>,
     tested: bool,
+    /// The SQL expression that is true for a row the output takes.
+    pub(super) test: String,
     page_sql: String,
 }
 
@@ -137,6 +139,7 @@ impl Store {
             _snapshot: snapshot,
             tested,
             page_sql: format!("SELECT sort_time, first_seen, id, {test} {PAGE_AFTER}"),
+            test,
         })
     }
 }

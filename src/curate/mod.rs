@@ -191,6 +191,13 @@ mod tests {
         "old lighthouse",
     ];
     const EXCLUDES: [&str; 3] = ["", "sponsored", "content:^the"];
+    const QUERIES: [&str; 5] = [
+        "",
+        "lighthouse",
+        "harbour OR pier",
+        "\\\"new ferry\\\"",
+        "old -storm",
+    ];
 
     /// (source, title, body, hours published before the base, hours
     /// first seen after it, shared link)
@@ -238,9 +245,20 @@ mod tests {
     }
 
     /// What `select` gave before pages, heaps and SQL filters: every
-    /// item in the store's order, filtered here, told one by one.
+    /// item in the store's order, filtered here, told one by one; a query's
+    /// matches are those the ranked search finds.
     fn straightforward(store: &Store, config: &Config, output: &OutputConfig) -> Vec<Item> {
         let sources = sources_of(config, output);
+        let matches: Option<Vec<(SourceName, String)>> = output.query.as_ref().map(|query| {
+            let every = crate::store::SearchFilter {
+                limit: 100_000,
+                ..Default::default()
+            };
+            let hits = store.search(query, &every).unwrap();
+            hits.into_iter()
+                .map(|h| (h.item.source, h.item.id.to_string()))
+                .collect()
+        });
         let all = store
             .items(&ItemQuery {
                 limit: 100_000,
@@ -252,6 +270,9 @@ mod tests {
         let json = serde_json::to_string(&authors).unwrap();
         let mut kept = all.into_iter().filter(|item| {
             sources.contains(&item.source)
+                && matches
+                    .as_ref()
+                    .is_none_or(|m| m.contains(&(item.source.clone(), item.id.to_string())))
                 && filter.as_ref().is_none_or(|f| {
                     f.passes(&StoredFields {
                         title: &item.title,
@@ -287,6 +308,7 @@ mod tests {
             include in 0..INCLUDES.len(),
             exclude in 0..EXCLUDES.len(),
             prefer in proptest::option::of(0..4usize),
+            query in 0..QUERIES.len(),
         ) {
             let (dir, store) = stored(&specs);
             let mut names: Vec<&str> = picked.iter().map(|&i| SOURCES[i]).collect();
@@ -295,13 +317,16 @@ mod tests {
                 xs.iter().filter(|x| !x.is_empty()).map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")
             };
             let prefer = prefer.map(|p| SOURCES[p]).filter(|p| names.contains(p));
-            let output = format!(
+            let mut output = format!(
                 "[[output]]\nname = \"out\"\nsources = [{}]\nlimit = {limit}\ninclude = [{}]\nexclude = [{}]\nprefer = [{}]\n",
                 list(&names),
                 list(&[INCLUDES[include]]),
                 list(&[EXCLUDES[exclude]]),
                 list(&prefer.into_iter().collect::<Vec<_>>()),
             );
+            if !QUERIES[query].is_empty() {
+                output.push_str(&format!("query = \"{}\"\n", QUERIES[query]));
+            }
             let config = config(dir.path(), &output);
             let output = config.output("out").unwrap();
             let now = Utc::now();

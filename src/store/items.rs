@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::busy::write_transaction;
+use super::search_index::{self, IndexedText};
 use super::{edited, from_unix, rotation, to_unix, tombstones, Store, StoreError};
 use crate::model::{Item, ItemId, SourceName, DATE_SKEW_SECS};
 
@@ -276,6 +277,12 @@ fn upsert(
         .published
         .map_or(first_seen, to_unix)
         .min(first_seen.saturating_add(DATE_SKEW_SECS));
+    let stored_rowid = match existing {
+        Some(_) => search_index::unindex_row(tx, item.source.as_str(), id)?,
+        None => None,
+    };
+    let authors = json_list(&item.authors);
+    let categories = json_list(&item.categories);
     tx.prepare_cached(
         "INSERT INTO items (source, id, title, link, summary, content, authors, categories,
                             published, updated, first_seen, content_hash, sort_time, id_source,
@@ -298,8 +305,8 @@ fn upsert(
         item.link,
         item.summary,
         item.content,
-        json_list(&item.authors),
-        json_list(&item.categories),
+        authors,
+        categories,
         item.published.map(to_unix),
         item.updated.map(to_unix),
         first_seen,
@@ -311,6 +318,17 @@ fn upsert(
         item.episode,
         item.explicit,
     ])?;
+    // No RETURNING: it would make the upsert a statement with a savepoint
+    // (see migration 17).
+    let rowid = stored_rowid.unwrap_or_else(|| tx.last_insert_rowid());
+    let text = IndexedText {
+        title: &item.title,
+        summary: item.summary.as_deref(),
+        content: item.content.as_deref(),
+        authors: &authors,
+        categories: &categories,
+    };
+    search_index::index_row(tx, rowid, &text)?;
     let outcome = if existing.is_some() {
         UpsertOutcome::Updated
     } else {

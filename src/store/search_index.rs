@@ -1,13 +1,15 @@
-//! The SQL functions the full-text index reads item text through
-//! (migration 17): titles as they are, HTML fields as their text, JSON
-//! lists as their entries, each spaced for Chinese and Japanese
-//! (`search::words`). Every connection registers them before it touches
-//! the index, since its triggers and content view call them; a tool such
-//! as the `sqlite3` shell, which lacks them, can read items but not
-//! write them.
+//! The full-text index's writes and the SQL functions it reads item text
+//! through (migration 17): titles as they are, HTML fields as their text,
+//! JSON lists as their entries, each spaced for Chinese and Japanese
+//! (`search::words`). Every connection registers the functions before it
+//! touches the index, since its content view and delete trigger call
+//! them; a tool such as the `sqlite3` shell, which lacks them, can read
+//! items but not delete them. Upserts index what they write
+//! (`index_row`, after `unindex_row` for an update), each one statement
+//! of a single row, which opens no savepoint (see migration 17).
 
 use rusqlite::functions::{Context, FunctionFlags};
-use rusqlite::Connection;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{Store, StoreError};
 use crate::search::words;
@@ -35,6 +37,92 @@ pub(super) fn register_functions(conn: &Connection) -> Result<(), StoreError> {
 /// `make` applied to the argument; NULL stays NULL.
 fn text_arg(ctx: &Context<'_>, make: impl Fn(&str) -> String) -> rusqlite::Result<Option<String>> {
     Ok(ctx.get::<Option<String>>(0)?.map(|s| make(&s)))
+}
+
+/// The indexed fields of a row, as stored (HTML, JSON lists).
+pub(super) struct IndexedText<'a> {
+    pub title: &'a str,
+    pub summary: Option<&'a str>,
+    pub content: Option<&'a str>,
+    pub authors: &'a str,
+    pub categories: &'a str,
+}
+
+/// Adds `text` to the index under `rowid`.
+pub(super) fn index_row(
+    tx: &Transaction<'_>,
+    rowid: i64,
+    text: &IndexedText<'_>,
+) -> Result<(), StoreError> {
+    write(tx, INDEX, rowid, text)
+}
+
+/// Takes the row of `source` under `id`, if any, out of the index, with
+/// the text it was indexed with (an external-content index needs it);
+/// returns its rowid.
+pub(super) fn unindex_row(
+    tx: &Transaction<'_>,
+    source: &str,
+    id: &str,
+) -> Result<Option<i64>, StoreError> {
+    let stored = tx
+        .prepare_cached(
+            "SELECT rowid, title, summary, content, authors, categories
+             FROM items WHERE source = ?1 AND id = ?2",
+        )?
+        .query_row(params![source, id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })
+        .optional()?;
+    let Some((rowid, title, summary, content, authors, categories)) = stored else {
+        return Ok(None);
+    };
+    let text = IndexedText {
+        title: &title,
+        summary: summary.as_deref(),
+        content: content.as_deref(),
+        authors: &authors,
+        categories: &categories,
+    };
+    write(tx, UNINDEX, rowid, &text)?;
+    Ok(Some(rowid))
+}
+
+/// A row's words into the index, through the functions the content view
+/// reads with, so both see the same words.
+const INDEX: &str = "INSERT INTO items_fts (rowid, title, summary, content, authors, categories)
+     VALUES (?1, syndic_search_plain(?2), syndic_search_html(?3), syndic_search_html(?4),
+             syndic_search_list(?5), syndic_search_list(?6))";
+
+/// A row's words out of the index: FTS5's `delete` command, given the
+/// text the row was indexed with.
+const UNINDEX: &str =
+    "INSERT INTO items_fts (items_fts, rowid, title, summary, content, authors, categories)
+     VALUES ('delete', ?1, syndic_search_plain(?2), syndic_search_html(?3),
+             syndic_search_html(?4), syndic_search_list(?5), syndic_search_list(?6))";
+
+fn write(
+    tx: &Transaction<'_>,
+    sql: &str,
+    rowid: i64,
+    text: &IndexedText<'_>,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(sql)?.execute(params![
+        rowid,
+        text.title,
+        text.summary,
+        text.content,
+        text.authors,
+        text.categories
+    ])?;
+    Ok(())
 }
 
 impl Store {

@@ -96,3 +96,34 @@ impl OutputReads<'_> {
         Ok(page)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn a_page_reads_the_matches_by_rowid_not_a_source_time_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).unwrap();
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT sort_time, first_seen, source, id, 1 {MATCHES_AFTER}"
+        );
+        let mut stmt = store.conn.prepare(&sql).unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(
+                params!["\"flood\"", "[\"wire\"]", 0, i64::MAX, i64::MAX, "", "", 10],
+                |r| r.get::<_, String>(3),
+            )
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let plan = plan.join("\n");
+        assert!(plan.contains("VIRTUAL TABLE INDEX"), "{plan}");
+        assert!(
+            plan.contains("INTEGER PRIMARY KEY") || plan.contains("rowid=?"),
+            "{plan}"
+        );
+        assert!(!plan.contains("items_by_source_time"), "{plan}");
+    }
+}

@@ -131,7 +131,7 @@ fn report_queries(store: &Store, dir: &Path, words: &Words) {
             ..config.output("matches").expect("bench output").clone()
         };
         let (newest, _) = time(QUERY_RUNS, || {
-            curate::select(&store, &config, &output, Utc::now()).expect("select")
+            curate::select(store, &config, &output, Utc::now()).expect("select")
         });
         println!(
             "query \"{text}\" (word ranks {a} and {b}): top {TOP} by bm25 {:.1} ms ({} hits), \

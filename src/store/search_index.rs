@@ -126,7 +126,8 @@ fn write(
 }
 
 impl Store {
-    /// FTS5's own check that the index holds exactly what the items say.
+    /// FTS5's own check that the index holds exactly what the items say;
+    /// an FTS5 command, so it needs a connection that may write.
     pub fn check_search_index(&self) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO items_fts (items_fts, rank) VALUES ('integrity-check', 1)",

@@ -643,3 +643,43 @@ token_file = \"token.txt\"
     assert_eq!(mine.len(), 2, "{mine:?}");
     assert!(mine.contains(&"Flood on the desk".to_string()));
 }
+
+/// Items a poll stores go through the writer's grouped transactions, a
+/// savepoint per poll: what they index is found once committed.
+#[tokio::test]
+async fn items_a_poll_stores_through_the_writer_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[daemon]\ndatabase = \"syndic.db\"\n\
+                [[source]]\nname = \"desk\"\nkind = \"text\"\npath = \"dumps/*.txt\"\n";
+    let config = syndic::config::Config::parse(&dir.path().join("feeds.toml"), text).unwrap();
+    std::fs::create_dir(dir.path().join("dumps")).unwrap();
+    std::fs::write(
+        dir.path().join("dumps/monday.txt"),
+        "Storm Warning Issued for the Coast\nMarket Hall Reopens on Saturday\n",
+    )
+    .unwrap();
+    let store = syndic::store::StoreHandle::open(&config.daemon.database).unwrap();
+    let poller = syndic::poll::Poller::new(
+        &config.daemon,
+        syndic::fetch::FetchSlots::new(8, 2),
+        store.clone(),
+    )
+    .unwrap();
+    poller.poll(config.source("desk").unwrap()).await;
+    let titles = store
+        .read(|s| {
+            let query = SearchQuery::parse("storm coast").unwrap();
+            let filter = SearchFilter {
+                limit: 10,
+                ..SearchFilter::default()
+            };
+            Ok(s.search(&query, &filter)?
+                .into_iter()
+                .map(|hit| hit.item.title)
+                .collect::<Vec<_>>())
+        })
+        .await
+        .unwrap();
+    assert_eq!(titles, ["Storm Warning Issued for the Coast"]);
+    store.write(|s| s.check_search_index()).await.unwrap();
+}

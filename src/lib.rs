@@ -25,6 +25,7 @@ pub mod poll;
 pub mod render;
 pub mod scheduler;
 pub mod scrape;
+pub mod search;
 pub mod server;
 pub mod shutdown;
 pub mod store;

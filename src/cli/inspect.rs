@@ -65,6 +65,9 @@ pub fn check(config: &Config) -> Result<(), CliError> {
         if let Access::Token(token) = &o.access {
             out.push_str(&format!("    private, token from {}\n", token.from()));
         }
+        if let Some(query) = &o.query {
+            out.push_str(&format!("    query {query}\n"));
+        }
     }
     if let Some(warning) = unreachable_base_url(config) {
         eprintln!("syndic: warning: {warning}");

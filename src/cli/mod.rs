@@ -8,6 +8,7 @@ mod migrate;
 mod opml;
 mod poll;
 mod render;
+mod search;
 mod store_access;
 
 use std::io::Write;
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, HumanDuration};
 use crate::render::FeedFormat;
 
 #[derive(Debug, Parser)]
@@ -83,6 +84,27 @@ enum Command {
     Items {
         #[arg(long)]
         source: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Full-text search over stored items, best match first.
+    ///
+    /// Syntax: words (all must match), "a phrase", `a OR b`, `-word`
+    /// (must not match), `word*` (prefix), `field:word` with the fields
+    /// title, summary, content, text, author and category.
+    Search {
+        /// The query; quote it when it has several words.
+        #[arg(allow_hyphen_values = true)]
+        query: String,
+        /// Only this source (repeat for more).
+        #[arg(long)]
+        source: Vec<String>,
+        /// Only items of this age or younger, such as `7d` or `12h`.
+        #[arg(long)]
+        since: Option<HumanDuration>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         /// Print one JSON array.
@@ -191,6 +213,22 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             json,
         } => inspect::items(&config()?, source.as_deref(), limit, json),
         Command::Sources { json } => inspect::sources(&config()?, json),
+        Command::Search {
+            query,
+            source,
+            since,
+            limit,
+            json,
+        } => search::search(
+            &config()?,
+            &search::SearchArgs {
+                query: &query,
+                sources: &source,
+                since,
+                limit,
+                json,
+            },
+        ),
         Command::Run => crate::daemon::run(config()?).map_err(|e| CliError::Runtime(e.into())),
         Command::Poll { all, sources } => poll::poll(&config()?, all, &sources),
         Command::Import { source, files } => import::import(&config()?, &source, &files),

@@ -39,6 +39,17 @@ impl CliStore {
         }
     }
 
+    /// The SQLite store for commands that read what only it keeps (the
+    /// full-text index); usage error on PostgreSQL.
+    pub fn sqlite_reader(config: &Config, command: &str) -> Result<Store, CliError> {
+        if config.daemon.postgres.is_some() {
+            return Err(CliError::Usage(format!(
+                "`{command}` needs the SQLite store for now; this config names a PostgreSQL database (see the README's PostgreSQL section)"
+            )));
+        }
+        Store::open_reader(&config.daemon.database).map_err(runtime_error)
+    }
+
     /// The store, created and migrated when needed, for commands that write.
     pub fn writer(config: &Config) -> Result<CliStore, CliError> {
         match config.daemon.postgres {

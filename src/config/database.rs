@@ -133,10 +133,16 @@ impl Checker<'_> {
                     .map(|s| format!("source `{}` has `full_text`", s.name))
             })
             .or_else(|| {
-                outputs
-                    .iter()
-                    .find(|o| !o.notify.is_empty())
-                    .map(|o| format!("output `{}` has `notify`", o.name))
+                outputs.iter().find_map(|o| {
+                    let key = if !o.notify.is_empty() {
+                        "notify"
+                    } else if o.query.is_some() {
+                        "query"
+                    } else {
+                        return None;
+                    };
+                    Some(format!("output `{}` has `{key}`", o.name))
+                })
             });
         match feature {
             Some(feature) => Err(self.error(
@@ -229,5 +235,16 @@ mod tests {
             "{e}"
         );
         assert!(parse("websub_hub = \"https://hub.example/\"").is_ok());
+    }
+
+    #[test]
+    fn an_output_query_is_refused_on_postgres() {
+        let text = "[daemon]\ndatabase = \"postgres://syndic@db/feeds\"\n\
+                    [[source]]\nname = \"wire\"\nurl = \"https://wire.example/feed\"\n\
+                    [[output]]\nname = \"found\"\nsources = [\"wire\"]\nquery = \"ceasefire\"\n";
+        let e = Config::parse(Path::new("/srv/feeds.toml"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("output `found` has `query`"), "{e}");
     }
 }

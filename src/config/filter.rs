@@ -7,7 +7,7 @@ use regex::{RegexSet, RegexSetBuilder};
 
 use super::pattern::{Field, Pattern, SIZE_LIMIT};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FieldSets {
     /// In the order of [`Field::ALL`]; `None` where no pattern applies.
     sets: [Option<RegexSet>; Field::ALL.len()],

@@ -98,6 +98,8 @@ impl Checker<'_> {
             prefer: Vec::new(),
             access: Access::Public,
             notify: Vec::new(),
+            query: None,
+            served_as: Default::default(),
         });
         Ok(())
     }

@@ -44,6 +44,7 @@ pub use secret::{Secret, SecretError, SecretFrom};
 pub use websub::{WebSubSettings, DEFAULT_SAFETY_INTERVAL};
 
 use crate::model::{OutputName, SourceKind, SourceName};
+use crate::search::SearchQuery;
 use raw::{RawConfig, RawDaemon, RawOutput, RawSource};
 
 /// A validated configuration.
@@ -174,6 +175,20 @@ pub struct OutputConfig {
     pub access: Access,
     /// Where each new item is sent.
     pub notify: Vec<NotifyTarget>,
+    /// Only items matching this full-text query (`query = "…"`).
+    pub query: Option<SearchQuery>,
+    /// Where the output is served, which its self links name.
+    pub served_as: ServedAs,
+}
+
+/// Where an output is served.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ServedAs {
+    /// `/feeds/{name}.{ext}`: an `[[output]]` of the config.
+    #[default]
+    Configured,
+    /// `/search.{ext}?q=…`: a search asked for over HTTP.
+    Search,
 }
 
 pub const DEFAULT_CONFIG: &str = "feeds.toml";
@@ -540,12 +555,20 @@ impl Checker<'_> {
     ) -> Result<OutputConfig, ConfigError> {
         let name_span = o.name.span();
         let name = o.name.into_inner();
-        if o.sources.is_empty() && o.tags.is_empty() {
+        if o.sources.is_empty() && o.tags.is_empty() && o.query.is_none() {
             return Err(self.error(
                 Some(name_span),
-                format!("output `{name}` selects nothing: add `sources = [\"…\"]` and/or `tags = [\"…\"]`"),
+                format!("output `{name}` selects nothing: add `sources = [\"…\"]`, `tags = [\"…\"]` and/or `query = \"…\"`"),
             ));
         }
+        let query = o
+            .query
+            .map(|q| {
+                SearchQuery::parse(q.get_ref()).map_err(|e| {
+                    self.error(Some(q.span()), format!("output `{name}`: `query`: {e}"))
+                })
+            })
+            .transpose()?;
         let chosen = o
             .sources
             .iter()
@@ -611,6 +634,8 @@ impl Checker<'_> {
             prefer,
             access,
             notify,
+            query,
+            served_as: ServedAs::Configured,
         })
     }
 

@@ -126,4 +126,5 @@ pub struct RawOutput {
     pub notify: Vec<Spanned<RawNotify>>,
     pub token_env: Option<Spanned<String>>,
     pub token_file: Option<Spanned<String>>,
+    pub query: Option<Spanned<String>>,
 }

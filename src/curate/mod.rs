@@ -9,16 +9,18 @@ use chrono::{DateTime, TimeDelta, Utc};
 pub mod canonical_link;
 mod filter;
 pub mod matcher;
+mod matches;
 mod merge;
 pub mod retention;
 pub mod shingles;
 pub mod stories;
 
 use filter::Filter;
+use matches::Matches;
 use merge::Merge;
 use stories::Stories;
 
-use crate::config::{Config, OutputConfig};
+use crate::config::{Config, OutputConfig, SourceConfig};
 use crate::model::{Item, SourceName};
 use crate::store::{ItemPages, RowTest, Store, StoreError, StoredFields};
 
@@ -75,8 +77,16 @@ pub fn select_with<R: ItemPages>(
     let test = Filter::of(output)
         .map(|filter| Arc::new(move |row: &StoredFields<'_>| filter.passes(row)) as Arc<RowTest>);
     let reads = open(test)?;
-    let mut merge = Merge::new(&reads, sources, since, first_page);
     // The reads share one snapshot, so every key taken has its row.
+    if let Some(query) = &output.query {
+        let mut matches = Matches::new(&reads, query, sources, since, output.limit + 1);
+        let next = || match matches.next()? {
+            Some(found) => reads.item(&found.source, &found.key.id),
+            None => Ok(None),
+        };
+        return one_per_story(output, several, next);
+    }
+    let mut merge = Merge::new(&reads, sources, since, first_page);
     let next = || match merge.next()? {
         Some((source, key)) => reads.item(source, &key.id),
         None => Ok(None),
@@ -120,16 +130,46 @@ fn one_per_story(
 }
 
 /// The output's sources plus every source carrying one of its tags, in
-/// config order without repeats.
+/// config order without repeats. An output that only a `query` defines
+/// searches every source when it is private, and the published sources
+/// (`published_sources`) when it is public.
 pub fn sources_of(config: &Config, output: &OutputConfig) -> Vec<SourceName> {
+    if output.sources.is_empty() && output.tags.is_empty() && output.query.is_some() {
+        return if output.access.is_private() {
+            config.sources.iter().map(|s| s.name.clone()).collect()
+        } else {
+            published_sources(config)
+        };
+    }
     config
         .sources
         .iter()
-        .filter(|s| {
-            output.sources.contains(&s.name) || s.tags.iter().any(|t| output.tags.contains(t))
-        })
+        .filter(|s| selects(output, s))
         .map(|s| s.name.clone())
         .collect()
+}
+
+/// The sources a public output names or selects by tag, in config order:
+/// the only ones a search open to anyone (`/search.*`, a public output
+/// defined by a query alone) may show. A source only private outputs
+/// select, or none, is never searched for the public.
+pub fn published_sources(config: &Config) -> Vec<SourceName> {
+    let public: Vec<&OutputConfig> = config
+        .outputs
+        .iter()
+        .filter(|o| !o.access.is_private())
+        .collect();
+    config
+        .sources
+        .iter()
+        .filter(|s| public.iter().any(|o| selects(o, s)))
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+/// True when `output` names `source` or one of its tags.
+fn selects(output: &OutputConfig, source: &SourceConfig) -> bool {
+    output.sources.contains(&source.name) || source.tags.iter().any(|t| output.tags.contains(t))
 }
 
 #[cfg(test)]
@@ -163,6 +203,13 @@ mod tests {
         "old lighthouse",
     ];
     const EXCLUDES: [&str; 3] = ["", "sponsored", "content:^the"];
+    const QUERIES: [&str; 5] = [
+        "",
+        "lighthouse",
+        "harbour OR pier",
+        "\\\"new ferry\\\"",
+        "old -storm",
+    ];
 
     /// (source, title, body, hours published before the base, hours
     /// first seen after it, shared link)
@@ -210,9 +257,20 @@ mod tests {
     }
 
     /// What `select` gave before pages, heaps and SQL filters: every
-    /// item in the store's order, filtered here, told one by one.
+    /// item in the store's order, filtered here, told one by one; a query's
+    /// matches are those the ranked search finds.
     fn straightforward(store: &Store, config: &Config, output: &OutputConfig) -> Vec<Item> {
         let sources = sources_of(config, output);
+        let matches: Option<Vec<(SourceName, String)>> = output.query.as_ref().map(|query| {
+            let every = crate::store::SearchFilter {
+                limit: 100_000,
+                ..Default::default()
+            };
+            let hits = store.search(query, &every).unwrap();
+            hits.into_iter()
+                .map(|h| (h.item.source, h.item.id.to_string()))
+                .collect()
+        });
         let all = store
             .items(&ItemQuery {
                 limit: 100_000,
@@ -224,6 +282,9 @@ mod tests {
         let json = serde_json::to_string(&authors).unwrap();
         let mut kept = all.into_iter().filter(|item| {
             sources.contains(&item.source)
+                && matches
+                    .as_ref()
+                    .is_none_or(|m| m.contains(&(item.source.clone(), item.id.to_string())))
                 && filter.as_ref().is_none_or(|f| {
                     f.passes(&StoredFields {
                         title: &item.title,
@@ -259,6 +320,7 @@ mod tests {
             include in 0..INCLUDES.len(),
             exclude in 0..EXCLUDES.len(),
             prefer in proptest::option::of(0..4usize),
+            query in 0..QUERIES.len(),
         ) {
             let (dir, store) = stored(&specs);
             let mut names: Vec<&str> = picked.iter().map(|&i| SOURCES[i]).collect();
@@ -267,13 +329,16 @@ mod tests {
                 xs.iter().filter(|x| !x.is_empty()).map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")
             };
             let prefer = prefer.map(|p| SOURCES[p]).filter(|p| names.contains(p));
-            let output = format!(
+            let mut output = format!(
                 "[[output]]\nname = \"out\"\nsources = [{}]\nlimit = {limit}\ninclude = [{}]\nexclude = [{}]\nprefer = [{}]\n",
                 list(&names),
                 list(&[INCLUDES[include]]),
                 list(&[EXCLUDES[exclude]]),
                 list(&prefer.into_iter().collect::<Vec<_>>()),
             );
+            if !QUERIES[query].is_empty() {
+                output.push_str(&format!("query = \"{}\"\n", QUERIES[query]));
+            }
             let config = config(dir.path(), &output);
             let output = config.output("out").unwrap();
             let now = Utc::now();

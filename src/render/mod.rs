@@ -13,7 +13,7 @@ mod xml_text;
 
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 
-use crate::config::{DaemonSettings, OutputConfig};
+use crate::config::{DaemonSettings, OutputConfig, ServedAs};
 use crate::model::Item;
 pub use origin::{Origin, Origins};
 
@@ -99,7 +99,15 @@ pub fn render(
 
 /// The public URL an output is served at in `format`.
 pub fn self_url(output: &OutputConfig, format: FeedFormat, settings: &DaemonSettings) -> String {
-    settings.public_url(&format!("/feeds/{}.{}", output.name, format.extension()))
+    let ext = format.extension();
+    match (&output.served_as, &output.query) {
+        (ServedAs::Search, Some(query)) => {
+            let q: String =
+                url::form_urlencoded::byte_serialize(query.as_str().as_bytes()).collect();
+            settings.public_url(&format!("/search.{ext}?q={q}"))
+        }
+        _ => settings.public_url(&format!("/feeds/{}.{ext}", output.name)),
+    }
 }
 
 /// When the newest of `items` last changed: the latest of its publication,

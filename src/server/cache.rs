@@ -65,7 +65,7 @@ impl Rendered {
         &self.variants[encoding.index()]
     }
 
-    fn is_fresh(&self, config: &Arc<Config>, store: &StoreHandle) -> bool {
+    pub(super) fn is_fresh(&self, config: &Arc<Config>, store: &StoreHandle) -> bool {
         if !Arc::ptr_eq(&self.config, config) || self.expires.is_some_and(|t| Instant::now() >= t) {
             return false;
         }
@@ -180,7 +180,7 @@ fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-async fn render_entry(
+pub(super) async fn render_entry(
     store: &StoreHandle,
     config: &Arc<Config>,
     output: &OutputConfig,

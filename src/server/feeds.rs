@@ -19,7 +19,7 @@ use crate::render::FeedFormat;
 
 /// Feed readers poll often; five minutes bounds staleness while sparing
 /// this server most repeat requests from shared caches.
-const CACHE_CONTROL_VALUE: &str = "public, max-age=300";
+pub(super) const CACHE_CONTROL_VALUE: &str = "public, max-age=300";
 /// A private output's copy is the reader's own: no shared cache keeps it.
 const PRIVATE_CACHE_CONTROL: &str = "private, max-age=300";
 
@@ -75,7 +75,7 @@ pub async fn feed(
 
 /// The answer from what the cache made once: no header is formatted here,
 /// and a `304` carries only shared values.
-fn respond(
+pub(super) fn respond(
     rendered: &Rendered,
     format: FeedFormat,
     request: &HeaderMap,

@@ -13,30 +13,37 @@ mod ingest;
 mod opml;
 mod ops;
 mod process;
+mod rate_limit;
+mod search;
+mod search_cache;
 mod stylesheet;
 mod websub;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tower::Service;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::shutdown::Shutdown;
 use crate::store::StoreHandle;
 use cache::FeedCache;
+use rate_limit::RateLimit;
+use search_cache::SearchCache;
 
 /// What every handler shares: the live config, the database, the metrics
 /// and the rendered-feed cache. Handlers and the request counter each take
@@ -49,6 +56,8 @@ pub struct Shared {
     store: StoreHandle,
     metrics: Arc<Metrics>,
     cache: FeedCache,
+    search_cache: SearchCache,
+    rate_limit: RateLimit,
 }
 
 impl std::ops::Deref for ServerState {
@@ -71,6 +80,8 @@ impl ServerState {
             store,
             metrics,
             cache: FeedCache::default(),
+            search_cache: SearchCache::default(),
+            rate_limit: RateLimit::default(),
         }))
     }
 }
@@ -89,6 +100,9 @@ pub fn router(state: ServerState) -> Router {
         // A static segment: matched before `{file}`.
         .route("/feeds/feed.xsl", get(stylesheet::stylesheet))
         .route("/opml", get(opml::opml))
+        .route("/search.rss", get(search::feed))
+        .route("/search.atom", get(search::feed))
+        .route("/search.json", get(search::feed))
         .route("/ingest/{source}", post(ingest::ingest))
         .route("/websub/{id}", get(websub::verify).post(websub::push))
         .route("/healthz", get(ops::healthz))
@@ -141,8 +155,8 @@ pub async fn serve(listener: TcpListener, state: ServerState, mut shutdown: Shut
                 // Best effort, never waited for: the client is told, not served.
                 let _ = tcp.try_write(BUSY);
             }
-            Ok((tcp, _)) => {
-                connections.spawn(connection(tcp, app.clone(), shutdown.clone()));
+            Ok((tcp, peer)) => {
+                connections.spawn(connection(tcp, peer, app.clone(), shutdown.clone()));
             }
             // Out of file descriptors, most often: back off instead of spinning.
             Err(e) => {
@@ -165,13 +179,18 @@ pub async fn serve(listener: TcpListener, state: ServerState, mut shutdown: Shut
 
 /// One HTTP/1.1 connection, until the client leaves, its header timeout
 /// runs out, or the server stops (then it ends after its current request).
-async fn connection(tcp: TcpStream, app: Router, mut shutdown: Shutdown) {
+async fn connection(tcp: TcpStream, peer: SocketAddr, app: Router, mut shutdown: Shutdown) {
     // Responses are written whole; waiting to coalesce them only adds latency.
     let _ = tcp.set_nodelay(true);
+    // Each request carries the client's address, for the search rate limit.
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        app.clone().call(request)
+    });
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
-        .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app));
+        .serve_connection(TokioIo::new(tcp), service);
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}

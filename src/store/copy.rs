@@ -160,6 +160,8 @@ impl Store {
                     sort_time(item, first_seen),
                 ])?;
             }
+            // The rows went in without the upserts, which keep the index.
+            super::search_index::rebuild(tx)?;
             for row in &snapshot.sources {
                 let name = SourceName::new(row.name.clone())
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::busy::write_transaction;
+use super::search_index::{self, IndexedText};
 use super::{edited, from_unix, rotation, to_unix, tombstones, Store, StoreError};
 use crate::model::{Item, ItemId, SourceName, DATE_SKEW_SECS};
 
@@ -103,6 +104,17 @@ impl Store {
                 "SELECT {COLUMNS} FROM items WHERE source = ?1 AND id = ?2"
             ))?
             .query_row(params![source.as_str(), id], raw_item)
+            .optional()?
+            .map(RawItem::into_item)
+            .transpose()
+    }
+
+    /// The whole item stored under `rowid` (the full-text index's key),
+    /// if still there.
+    pub(super) fn item_by_rowid(&self, rowid: i64) -> Result<Option<Item>, StoreError> {
+        self.conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE rowid = ?1"))?
+            .query_row(params![rowid], raw_item)
             .optional()?
             .map(RawItem::into_item)
             .transpose()
@@ -265,6 +277,12 @@ fn upsert(
         .published
         .map_or(first_seen, to_unix)
         .min(first_seen.saturating_add(DATE_SKEW_SECS));
+    let stored_rowid = match existing {
+        Some(_) => search_index::unindex_row(tx, item.source.as_str(), id)?,
+        None => None,
+    };
+    let authors = json_list(&item.authors);
+    let categories = json_list(&item.categories);
     tx.prepare_cached(
         "INSERT INTO items (source, id, title, link, summary, content, authors, categories,
                             published, updated, first_seen, content_hash, sort_time, id_source,
@@ -287,8 +305,8 @@ fn upsert(
         item.link,
         item.summary,
         item.content,
-        json_list(&item.authors),
-        json_list(&item.categories),
+        authors,
+        categories,
         item.published.map(to_unix),
         item.updated.map(to_unix),
         first_seen,
@@ -300,6 +318,17 @@ fn upsert(
         item.episode,
         item.explicit,
     ])?;
+    // No RETURNING: it would make the upsert a statement with a savepoint
+    // (see migration 17).
+    let rowid = stored_rowid.unwrap_or_else(|| tx.last_insert_rowid());
+    let text = IndexedText {
+        title: &item.title,
+        summary: item.summary.as_deref(),
+        content: item.content.as_deref(),
+        authors: &authors,
+        categories: &categories,
+    };
+    search_index::index_row(tx, rowid, &text)?;
     let outcome = if existing.is_some() {
         UpsertOutcome::Updated
     } else {

@@ -23,6 +23,9 @@ mod postgres;
 mod renames;
 mod retention;
 mod rotation;
+mod search;
+mod search_index;
+mod search_pages;
 mod source_feeds;
 mod sources;
 mod sqlite_backend;
@@ -44,6 +47,8 @@ pub use handle::{HandleError, SqliteHandle, SqliteSlot};
 pub use items::{ItemQuery, UpsertOutcome, UpsertSummary};
 pub use migrations::LATEST as SCHEMA_VERSION;
 pub use output_query::{ItemKey, ItemPages, OutputReads, Page, RowTest, StoredFields};
+pub use search::{SearchFilter, SearchHit};
+pub use search_pages::{MatchKey, MatchPage};
 pub use source_feeds::SourceFeed;
 pub use sources::{FetchState, Recorded, SourceStats};
 pub use store_handle::{StoreHandle, WriteSlot};
@@ -142,6 +147,7 @@ impl Store {
             source,
         })?;
         conn.busy_timeout(busy::BUSY_TIMEOUT)?;
+        search_index::register_functions(&conn)?;
         // The first read is where SQLite opens the -wal and -shm files.
         let found = migrations::version(&conn)?;
         if found > migrations::LATEST {
@@ -203,6 +209,7 @@ impl Store {
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(busy::BUSY_TIMEOUT)?;
+    search_index::register_functions(conn)?;
     layout::ask_for_new(conn)?;
     // Only takes effect on a new, empty file; lets retention shrink it
     // without a full VACUUM.

@@ -11,8 +11,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, Transaction};
 
+use super::search_pages::{MatchKey, MatchPage};
 use super::{to_unix, Store, StoreError};
 use crate::model::{Item, SourceName};
+use crate::search::SearchQuery;
 
 /// How much of the database file a reader maps: a render with filters
 /// reads tens of thousands of rows, and through the page cache alone each
@@ -88,11 +90,13 @@ pub struct Page {
 /// An output's reads on one connection, its row test installed for as
 /// long as this lives.
 pub struct OutputReads<'s> {
-    store: &'s Store,
+    pub(super) store: &'s Store,
     /// One snapshot for every page and item, so a write in between cannot
     /// show a key whose row is gone.
     _snapshot: Option<Transaction<'s>>,
     tested: bool,
+    /// The SQL expression that is true for a row the output takes.
+    pub(super) test: String,
     page_sql: String,
 }
 
@@ -137,6 +141,7 @@ impl Store {
             _snapshot: snapshot,
             tested,
             page_sql: format!("SELECT sort_time, first_seen, id, {test} {PAGE_AFTER}"),
+            test,
         })
     }
 }
@@ -155,6 +160,17 @@ pub trait ItemPages {
 
     /// The whole item of `source` under `id`.
     fn item(&self, source: &SourceName, id: &str) -> Result<Option<Item>, StoreError>;
+
+    /// Up to `rows` matches of `query` among `sources` after `after` (from
+    /// the first when `None`), none older than `since`, newest first.
+    fn match_page(
+        &self,
+        query: &SearchQuery,
+        sources: &[SourceName],
+        since: Option<DateTime<Utc>>,
+        after: Option<&MatchKey>,
+        rows: usize,
+    ) -> Result<MatchPage, StoreError>;
 }
 
 impl ItemPages for OutputReads<'_> {
@@ -194,6 +210,17 @@ impl ItemPages for OutputReads<'_> {
 
     fn item(&self, source: &SourceName, id: &str) -> Result<Option<Item>, StoreError> {
         self.store.item_by_key(source, id)
+    }
+
+    fn match_page(
+        &self,
+        query: &SearchQuery,
+        sources: &[SourceName],
+        since: Option<DateTime<Utc>>,
+        after: Option<&MatchKey>,
+        rows: usize,
+    ) -> Result<MatchPage, StoreError> {
+        self.search_page(query, sources, since, after, rows)
     }
 }
 

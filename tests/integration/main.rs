@@ -36,6 +36,8 @@ mod renames;
 mod render;
 mod render_cli;
 mod scheduler;
+mod search;
+mod search_server;
 mod server;
 mod store;
 mod store_backends;

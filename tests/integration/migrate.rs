@@ -104,8 +104,22 @@ fn a_store_goes_to_postgres_and_back_unchanged() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let copied = Store::open(&back).unwrap().snapshot().unwrap();
-    assert_eq!(copied, original);
+    let back_store = Store::open(&back).unwrap();
+    assert_eq!(back_store.snapshot().unwrap(), original);
+    back_store.check_search_index().unwrap();
+    let back_config = dir.path().join("back.toml");
+    std::fs::write(
+        &back_config,
+        format!("[daemon]\ndatabase = \"back.db\"\n{SOURCES}"),
+    )
+    .unwrap();
+    let found = syndic(&back_config, &["search", "story", "--json"]);
+    let hits: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert_eq!(
+        hits.as_array().map(Vec::len),
+        Some(2),
+        "the copied items are searchable"
+    );
 }
 
 #[test]

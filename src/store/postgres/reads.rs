@@ -11,7 +11,10 @@ use tokio_postgres::Transaction;
 
 use super::items::{raw_item, COLUMNS};
 use crate::model::{Item, SourceName};
-use crate::store::{to_unix, ItemKey, ItemPages, Page, RowTest, StoreError, StoredFields};
+use crate::search::SearchQuery;
+use crate::store::{
+    to_unix, ItemKey, ItemPages, MatchKey, MatchPage, Page, RowTest, StoreError, StoredFields,
+};
 
 pub struct PgReads<'t> {
     pub tx: &'t Transaction<'t>,
@@ -76,5 +79,20 @@ impl ItemPages for PgReads<'_> {
             .block_on(self.tx.query_opt(&sql, &[&source.as_str(), &id]))?
             .map(|r| raw_item(&r))
             .transpose()
+    }
+
+    /// The full-text index is SQLite's alone for now; the config refuses
+    /// an output `query` on PostgreSQL, so this is never reached from it.
+    fn match_page(
+        &self,
+        _query: &SearchQuery,
+        _sources: &[SourceName],
+        _since: Option<DateTime<Utc>>,
+        _after: Option<&MatchKey>,
+        _rows: usize,
+    ) -> Result<MatchPage, StoreError> {
+        Err(StoreError::Postgres(
+            "search needs the SQLite store for now".into(),
+        ))
     }
 }

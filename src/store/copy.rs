@@ -61,7 +61,8 @@ impl Snapshot {
     }
 }
 
-/// The `sort_time` column of an item first seen at `first_seen`.
+/// The `sort_time` column of an item first seen at `first_seen`:
+/// `Item::sort_time` on the first-seen time kept in the row.
 pub(super) fn sort_time(item: &Item, first_seen: i64) -> i64 {
     item.published
         .map_or(first_seen, to_unix)

@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::busy::write_transaction;
 use super::search_index::{self, IndexedText};
 use super::{edited, from_unix, rotation, to_unix, tombstones, Store, StoreError};
-use crate::model::{Item, ItemId, SourceName, DATE_SKEW_SECS};
+use crate::model::{Item, ItemId, SourceName};
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,11 +272,7 @@ fn upsert(
     let id = existing
         .as_ref()
         .map_or(item.id.as_str(), |row| row.id.as_str());
-    // Item::sort_time, on the first-seen time kept in the row.
-    let sort_time = item
-        .published
-        .map_or(first_seen, to_unix)
-        .min(first_seen.saturating_add(DATE_SKEW_SECS));
+    let sort_time = super::copy::sort_time(item, first_seen);
     let stored_rowid = match existing {
         Some(_) => search_index::unindex_row(tx, item.source.as_str(), id)?,
         None => None,
